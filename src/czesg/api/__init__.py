@@ -1,0 +1,1 @@
+"""The versioned public REST API (django-ninja)."""

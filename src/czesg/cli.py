@@ -1,0 +1,226 @@
+"""The ``czesg`` command: start the platform, load data, verify the audit chain, export data.
+
+Every subcommand has ``--help``, exits non-zero on failure, and prints machine-readable output
+with ``--format json`` where it prints data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "czesg.settings")
+    import django
+
+    django.setup()
+
+
+def _emit(data: Any, fmt: str, text: Callable[[Any], str]) -> None:
+    if fmt == "json":
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(text(data))
+        if not text(data).endswith("\n"):
+            sys.stdout.write("\n")
+
+
+def _add_format(parser: argparse.ArgumentParser, choices: Sequence[str] = ("text", "json")) -> None:
+    parser.add_argument("--format", choices=choices, default=choices[0], help="output format")
+
+
+# --- catalogue --------------------------------------------------------------------------------
+def cmd_catalogue_export(args: argparse.Namespace) -> int:
+    from czesg.engine.catalogue import export_rows, load_catalogue
+
+    catalogue = load_catalogue()
+    rows = export_rows(catalogue)
+    if args.format == "json":
+        _emit({"version": catalogue.version, "indicators": rows}, "json", str)
+        return EXIT_OK
+    buffer = io.StringIO()
+    flat = [
+        {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in r.items()}
+        for r in rows
+    ]
+    writer = csv.DictWriter(buffer, fieldnames=list(flat[0].keys()), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(flat)
+    sys.stdout.write(buffer.getvalue())
+    return EXIT_OK
+
+
+# --- audit ------------------------------------------------------------------------------------
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    _setup_django()
+    from czesg.audit.recording import verify
+
+    report = verify()
+
+    def text(r):
+        if r.ok:
+            return f"audit chain intact: {r.entries} entries, head {r.head_hash[:16]}…"
+        return f"audit chain BROKEN at entry {r.broken_seq}: {r.reason}"
+
+    _emit(report.as_dict(), args.format, lambda d: text(report))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+# --- data loading -----------------------------------------------------------------------------
+def cmd_synth(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    from czesg.demo import load_synthetic
+
+    call_command("migrate", interactive=False, verbosity=0)
+    summary = load_synthetic(
+        enterprises=args.enterprises, years=args.years, seed=args.seed, progress=args.format == "text"
+    )
+    _emit(summary, args.format, lambda s: "\n".join(f"{k}: {v}" for k, v in s.items()))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    from czesg.demo import DEMO_ACCOUNTS, load_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    summary = load_demo(reset=args.reset)
+    print("czesg demo data ready:", json.dumps(summary, ensure_ascii=False))
+    print()
+    print("Demo accounts (user / password / role):")
+    for account in DEMO_ACCOUNTS:
+        print(f"  {account.username:<12} {account.password:<18} {account.role}")
+    print()
+    if args.no_serve:
+        return EXIT_OK
+    return _serve(args.host, args.port, workers=args.workers)
+
+
+def _serve(host: str, port: int, workers: int) -> int:
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    print(f"Serving czesg at http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    sys.argv = [
+        "gunicorn",
+        "czesg.wsgi:application",
+        "--bind", f"{host}:{port}",
+        "--workers", str(workers),
+        "--access-logfile", "-",
+        "--timeout", "120",
+    ]
+    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    if args.migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    return _serve(args.host, args.port, workers=args.workers)
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["czesg manage", *args.rest])
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``czesg`` command and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="czesg",
+        description="Changzhou ESG data service platform (czesg).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("demo", help="set up the embedded database with demo data and serve it")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--reset", action="store_true", help="delete the embedded database first")
+    p.add_argument("--no-serve", action="store_true", help="load the data, then exit")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="run the production application server (gunicorn)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--migrate", action="store_true", help="apply database migrations first")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+
+    p = sub.add_parser("synth", help="generate synthetic enterprises and disclosures at any size")
+    p.add_argument("--enterprises", type=int, default=300, help="number of enterprises")
+    p.add_argument("--years", type=int, default=2, help="number of reporting years, ending last year")
+    p.add_argument("--seed", type=int, default=2025)
+    _add_format(p)
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("catalogue", help="the indicator catalogue")
+    csub = p.add_subparsers(dest="action", metavar="ACTION")
+    csub.required = True
+    e = csub.add_parser("export", help="print the catalogue")
+    _add_format(e, ("csv", "json"))
+    e.set_defaults(func=cmd_catalogue_export)
+
+    p = sub.add_parser("audit", help="the hash-chained audit log")
+    asub = p.add_subparsers(dest="action", metavar="ACTION")
+    asub.required = True
+    v = asub.add_parser("verify", help="verify the chain; exit 1 naming the first broken entry")
+    _add_format(v)
+    v.set_defaults(func=cmd_audit_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``czesg`` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "manage":
+        # Hand everything after "manage" to Django untouched (including --help).
+        _setup_django()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["czesg manage", *argv[1:]])
+        return EXIT_OK
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from czesg.engine.errors import CzesgError
+
+    try:
+        return int(args.func(args) or EXIT_OK)
+    except CzesgError as exc:
+        print(f"czesg: {exc.render()}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""ESG disclosures: an enterprise's report for a year, in versions, made of datapoints."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from czesg.engine.errors import StateConflict, gettext_noop
+
+
+class State(models.TextChoices):
+    """Where a disclosure version stands; only a draft can change."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    PUBLISHED = "published", _("Published")
+
+
+class Tier(models.TextChoices):
+    """Which indicator set the disclosure follows."""
+
+    BASIC = "basic", _("Basic (SMEs)")
+    STANDARD = "standard", _("Standard (listed companies)")
+
+
+class Method(models.TextChoices):
+    """How a value came to be: the provenance a reader needs to weigh it."""
+
+    TYPED = "typed", _("Typed in")
+    IMPORTED = "imported", _("Imported from a file")
+    CALCULATED = "calculated", _("Calculated by the platform")
+    GOVERNMENT = "government", _("Government record")
+    EXTRACTED = "extracted", _("Extracted from a report")
+
+
+class Assurance(models.TextChoices):
+    """Whether an independent verifier has assured the value."""
+
+    NONE = "none", _("Not assured")
+    LIMITED = "limited", _("Limited assurance")
+    REASONABLE = "reasonable", _("Reasonable assurance")
+
+
+class DatapointStatus(models.TextChoices):
+    """A datapoint is reported, or not applicable with an explanation; missing means absent."""
+
+    REPORTED = "reported", _("Reported")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+class DisclosureQuerySet(models.QuerySet):
+    """Disclosures, scoped to what an actor may read."""
+
+    def visible_to(self, user) -> DisclosureQuerySet:
+        """Published versions for everybody; drafts and submissions for those who manage them."""
+        from czesg.enterprises.models import Enterprise
+
+        published = models.Q(state=State.PUBLISHED)
+        if not getattr(user, "is_authenticated", False):
+            return self.filter(published)
+        managed = Enterprise.objects.managed_by(user).values("pk")
+        return self.filter(published | models.Q(enterprise__in=managed))
+
+    def editable_by(self, user) -> DisclosureQuerySet:
+        """Disclosures whose drafts the actor may change."""
+        from czesg.accounts.models import MembershipRole, Role
+
+        if not getattr(user, "is_authenticated", False) or user.role != Role.ENTERPRISE:
+            return self.none()
+        return self.filter(
+            enterprise__memberships__user=user,
+            enterprise__memberships__role=MembershipRole.MANAGER,
+        )
+
+
+class Disclosure(models.Model):
+    """One version of an enterprise's ESG disclosure for a reporting year."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="disclosures"
+    )
+    year = models.PositiveSmallIntegerField(_("reporting year"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.BASIC)
+    catalogue_version = models.CharField(_("catalogue version"), max_length=20)
+    amends = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendments"
+    )
+    amendment_reason = models.TextField(_("reason for amendment"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enterprise_id", "-year", "-version"]
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year", "version"], name="disclosure_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "year"],
+                condition=models.Q(state__in=["draft", "submitted"]),
+                name="disclosure_one_open_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} {self.year} v{self.version}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == State.DRAFT
+
+
+class Datapoint(models.Model):
+    """One indicator's value in a disclosure, with its provenance and assurance."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="datapoints")
+    indicator_code = models.CharField(_("indicator"), max_length=24, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DatapointStatus.choices, default=DatapointStatus.REPORTED
+    )
+    value_number = models.FloatField(_("value (canonical unit)"), null=True, blank=True)
+    value_text = models.TextField(_("text value"), blank=True)
+    value_bool = models.BooleanField(_("yes/no value"), null=True, blank=True)
+    value_choice = models.CharField(_("choice"), max_length=40, blank=True)
+    unit = models.CharField(_("canonical unit"), max_length=24, blank=True)
+    entered_value = models.CharField(_("value as entered"), max_length=64, blank=True)
+    entered_unit = models.CharField(_("unit as entered"), max_length=24, blank=True)
+    na_explanation = models.TextField(_("why not applicable"), blank=True)
+    method = models.CharField(_("method"), max_length=12, choices=Method.choices)
+    evidence_ref = models.CharField(_("evidence"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+    assurance = models.CharField(
+        _("assurance"), max_length=12, choices=Assurance.choices, default=Assurance.NONE
+    )
+    assured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assured_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["indicator_code"]
+        verbose_name = _("datapoint")
+        verbose_name_plural = _("datapoints")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disclosure", "indicator_code"], name="datapoint_unique_indicator"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="not_applicable", na_explanation=""),
+                name="datapoint_na_needs_explanation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_code}={self.display_value}"
+
+    def save(self, *args, **kwargs):
+        # Defence in depth: the actions refuse first, with a user-facing message.
+        if self.disclosure.state != State.DRAFT:
+            raise StateConflict(gettext_noop("A published or submitted disclosure cannot change."))
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.disclosure.state != State.DRAFT:
+            raise StateConflict(gettext_noop("A published or submitted disclosure cannot change."))
+        return super().delete(*args, **kwargs)
+
+    @property
+    def display_value(self) -> str:
+        if self.status == DatapointStatus.NOT_APPLICABLE:
+            return "n/a"
+        if self.value_number is not None:
+            return f"{self.value_number:g}"
+        if self.value_bool is not None:
+            return "yes" if self.value_bool else "no"
+        return self.value_choice or self.value_text

@@ -1,0 +1,130 @@
+"""Changes to the enterprise registry; each checks permission and writes the audit chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from czesg.accounts.models import Membership, MembershipRole, Role
+from czesg.accounts.permissions import require_government, require_role
+from czesg.audit.recording import record
+from czesg.engine.cityprofile import load_city_profile
+from czesg.engine.errors import CatalogueError, CzesgError, StateConflict, gettext_noop
+from czesg.engine.identifiers import validate_uscc
+from czesg.enterprises.models import Enterprise, Exchange, SizeClass
+
+
+class RegistryError(CzesgError):
+    """A registry entry is refused: a field holds a value the city profile does not know."""
+
+    code = "registry_invalid"
+
+
+@dataclass(frozen=True)
+class EnterpriseFacts:
+    """The facts needed to register an enterprise, as plain data."""
+
+    uscc: str
+    name: str
+    industry_code: str
+    division_code: str
+    size_class: str
+    name_en: str = ""
+    park_key: str = ""
+    listed: bool = False
+    exchange: str = ""
+    stock_code: str = ""
+    state_owned: bool = False
+    is_synthetic: bool = False
+
+
+def check_facts(facts: EnterpriseFacts) -> EnterpriseFacts:
+    """Validate registry facts against the USCC rules and the city profile; return them cleaned."""
+    profile = load_city_profile()
+    uscc = validate_uscc(facts.uscc)
+    if not facts.name.strip():
+        raise RegistryError(gettext_noop("The enterprise name is required."), field="name")
+    try:
+        profile.industry(facts.industry_code)
+    except CzesgError as exc:
+        raise RegistryError(
+            gettext_noop("Unknown industry code “%(value)s” (GB/T 4754-2017)."),
+            field="industry_code",
+            value=facts.industry_code,
+        ) from exc
+    try:
+        profile.district(facts.division_code)
+    except CzesgError as exc:
+        raise RegistryError(
+            gettext_noop("“%(value)s” is not an administrative division of Changzhou."),
+            field="division_code",
+            value=facts.division_code,
+        ) from exc
+    if facts.park_key:
+        try:
+            profile.park(facts.park_key)
+        except CzesgError as exc:
+            raise RegistryError(
+                gettext_noop("Unknown park “%(value)s”."), field="park_key", value=facts.park_key
+            ) from exc
+    if facts.size_class not in SizeClass.values:
+        raise RegistryError(
+            gettext_noop("Unknown size class “%(value)s”."), field="size_class", value=facts.size_class
+        )
+    if facts.listed and (facts.exchange not in Exchange.values or not facts.stock_code.strip()):
+        raise RegistryError(
+            gettext_noop("A listed enterprise needs its exchange and stock code."),
+            field="stock_code",
+        )
+    return EnterpriseFacts(
+        **{**facts.__dict__, "uscc": uscc, "name": facts.name.strip(),
+           "exchange": facts.exchange if facts.listed else "",
+           "stock_code": facts.stock_code.strip() if facts.listed else ""}
+    )
+
+
+def register_enterprise(facts: EnterpriseFacts, *, actor) -> Enterprise:
+    """Add an enterprise to the registry (government and platform administrators)."""
+    require_government(actor)
+    facts = check_facts(facts)
+    with transaction.atomic():
+        if Enterprise.objects.filter(uscc=facts.uscc).exists():
+            raise StateConflict(
+                gettext_noop("An enterprise with credit code %(uscc)s is already registered."),
+                uscc=facts.uscc,
+            )
+        enterprise = Enterprise.objects.create(**facts.__dict__)
+        record(actor, "enterprise.register", enterprise, uscc=enterprise.uscc, name=enterprise.name)
+    return enterprise
+
+
+def add_member(enterprise: Enterprise, user, *, role: str = MembershipRole.MANAGER, actor) -> Membership:
+    """Make an enterprise user a member of an enterprise (government or platform admin)."""
+    require_government(actor)
+    if user.role != Role.ENTERPRISE:
+        raise CatalogueError(gettext_noop("Only enterprise users can be members of an enterprise."))
+    with transaction.atomic():
+        membership, created = Membership.objects.update_or_create(
+            user=user, enterprise=enterprise, defaults={"role": role}
+        )
+        record(
+            actor, "enterprise.add_member", enterprise, user=user.username, role=role,
+            created=created,
+        )
+    return membership
+
+
+def bulk_register(facts_list: list[EnterpriseFacts], *, actor, source: str) -> int:
+    """Register many enterprises in one transaction with one audit entry (imports, synthetic data)."""
+    require_role(actor, Role.PLATFORM_ADMIN, Role.GOVERNMENT)
+    checked = [check_facts(f) for f in facts_list]
+    with transaction.atomic():
+        existing = set(
+            Enterprise.objects.filter(uscc__in=[f.uscc for f in checked]).values_list("uscc", flat=True)
+        )
+        fresh = [Enterprise(**f.__dict__) for f in checked if f.uscc not in existing]
+        Enterprise.objects.bulk_create(fresh, batch_size=2000)
+        record(actor, "enterprise.bulk_register", target_type="enterprises.enterprise",
+               source=source, created=len(fresh), skipped=len(existing))
+    return len(fresh)

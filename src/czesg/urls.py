@@ -1,0 +1,33 @@
+"""URL routes: pages, sign-in, language switch, admin and the API."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from czesg.api.v1 import api
+from czesg.portal import views
+from czesg.portal.forms import SignInForm
+
+portal_patterns = [
+    path("", views.home, name="home"),
+    path("me/", views.dashboard, name="dashboard"),
+    path("enterprises/<str:uscc>/", views.enterprise_detail, name="enterprise"),
+    path("disclosures/<int:pk>/", views.disclosure_detail, name="disclosure"),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "portal"))),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "czesg.portal.errors.not_found"
+handler500 = "czesg.portal.errors.server_error"
+handler403 = "czesg.portal.errors.forbidden"
