@@ -39,7 +39,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("listed", "czesg-listed-demo", Role.ENTERPRISE),
     DemoAccount("verifier", "czesg-verifier-demo", Role.VERIFIER, "合成样例鉴证事务所（合成数据）"),
     DemoAccount("bank", "czesg-bank-demo", Role.BANK, "合成样例银行常州分行（合成数据）"),
-    DemoAccount("park", "czesg-park-demo", Role.PARK_ADMIN, "常州国家高新区管委会", "changzhou_htz"),
+    DemoAccount("park", "czesg-park-demo", Role.PARK_ADMIN, "常州国家高新区管委会", "czhnd"),
 )
 
 

@@ -145,6 +145,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even before collectstatic
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Front-end packages come from npm (package-lock.json); scripts/bootstrap copies the files the
 # pages use into build/vendor, so that no page loads anything from a CDN.

@@ -1,14 +1,14 @@
 """The hash chain detects any edited, deleted, reordered or truncated entry."""
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from czesg.engine.ledger import GENESIS_HASH, LedgerEntry, entry_hash, verify_chain
 
-T0 = datetime(2026, 1, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
 
 def chain(n: int) -> list[LedgerEntry]:

@@ -22,7 +22,6 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api-v1",
     description="Changzhou ESG data service platform: open API, version 1.",
-    csrf=True,
 )
 
 

@@ -186,6 +186,19 @@ class Datapoint(models.Model):
         return super().delete(*args, **kwargs)
 
     @property
+    def was_converted(self) -> bool:
+        """Whether the value was typed in another unit than the canonical one it is stored in."""
+        from czesg.engine.errors import UnitError
+        from czesg.engine.units import conversion_factor
+
+        if not self.entered_unit or not self.unit or self.entered_unit == self.unit:
+            return False
+        try:
+            return conversion_factor(self.entered_unit, self.unit) != 1.0
+        except UnitError:
+            return True
+
+    @property
     def display_value(self) -> str:
         if self.status == DatapointStatus.NOT_APPLICABLE:
             return "n/a"

@@ -47,7 +47,7 @@ def check_facts(facts: EnterpriseFacts) -> EnterpriseFacts:
         raise RegistryError(gettext_noop("The enterprise name is required."), field="name")
     try:
         profile.industry(facts.industry_code)
-    except CzesgError as exc:
+    except (KeyError, CzesgError) as exc:
         raise RegistryError(
             gettext_noop("Unknown industry code “%(value)s” (GB/T 4754-2017)."),
             field="industry_code",
@@ -55,7 +55,7 @@ def check_facts(facts: EnterpriseFacts) -> EnterpriseFacts:
         ) from exc
     try:
         profile.district(facts.division_code)
-    except CzesgError as exc:
+    except (KeyError, CzesgError) as exc:
         raise RegistryError(
             gettext_noop("“%(value)s” is not an administrative division of Changzhou."),
             field="division_code",
@@ -64,7 +64,7 @@ def check_facts(facts: EnterpriseFacts) -> EnterpriseFacts:
     if facts.park_key:
         try:
             profile.park(facts.park_key)
-        except CzesgError as exc:
+        except (KeyError, CzesgError) as exc:
             raise RegistryError(
                 gettext_noop("Unknown park “%(value)s”."), field="park_key", value=facts.park_key
             ) from exc

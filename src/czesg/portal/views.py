@@ -106,7 +106,9 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     topics = {t.key: t for t in catalogue.topics}
     groups: OrderedDict[str, dict] = OrderedDict()
     reported = 0
-    indicators = catalogue.for_tier(disclosure.tier)
+    # The tier's indicators, plus any other indicator the enterprise chose to answer.
+    in_tier = {i.code for i in catalogue.for_tier(disclosure.tier)}
+    indicators = [i for i in catalogue.indicators if i.code in in_tier or i.code in points]
     for indicator in indicators:
         topic = topics[indicator.topic]
         group = groups.setdefault(
@@ -115,7 +117,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
              "pillar": topic.pillar, "rows": []},
         )
         point = points.get(indicator.code)
-        if point is not None:
+        if point is not None and indicator.code in in_tier:
             reported += 1
         group["rows"].append(
             {
@@ -132,7 +134,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "disclosure": disclosure,
         "groups": groups.values(),
         "reported": reported,
-        "total": len(indicators),
+        "total": len(in_tier),
         "versions": versions,
         "can_manage": can_manage_enterprise(request.user, disclosure.enterprise),
         "lang": lang,

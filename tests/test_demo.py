@@ -1,0 +1,72 @@
+"""The demo: 300 synthetic Changzhou enterprises, two years of disclosures, a login per role."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Count
+
+from czesg.accounts.models import Role, User
+from czesg.audit.recording import verify
+from czesg.demo import DEMO_ACCOUNTS, load_demo
+from czesg.disclosures.models import Datapoint, Disclosure, State
+from czesg.engine.cityprofile import load_city_profile
+from czesg.enterprises.models import Enterprise
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        summary = load_demo()
+        yield summary
+        # Module-scoped data lives outside the per-test transactions: remove it afterwards.
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def test_demo_has_300_synthetic_enterprises_across_every_district(demo):
+    enterprises = Enterprise.objects.filter(is_synthetic=True)
+    assert enterprises.count() == 300
+    assert all("合成" in e.name for e in enterprises)
+    districts = set(enterprises.values_list("division_code", flat=True))
+    assert districts == {d.code for d in load_city_profile().districts}
+    assert enterprises.filter(listed=True).exists()
+
+
+def test_demo_has_two_years_of_disclosures(demo):
+    years = Disclosure.objects.values("year").annotate(n=Count("id"))
+    assert len(years) == 2 and all(row["n"] == 300 for row in years)
+    assert Disclosure.objects.filter(state=State.PUBLISHED).count() > 300
+    assert Datapoint.objects.count() > 300 * 2 * 15
+
+
+def test_demo_has_one_account_per_role(demo):
+    roles = {a.role for a in DEMO_ACCOUNTS}
+    assert roles == set(Role.values)
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        assert user.check_password(account.password) and user.role == account.role
+    assert User.objects.get(username="sme").memberships.get().enterprise.size_class in ("small", "micro")
+    assert User.objects.get(username="listed").memberships.get().enterprise.listed
+
+
+def test_demo_values_are_internally_consistent(demo):
+    for disclosure in Disclosure.objects.filter(year__isnull=False)[:50]:
+        values = dict(disclosure.datapoints.filter(value_number__isnull=False)
+                      .values_list("indicator_code", "value_number"))
+        if {"E-GHG-01", "E-GHG-02", "E-GHG-03"} <= values.keys():
+            assert values["E-GHG-01"] == pytest.approx(values["E-GHG-02"] + values["E-GHG-03"])
+        if {"S-EMP-01", "S-EMP-02-F"} <= values.keys():
+            assert values["S-EMP-02-F"] <= values["S-EMP-01"]
+
+
+def test_demo_loading_is_audited_and_the_chain_verifies(demo):
+    assert verify().ok
+
+
+def test_loading_the_demo_twice_adds_nothing(demo):
+    before = Enterprise.objects.count(), Disclosure.objects.count()
+    load_demo()
+    assert (Enterprise.objects.count(), Disclosure.objects.count()) == before
