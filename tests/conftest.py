@@ -114,3 +114,39 @@ def draft_b(firm_b, bob):
     draft = start_disclosure(firm_b, 2024, actor=bob)
     set_value(draft, "S-EMP-01", 120, "人", actor=bob)
     return draft
+
+
+# A small manufacturer's basic disclosure whose values agree with each other: Scope 1 + 2 equal
+# the total, intensities equal their ratios, women are fewer than all employees.
+BASIC_VALUES = [
+    ("G-GEN-01", 5000, "万元"), ("G-GEN-03", 1, "count"),
+    ("E-GHG-02", 300, "tCO2e"), ("E-GHG-03", 700, "tCO2e"), ("E-GHG-01", 1000, "tCO2e"),
+    ("E-GHG-05", 0.2, "tCO2e/10k_CNY"),
+    ("E-CMP-01-PEN", 0, "count"), ("E-CMP-01-FINE", 0, "万元"),
+    ("E-ENG-01-ELEC", 1200, "MWh"), ("E-ENG-01-GAS", 10, "万Nm3"), ("E-ENG-01-DSL", 0, "t"),
+    ("E-ENG-01-GSL", 0, "t"), ("E-ENG-01-HEAT", 0, "GJ"), ("E-ENG-01-PV", 0, "MWh"),
+    ("E-ENG-01", 280, "tce"), ("E-ENG-02", 0.056, "tce/10k_CNY"),
+    ("E-WAT-01", 15000, "m3"),
+    ("S-EMP-01", 120, "person"), ("S-EMP-02-F", 45, "person"), ("S-EMP-03", 8.5, "%"),
+    ("S-EMP-05-COV", 100, "%"), ("S-OHS-01", 0, "person"),
+    ("S-TRN-04", 2400, "hour"), ("S-TRN-02", 20, "hour/person"),
+    ("G-ABC-04", "yes", ""), ("G-ABC-03", "yes", ""), ("G-ABC-02", 0, "count"),
+]
+BASIC_NOT_APPLICABLE = [
+    ("E-WST-01", "生产过程不产生危险废物"),
+    ("E-WST-02", "一般固废由园区统一清运，无单独计量"),
+]
+
+
+@pytest.fixture
+def fill_basic():
+    """Fill a draft with a complete, consistent basic disclosure (through the actions)."""
+    from czesg.disclosures import actions
+
+    def fill(draft, actor):
+        actions.set_values(draft, [actions.Entry(c, v, u) for c, v, u in BASIC_VALUES], actor=actor)
+        for code, why in BASIC_NOT_APPLICABLE:
+            actions.mark_not_applicable(draft, code, why, actor=actor)
+        return draft
+
+    return fill

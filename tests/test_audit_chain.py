@@ -17,9 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def history(draft_a, alice):
+def history(draft_a, alice, fill_basic):
+    fill_basic(draft_a, alice)
     actions.set_value(draft_a, "S-EMP-01", 50, "人", actor=alice)
-    actions.set_value(draft_a, "E-GHG-01", 12.5, "tCO2e", actor=alice)
+    actions.set_value(draft_a, "S-EMP-02-F", 20, "人", actor=alice)
+    actions.set_value(draft_a, "S-TRN-02", 48, "hour/person", actor=alice)
     actions.submit_disclosure(draft_a, actor=alice)
     actions.publish_disclosure(draft_a, actor=alice)
     return list(AuditEvent.objects.order_by("seq"))
@@ -32,8 +34,9 @@ def run_verify(capsys) -> tuple[int, dict]:
 
 def test_actions_are_chained_in_order(history):
     actions_seen = [e.action for e in history]
-    assert actions_seen[-4:] == [
-        "disclosure.set_values", "disclosure.set_values", "disclosure.submit", "disclosure.publish",
+    assert actions_seen[-5:] == [
+        "disclosure.set_values", "disclosure.set_values", "disclosure.set_values",
+        "disclosure.submit", "disclosure.publish",
     ]
     assert [e.seq for e in history] == list(range(1, len(history) + 1))
     for before, after in zip(history, history[1:], strict=False):

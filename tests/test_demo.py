@@ -70,3 +70,12 @@ def test_loading_the_demo_twice_adds_nothing(demo):
     before = Enterprise.objects.count(), Disclosure.objects.count()
     load_demo()
     assert (Enterprise.objects.count(), Disclosure.objects.count()) == before
+
+
+def test_published_demo_disclosures_pass_validation(demo):
+    from czesg.disclosures.checks import findings_for
+
+    published = Disclosure.objects.filter(state=State.PUBLISHED).select_related("enterprise")[:40]
+    for disclosure in published:
+        errors = [f for f in findings_for(disclosure) if f.is_error]
+        assert errors == [], (disclosure, [f.render() for f in errors][:3])

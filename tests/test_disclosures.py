@@ -85,8 +85,10 @@ def test_not_applicable_needs_an_explanation_and_differs_from_missing(draft_a, a
     assert "E-GHG-01" not in codes  # missing: no row at all
 
 
-def test_publish_then_published_version_is_immutable(draft_a, alice):
-    actions.set_value(draft_a, "S-EMP-01", 80, "person", actor=alice)
+def test_publish_then_published_version_is_immutable(draft_a, alice, fill_basic):
+    fill_basic(draft_a, alice)
+    actions.set_values(draft_a, [actions.Entry("S-EMP-01", 80, "person"),
+                                 actions.Entry("S-TRN-02", 30, "hour/person")], actor=alice)
     actions.submit_disclosure(draft_a, actor=alice)
     published = actions.publish_disclosure(draft_a, actor=alice)
     assert published.state == State.PUBLISHED and published.published_by == alice
@@ -108,8 +110,8 @@ def test_publish_then_published_version_is_immutable(draft_a, alice):
         point.delete()
 
 
-def test_submitted_version_cannot_change_until_withdrawn(draft_a, alice):
-    actions.set_value(draft_a, "S-EMP-01", 80, "person", actor=alice)
+def test_submitted_version_cannot_change_until_withdrawn(draft_a, alice, fill_basic):
+    fill_basic(draft_a, alice)
     actions.submit_disclosure(draft_a, actor=alice)
     with pytest.raises(StateConflict):
         actions.set_value(draft_a, "S-EMP-01", 81, "person", actor=alice)
@@ -122,8 +124,10 @@ def test_empty_disclosure_cannot_be_submitted(draft_a, alice):
         actions.submit_disclosure(draft_a, actor=alice)
 
 
-def test_amendment_is_a_new_version_with_reason_and_copied_provenance(draft_a, alice):
-    actions.set_value(draft_a, "S-EMP-01", 80, "person", evidence="roster", actor=alice)
+def test_amendment_is_a_new_version_with_reason_and_copied_provenance(draft_a, alice, fill_basic):
+    fill_basic(draft_a, alice)
+    actions.set_values(draft_a, [actions.Entry("S-EMP-01", 80, "person", evidence="roster"),
+                                 actions.Entry("S-TRN-02", 30, "hour/person")], actor=alice)
     actions.submit_disclosure(draft_a, actor=alice)
     actions.publish_disclosure(draft_a, actor=alice)
     with pytest.raises(CatalogueError):

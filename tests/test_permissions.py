@@ -72,15 +72,16 @@ def test_visible_disclosures_are_scoped_to_the_actor(alice, bob, draft_a, draft_
     assert set(Disclosure.objects.visible_to(bank)) == set()
 
 
-def test_published_disclosures_are_public(draft_b, bob, client):
+def test_published_disclosures_are_public(draft_b, bob, client, fill_basic):
     from django.contrib.auth.models import AnonymousUser
 
+    fill_basic(draft_b, bob)
     actions.submit_disclosure(draft_b, actor=bob)
     actions.publish_disclosure(draft_b, actor=bob)
     assert list(Disclosure.objects.visible_to(AnonymousUser())) == [draft_b]
     response = client.get(f"/disclosures/{draft_b.pk}/")
     assert response.status_code == 200
-    assert "120" in response.content.decode()
+    assert "5000" in response.content.decode()
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -142,8 +143,8 @@ def test_api_refuses_a_bad_unit_with_a_problem_naming_the_indicator(client, alic
     assert problem["code"] == "unit_invalid" and "E-GHG-01" in problem["detail"]
 
 
-def test_api_refuses_a_published_change_with_409(client, alice, draft_a):
-    actions.set_value(draft_a, "S-EMP-01", 5, "人", actor=alice)
+def test_api_refuses_a_published_change_with_409(client, alice, draft_a, fill_basic):
+    fill_basic(draft_a, alice)
     actions.submit_disclosure(draft_a, actor=alice)
     actions.publish_disclosure(draft_a, actor=alice)
     client.force_login(alice)

@@ -148,6 +148,90 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress_bar(label: str):
+    """A one-line progress bar on standard error (standard output stays machine-readable)."""
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        pct = 100 * done / total if total else 100
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {pct:5.1f}% {done}/{total}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    _setup_django()
+    from pathlib import Path
+
+    from czesg.demo import system_actor
+    from czesg.engine.catalogue import load_catalogue
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"czesg import: no such file: {path}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.bulk or path.suffix.lower() == ".parquet":
+        from czesg.disclosures.bulk import import_checked
+        from czesg.engine.bulk import check_long, read_long
+
+        frame = read_long(path)
+        check = check_long(frame, load_catalogue())
+        summary = import_checked(
+            check, actor=system_actor(), evidence=f"bulk import {path.name}",
+            progress=None if args.format == "json" or args.quiet else _progress_bar("enterprises"),
+        )
+        data = summary.as_dict()
+
+        def text(d):
+            lines = [
+                f"rows read: {d['rows']}",
+                f"values imported: {d['imported_values']} for {d['enterprises']} enterprises "
+                f"({d['disclosures_created']} disclosures created, {d['disclosures_updated']} updated)",
+                f"rows refused: {d['refused_rows']}",
+            ]
+            lines += [f"  row {p['row']} ({p['column']}): {p['message']}" for p in d["problems"]]
+            return "\n".join(lines)
+
+        _emit(data, args.format, text)
+        return EXIT_OK if not summary.problems else EXIT_FAILED
+    from czesg.disclosures.upload import import_file_for
+
+    if not args.enterprise or not args.year:
+        print("czesg import: a template file needs --enterprise USCC and --year YEAR", file=sys.stderr)
+        return EXIT_USAGE
+    result = import_file_for(path, uscc=args.enterprise, year=args.year, actor=system_actor())
+    _emit(result, args.format, lambda d: "\n".join(
+        [f"values imported: {d['imported']}"]
+        + [f"  {p['sheet']}!{p['cell']} {p['indicator']}: {p['message']}" for p in d["problems"]]
+    ))
+    return EXIT_OK if not result["problems"] else EXIT_FAILED
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from czesg.bench import temporary_database
+
+    with temporary_database(args.database_url) as url:
+        os.environ["DATABASE_URL"] = url
+        _setup_django()
+        from django.core.management import call_command
+
+        from czesg.bench import run_benchmarks
+
+        call_command("migrate", interactive=False, verbosity=0)
+        figures = run_benchmarks(only=args.only, scale=args.scale)
+        from django.db import connections
+
+        connections.close_all()
+    _emit(figures, args.format, lambda d: "\n".join(
+        f"{k:<32} {v}" for k, v in d["figures"].items()
+    ) + f"\n(database: {d['database']}, machine: {d['machine']})")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``czesg`` command and its subcommands."""
     parser = argparse.ArgumentParser(
@@ -182,6 +266,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2025)
     _add_format(p)
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser(
+        "import",
+        help="import values: a filled template (xlsx/csv) for one enterprise, or a long "
+        "CSV/Parquet file of many (uscc, year, indicator, value, unit) with --bulk",
+    )
+    p.add_argument("file", help="the file to import")
+    p.add_argument("--enterprise", help="credit code of the enterprise (template mode)")
+    p.add_argument("--year", type=int, help="reporting year (template mode)")
+    p.add_argument("--bulk", action="store_true", help="long format: many enterprises in one file")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_format(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("bench", help="run the performance benchmarks and print named figures")
+    p.add_argument("--only", action="append", help="run only the named benchmark group(s)")
+    p.add_argument("--scale", type=float, default=1.0, help="shrink the workloads (e.g. 0.01)")
+    p.add_argument(
+        "--database-url",
+        help="a PostgreSQL server to measure on (postgres://user@host:port/any); the benchmark "
+        "creates and drops its own database there. Default: a temporary SQLite file.",
+    )
+    _add_format(p)
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("catalogue", help="the indicator catalogue")
     csub = p.add_subparsers(dest="action", metavar="ACTION")

@@ -10,10 +10,11 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+import polars as pl
 from django.db import transaction
 
 from czesg.accounts.models import MembershipRole, Role, User
-from czesg.disclosures.actions import LoadedDisclosure, bulk_load
 from czesg.disclosures.models import State
 from czesg.enterprises.actions import EnterpriseFacts, add_member, bulk_register
 from czesg.enterprises.models import Enterprise
@@ -72,13 +73,67 @@ def _states(n: int, final: bool, seed: int) -> list[str]:
     return out
 
 
+def synthetic_frame(values) -> pl.DataFrame:
+    """The long-format frame (uscc, year, indicator, value, unit, na_explanation) of
+    generated values, built column-wise so that millions of values stay cheap."""
+    usccs = pl.Series([e.uscc for e in values.enterprises], dtype=pl.Utf8)
+    codes = pl.Series(list(values.codes), dtype=pl.Utf8)
+    kinds = pl.Series(list(values.data_types), dtype=pl.Utf8)
+    unit_of = pl.Series(list(values.units), dtype=pl.Utf8)
+    choice_lookup = pl.DataFrame(
+        [(i, j, key) for i, keys in enumerate(values.choice_keys) for j, key in enumerate(keys)],
+        schema={"indicator": pl.Int64, "choice": pl.Int64, "key": pl.Utf8}, orient="row",
+    )
+    texts = pl.Series(list(values.text_pool) or [""], dtype=pl.Utf8)
+    frame = pl.DataFrame({
+        "e": values.enterprise_index.astype(np.int64), "year": values.year.astype(np.int64),
+        "indicator": values.indicator.astype(np.int64), "number": values.number,
+        "boolean": values.boolean.astype(np.int64), "choice": values.choice.astype(np.int64),
+        "text": values.text.astype(np.int64),
+    })
+    frame = frame.join(choice_lookup, on=["indicator", "choice"], how="left")
+    kind = kinds.gather(frame["indicator"])
+    value = (
+        pl.when(kind.is_in(["number", "percentage"])).then(pl.col("number").cast(pl.Utf8))
+        .when(kind == "boolean").then(pl.when(pl.col("boolean") == 1).then(pl.lit("true"))
+                                      .otherwise(pl.lit("false")))
+        .when(kind == "choice").then(pl.col("key"))
+        .otherwise(texts.gather(frame["text"].clip(lower_bound=0)))
+    )
+    reported = frame.select(
+        usccs.gather(frame["e"]).alias("uscc"), pl.col("year").cast(pl.Utf8),
+        codes.gather(frame["indicator"]).alias("indicator"), value.alias("value"),
+        pl.when(kind.is_in(["number", "percentage"])).then(unit_of.gather(frame["indicator"]))
+        .otherwise(pl.lit("")).alias("unit"),
+        pl.lit("").alias("na_explanation"),
+    )
+    na = pl.DataFrame({
+        "e": values.na_enterprise_index.astype(np.int64), "year": values.na_year.astype(np.int64),
+        "indicator": values.na_indicator.astype(np.int64),
+        "x": values.na_explanation.astype(np.int64),
+    })
+    explanations = pl.Series(list(values.explanations) or [""], dtype=pl.Utf8)
+    not_applicable = na.select(
+        usccs.gather(na["e"]).alias("uscc"), pl.col("year").cast(pl.Utf8),
+        codes.gather(na["indicator"]).alias("indicator"), pl.lit("").alias("value"),
+        pl.lit("").alias("unit"), explanations.gather(na["x"]).alias("na_explanation"),
+    )
+    return pl.concat([reported, not_applicable])
+
+
 def load_synthetic(*, enterprises: int, years: int | list[int], seed: int = 2025,
                    progress: bool = False, actor: User | None = None) -> dict:
-    """Generate and load synthetic enterprises and their disclosures; returns counts."""
+    """Generate and load synthetic enterprises and their disclosures; returns counts.
+
+    Values go through the same checks and the same writer as a bulk import of real data.
+    """
+    from czesg.disclosures.bulk import import_checked
     from czesg.engine import synth
+    from czesg.engine.bulk import check_long
+    from czesg.engine.catalogue import load_catalogue
 
     actor = actor or system_actor()
-    year_list = default_years(years) if isinstance(years, int) else list(years)
+    year_list = default_years(years) if isinstance(years, int) else sorted(years)
     generated = synth.generate_enterprises(enterprises, seed=seed)
     facts = [
         EnterpriseFacts(
@@ -90,39 +145,28 @@ def load_synthetic(*, enterprises: int, years: int | list[int], seed: int = 2025
         for e in generated
     ]
     created = bulk_register(facts, actor=actor, source=f"czesg synth (seed {seed})")
-    values = synth.generate_disclosures(generated, year_list, seed=seed)
-    batches: dict[tuple[str, int], LoadedDisclosure] = {}
-    grouped = values.by_disclosure()
-    total_points = 0
-    keys = list(grouped.keys())
-    states_by_year = {
-        y: _states(len(generated), final=(y == year_list[-1]), seed=seed) for y in year_list
-    }
-    index = {e.uscc: i for i, e in enumerate(generated)}
-    chunk: list[LoadedDisclosure] = []
-    for n, key in enumerate(keys, start=1):
-        uscc, year = key
-        item = grouped[key]
-        chunk.append(
-            LoadedDisclosure(
-                uscc=uscc, year=year, tier=item.tier, state=states_by_year[year][index[uscc]],
-                values=item.values, not_applicable=item.not_applicable,
-            )
-        )
-        if len(chunk) >= 500 or n == len(keys):
-            total_points += bulk_load(
-                chunk, actor=actor, method="imported", evidence=f"synthetic data, seed {seed}"
-            )
-            chunk = []
-            if progress:
-                print(f"\r  disclosures {n}/{len(keys)}", end="", file=sys.stderr, flush=True)
-    if progress and keys:
-        print(file=sys.stderr)
-    del batches
+    # Submitted and published disclosures must pass validation, as real ones do.
+    values = synth.generate_disclosures(generated, year_list, seed=seed, submittable=True)
+    check = check_long(synthetic_frame(values), load_catalogue())
+    if check.problems:
+        first = check.problems[0]
+        raise RuntimeError(f"synthetic data failed its own checks: row {first.row}: {first.render()}")
+    position = {e.uscc: i for i, e in enumerate(generated)}
+    states = {y: _states(len(generated), final=(y == year_list[-1]), seed=seed) for y in year_list}
+
+    def bar(done: int, total: int) -> None:
+        print(f"\r  enterprises {done}/{total}", end="\n" if done >= total else "",
+              file=sys.stderr, flush=True)
+
+    summary = import_checked(
+        check, actor=actor, method="imported", evidence=f"synthetic data, seed {seed}",
+        final_state=lambda uscc, year: states[year][position[uscc]],
+        progress=bar if progress else None,
+    )
     return {
         "enterprises_created": created,
-        "disclosures": len(keys),
-        "datapoints": total_points,
+        "disclosures": summary.disclosures_created + summary.disclosures_updated,
+        "datapoints": summary.imported_values,
         "years": year_list,
     }
 

@@ -13,10 +13,12 @@ portal_patterns = [
     path("me/", views.dashboard, name="dashboard"),
     path("enterprises/<str:uscc>/", views.enterprise_detail, name="enterprise"),
     path("disclosures/<int:pk>/", views.disclosure_detail, name="disclosure"),
+    path("disclosures/<int:a>/diff/<int:b>/", views.disclosure_diff, name="diff"),
 ]
 
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
+    path("", include("czesg.disclosures.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from czesg.accounts.permissions import require_manager
 from czesg.audit.recording import record
+from czesg.disclosures import checks
 from czesg.disclosures.models import (
     Datapoint,
     DatapointStatus,
@@ -26,6 +27,7 @@ from czesg.disclosures.models import (
 )
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.errors import CatalogueError, StateConflict, gettext_noop
+from czesg.engine.validation import pending_warnings, raise_for_errors
 from czesg.engine.values import coerce
 from czesg.enterprises.models import Enterprise
 
@@ -169,6 +171,14 @@ def submit_disclosure(disclosure: Disclosure, *, actor) -> Disclosure:
         _require_draft(disclosure)
         if not disclosure.datapoints.exists():
             raise StateConflict(gettext_noop("An empty disclosure cannot be submitted."))
+        findings = checks.findings_for(disclosure)
+        raise_for_errors(findings)
+        pending = pending_warnings(findings, checks.acknowledged_keys(disclosure))
+        if pending:
+            raise StateConflict(
+                gettext_noop("%(count)s warning(s) must be acknowledged before submission."),
+                count=len(pending),
+            )
         disclosure.state = State.SUBMITTED
         disclosure.submitted_at = timezone.now()
         disclosure.submitted_by = actor
@@ -243,76 +253,117 @@ def amend_disclosure(disclosure: Disclosure, reason: str, *, actor) -> Disclosur
     return amendment
 
 
-@dataclass(frozen=True)
-class LoadedDisclosure:
-    """A whole disclosure to load in bulk: its values, not-applicable answers and final state."""
-
-    uscc: str
-    year: int
-    tier: str
-    state: str
-    values: list[tuple[str, Any, str]]
-    not_applicable: list[tuple[str, str]] = ()  # type: ignore[assignment]
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 
-def bulk_load(batch: list[LoadedDisclosure], *, actor, method: str, evidence: str) -> int:
-    """Load whole disclosures for many enterprises at once (platform administrators only).
+def attach_evidence(disclosure: Disclosure, indicator: str, upload, *, actor):
+    """Attach a file backing an indicator's value; the type is checked from the content."""
+    import hashlib
 
-    Each value is checked against the catalogue exactly as a typed one is; the batch is written
-    in one transaction with one audit entry per disclosure.
-    """
-    from czesg.accounts.models import Role
-    from czesg.accounts.permissions import require_role
-    from czesg.audit.recording import record_many
+    from django.core.files.base import ContentFile
 
-    require_role(actor, Role.PLATFORM_ADMIN)
-    catalogue = load_catalogue()
-    enterprises = dict(
-        Enterprise.objects.filter(uscc__in={d.uscc for d in batch}).values_list("uscc", "pk")
+    from czesg.disclosures.models import Evidence
+    from czesg.engine.evidence import ACCEPTED, detect_file_type, safe_display_name
+
+    require_manager(actor, disclosure.enterprise)
+    load_catalogue().get(indicator)
+    size = getattr(upload, "size", None)
+    if size is not None and size > EVIDENCE_MAX_BYTES:
+        raise CatalogueError(
+            gettext_noop("The file is larger than %(limit)s MB."), limit=EVIDENCE_MAX_BYTES // 2**20
+        )
+    data = upload.read(EVIDENCE_MAX_BYTES + 1)
+    if len(data) > EVIDENCE_MAX_BYTES:
+        raise CatalogueError(
+            gettext_noop("The file is larger than %(limit)s MB."), limit=EVIDENCE_MAX_BYTES // 2**20
+        )
+    if not data:
+        raise CatalogueError(gettext_noop("The file is empty."))
+    kind = detect_file_type(data)
+    if kind is None:
+        raise CatalogueError(
+            gettext_noop("“%(name)s” is not a PDF, PNG, JPEG or Excel (xlsx) file."),
+            name=str(getattr(upload, "name", ""))[:100],
+            accepted=", ".join(k.key for k in ACCEPTED),
+        )
+    name = safe_display_name(getattr(upload, "name", ""), kind)
+    evidence = None
+    try:
+        with transaction.atomic():
+            disclosure = _locked(disclosure)
+            _require_draft(disclosure)
+            evidence = Evidence(
+                disclosure=disclosure, indicator_code=indicator, original_name=name,
+                content_type=kind.content_type, extension=kind.extension, size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
+            )
+            evidence.file.save(name, ContentFile(data), save=False)
+            evidence.save()
+            record(actor, "disclosure.attach_evidence", disclosure, indicator=indicator,
+                   file=name, sha256=evidence.sha256, size=len(data))
+    except BaseException:
+        # Nothing half-written: a stored file whose row was rolled back is removed.
+        if evidence is not None and evidence.file.name:
+            evidence.file.storage.delete(evidence.file.name)
+        raise
+    return evidence
+
+
+def copy_forward(disclosure: Disclosure, *, actor) -> int:
+    """Fill a draft's unanswered indicators with last year's published values, marked as copied."""
+    require_manager(actor, disclosure.enterprise)
+    previous = (
+        Disclosure.objects.filter(
+            enterprise=disclosure.enterprise, year=disclosure.year - 1, state=State.PUBLISHED
+        )
+        .order_by("-version")
+        .first()
     )
+    if previous is None:
+        raise StateConflict(
+            gettext_noop("There is no published disclosure for %(year)s to copy from."),
+            year=disclosure.year - 1,
+        )
     now = timezone.now()
     with transaction.atomic():
-        heads = []
-        for item in batch:
-            if item.uscc not in enterprises:
-                raise CatalogueError(gettext_noop("Unknown enterprise %(uscc)s."), uscc=item.uscc)
-            heads.append(
-                Disclosure(
-                    enterprise_id=enterprises[item.uscc], year=item.year, version=1, tier=item.tier,
-                    state=item.state, catalogue_version=catalogue.version, created_by=actor,
-                    submitted_at=now if item.state != State.DRAFT else None,
-                    submitted_by=actor if item.state != State.DRAFT else None,
-                    published_at=now if item.state == State.PUBLISHED else None,
-                    published_by=actor if item.state == State.PUBLISHED else None,
-                )
-            )
-        # PostgreSQL and SQLite >= 3.35 return the new primary keys from bulk inserts.
-        Disclosure.objects.bulk_create(heads, batch_size=2000)
-        points = []
-        events = []
-        for item, head in zip(batch, heads, strict=True):
-            for code, raw, unit in item.values:
-                value = coerce(catalogue.get(code), raw, unit)
-                points.append(Datapoint(
-                    disclosure_id=head.pk, indicator_code=code, status=DatapointStatus.REPORTED,
-                    value_number=value.number, value_text=value.text, value_bool=value.boolean,
-                    value_choice=value.choice, unit=value.unit, entered_value=value.entered_value,
-                    entered_unit=value.entered_unit, method=method, evidence_ref=evidence,
-                    entered_by=actor, entered_at=now,
-                ))
-            for code, explanation in item.not_applicable:
-                catalogue.get(code)
-                points.append(Datapoint(
-                    disclosure_id=head.pk, indicator_code=code,
-                    status=DatapointStatus.NOT_APPLICABLE, na_explanation=explanation,
-                    method=method, evidence_ref=evidence, entered_by=actor, entered_at=now,
-                ))
-            events.append((
-                "disclosure.bulk_load", "disclosures.disclosure", str(head.pk),
-                {"enterprise": item.uscc, "year": item.year, "state": item.state,
-                 "values": len(item.values), "not_applicable": len(item.not_applicable),
-                 "method": method, "evidence": evidence},
-            ))
-        Datapoint.objects.bulk_create(points, batch_size=5000)
-        record_many(actor, events)
-    return len(points)
+        disclosure = _locked(disclosure)
+        _require_draft(disclosure)
+        answered = set(disclosure.datapoints.values_list("indicator_code", flat=True))
+        copies = []
+        for point in previous.datapoints.exclude(indicator_code__in=answered):
+            point.pk = None
+            point.disclosure = disclosure
+            point.method = Method.COPIED
+            point.evidence_ref = f"{previous.year} v{previous.version}"
+            point.entered_by = actor
+            point.entered_at = now
+            point.assurance = "none"
+            point.assured_by = None
+            point.assured_at = None
+            copies.append(point)
+        Datapoint.objects.bulk_create(copies)
+        record(actor, "disclosure.copy_forward", disclosure, source=previous.pk,
+               indicators=sorted(p.indicator_code for p in copies))
+    return len(copies)
+
+
+def acknowledge_warnings(disclosure: Disclosure, keys: list[str], *, note: str = "", actor) -> int:
+    """Record that the manager has read the given warnings and the values stand."""
+    from czesg.disclosures.models import WarningAcknowledgement
+
+    require_manager(actor, disclosure.enterprise)
+    current = {f.key for f in checks.findings_for(disclosure) if not f.is_error}
+    unknown = [k for k in keys if k not in current]
+    if unknown:
+        raise CatalogueError(gettext_noop("“%(key)s” is not a current warning."), key=unknown[0])
+    with transaction.atomic():
+        disclosure = _locked(disclosure)
+        _require_draft(disclosure)
+        fresh = [k for k in keys if not disclosure.acknowledgements.filter(key=k).exists()]
+        WarningAcknowledgement.objects.bulk_create([
+            WarningAcknowledgement(disclosure=disclosure, key=k, note=note[:300], acknowledged_by=actor)
+            for k in fresh
+        ])
+        if fresh:
+            record(actor, "disclosure.acknowledge_warnings", disclosure, keys=fresh, note=note)
+    return len(fresh)

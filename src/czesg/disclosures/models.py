@@ -32,6 +32,7 @@ class Method(models.TextChoices):
     CALCULATED = "calculated", _("Calculated by the platform")
     GOVERNMENT = "government", _("Government record")
     EXTRACTED = "extracted", _("Extracted from a report")
+    COPIED = "copied", _("Copied forward from last year")
 
 
 class Assurance(models.TextChoices):
@@ -207,3 +208,59 @@ class Datapoint(models.Model):
         if self.value_bool is not None:
             return "yes" if self.value_bool else "no"
         return self.value_choice or self.value_text
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    """Where an evidence file is stored: per disclosure, under a random name (never the user's)."""
+    import uuid
+
+    return f"evidence/{instance.disclosure_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class Evidence(models.Model):
+    """A file that backs a value (invoice, meter reading, certificate), private to its readers."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="evidence")
+    indicator_code = models.CharField(_("indicator"), max_length=24)
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("file type"), max_length=80)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator_code", "uploaded_at"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return f"{self.indicator_code}: {self.original_name}"
+
+
+class WarningAcknowledgement(models.Model):
+    """A manager's confirmation that a validation warning is understood and the value stands."""
+
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    key = models.CharField(_("warning"), max_length=80)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("acknowledged warning")
+        verbose_name_plural = _("acknowledged warnings")
+        constraints = [
+            models.UniqueConstraint(fields=["disclosure", "key"], name="acknowledgement_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -187,3 +187,30 @@ def label(unit: str, language: str = "zh-hans") -> str:
     if pair is None:
         return unit
     return pair[1] if language.startswith("en") else pair[0]
+
+
+# Conversions that are exact but mislead in ESG reporting: a training "day" is not 24 hours.
+_NOT_OFFERED = {("day", "hour"), ("hour", "day")}
+
+
+@lru_cache(maxsize=128)
+def alternatives(canonical: str) -> tuple[str, ...]:
+    """Spellings a person may choose for a canonical unit: itself first, then every distinct
+    scale that converts to it (e.g. MWh: kWh, 万千瓦时, GWh, GJ …), each scale once."""
+    if not canonical:
+        return ()
+    chosen = [canonical]
+    seen = {1.0}
+    for spelling in ALIASES:
+        if (ALIASES[spelling], canonical) in _NOT_OFFERED:
+            continue
+        try:
+            factor = conversion_factor(spelling, canonical)
+        except UnitError:
+            continue
+        key = round(factor, 12)
+        if key in seen:
+            continue
+        seen.add(key)
+        chosen.append(spelling)
+    return tuple(chosen)

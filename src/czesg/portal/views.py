@@ -136,7 +136,48 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reported": reported,
         "total": len(in_tier),
         "versions": versions,
+        "latest": versions.last(),
         "can_manage": can_manage_enterprise(request.user, disclosure.enterprise),
         "lang": lang,
     }
     return render(request, "portal/disclosure.html", context)
+
+
+def _comparable(disclosure: Disclosure) -> dict[str, dict]:
+    rows = {}
+    for p in disclosure.datapoints.select_related("entered_by"):
+        if p.value_number is not None:
+            value = p.value_number
+        elif p.value_bool is not None:
+            value = p.value_bool
+        else:
+            value = p.value_choice or p.value_text or None
+        rows[p.indicator_code] = {
+            "status": p.status, "value": value, "unit": p.unit, "entered_value": p.entered_value,
+            "entered_unit": p.entered_unit, "na_explanation": p.na_explanation,
+            "method": p.method, "evidence": p.evidence_ref,
+            "entered_by": p.entered_by.username if p.entered_by else "",
+            "assurance": p.assurance,
+        }
+    return rows
+
+
+def disclosure_diff(request: HttpRequest, a: int, b: int) -> HttpResponse:
+    """What changed between two versions of one enterprise's disclosure for a year."""
+    from czesg.engine.diff import diff_versions
+
+    visible = Disclosure.objects.visible_to(request.user).select_related("enterprise")
+    first, second = visible.filter(pk=a).first(), visible.filter(pk=b).first()
+    if first is None or second is None or (first.enterprise_id, first.year) != (
+        second.enterprise_id, second.year
+    ):
+        raise Http404
+    catalogue = load_catalogue()
+    lang = _lang()
+    changes = []
+    for change in diff_versions(_comparable(first), _comparable(second)):
+        indicator = catalogue.get(change.indicator)
+        changes.append({"change": change, "name": indicator.name(lang),
+                        "unit": unit_label(indicator.unit, lang) if indicator.unit else ""})
+    return render(request, "portal/diff.html",
+                  {"first": first, "second": second, "changes": changes, "lang": lang})

@@ -1,0 +1,168 @@
+"""`czesg bench`: the performance figures the issues set targets for, measured on this machine.
+
+Each group runs in a fresh database that the benchmark creates and removes itself (a temporary
+SQLite file, or a temporary database on the PostgreSQL server named by ``--database-url``), so
+that a benchmark never touches real data. Figures are seconds unless their name says otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from czesg.engine.catalogue import load_catalogue
+
+GROUPS: dict[str, Callable[[float], dict]] = {}
+
+
+def group(name: str):
+    def register(fn):
+        GROUPS[name] = fn
+        return fn
+
+    return register
+
+
+def _fresh_enterprises(n: int, seed: int = 7) -> list[str]:
+    """Register ``n`` synthetic enterprises quickly (through the bulk registration action)."""
+    from czesg.demo import system_actor
+    from czesg.engine import synth
+    from czesg.enterprises.actions import EnterpriseFacts, bulk_register
+
+    generated = synth.generate_enterprises(n, seed=seed)
+    facts = [
+        EnterpriseFacts(
+            uscc=e.uscc, name=e.name, name_en=e.name_en, industry_code=e.industry_code,
+            division_code=e.division_code, park_key=e.park_key, size_class=e.size_class,
+            listed=False, state_owned=e.state_owned, is_synthetic=True,
+        )
+        for e in generated
+    ]
+    bulk_register(facts, actor=system_actor(), source="czesg bench")
+    return [e.uscc for e in generated]
+
+
+def long_values(usccs: list[str], year: int, per_enterprise: int = 100, seed: int = 11) -> pl.DataFrame:
+    """A long-format frame of ``per_enterprise`` numeric values for every enterprise."""
+    catalogue = load_catalogue()
+    numeric = [i for i in catalogue.indicators if i.data_type == "number"][:per_enterprise]
+    if len(numeric) < per_enterprise:
+        numeric += [i for i in catalogue.indicators if i.data_type == "percentage"][
+            : per_enterprise - len(numeric)
+        ]
+    rng = np.random.default_rng(seed)
+    n = len(usccs) * len(numeric)
+    values = rng.uniform(0, 100, n).round(3)
+    return pl.DataFrame(
+        {
+            "uscc": np.repeat(np.array(usccs, dtype=object), len(numeric)),
+            "year": [str(year)] * n,
+            "indicator": np.tile(np.array([i.code for i in numeric], dtype=object), len(usccs)),
+            "value": values.astype(str),
+            "unit": np.tile(np.array([i.unit for i in numeric], dtype=object), len(usccs)),
+        },
+        schema={"uscc": pl.Utf8, "year": pl.Utf8, "indicator": pl.Utf8, "value": pl.Utf8,
+                "unit": pl.Utf8},
+    )
+
+
+@group("import")
+def bench_import(scale: float) -> dict:
+    """Bulk import of 10,000 enterprises × 100 indicators (1,000,000 values)."""
+    from czesg.demo import system_actor
+    from czesg.disclosures.bulk import import_checked
+    from czesg.engine.bulk import check_long
+
+    n = max(1, int(10_000 * scale))
+    usccs = _fresh_enterprises(n)
+    frame = long_values(usccs, 2024)
+    t0 = time.perf_counter()
+    check = check_long(frame, load_catalogue())
+    t1 = time.perf_counter()
+    summary = import_checked(check, actor=system_actor(), evidence="czesg bench")
+    t2 = time.perf_counter()
+    assert summary.imported_values == frame.height, summary.as_dict()["problems"][:3]
+    return {
+        "import_1m_values_s": round(t2 - t0, 3),
+        "import_check_s": round(t1 - t0, 3),
+        "import_write_s": round(t2 - t1, 3),
+        "import_values": frame.height,
+    }
+
+
+@group("carbon")
+def bench_carbon(scale: float) -> dict:
+    """Carbon engine: 1,000,000 activity rows to per-enterprise Scope 1/2 totals."""
+    from czesg.engine.carbon import benchmark
+
+    return benchmark(n_rows=max(1000, int(1_000_000 * scale)))
+
+
+@group("rating")
+def bench_rating(scale: float) -> dict:
+    """Rating engine: the compute step over 100,000 enterprises."""
+    from czesg.engine.rating import benchmark
+
+    return benchmark(n=max(100, int(100_000 * scale)))
+
+
+def _machine() -> dict:
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(terse=True)}
+
+
+def run_benchmarks(*, only: list[str] | None = None, scale: float = 1.0) -> dict:
+    """Run the chosen groups (all by default), each in a fresh database; return the figures."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    figures: dict = {}
+    chosen = only or list(GROUPS)
+    unknown = [g for g in chosen if g not in GROUPS]
+    if unknown:
+        raise SystemExit(f"czesg bench: unknown group(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(GROUPS)}")
+    for name in chosen:
+        call_command("flush", interactive=False, verbosity=0)  # the benchmark's own database
+        try:
+            figures.update(GROUPS[name](scale))
+        except ImportError as exc:
+            figures[f"{name}_unavailable"] = str(exc)
+    return {"database": connection.vendor, "machine": _machine(), "scale": scale,
+            "figures": figures}
+
+
+@contextlib.contextmanager
+def temporary_database(server_url: str | None) -> Iterator[str]:
+    """A database URL that exists only for the benchmark: a temporary SQLite file, or a
+    temporary database created (and dropped afterwards) on the given PostgreSQL server."""
+    if not server_url:
+        with tempfile.TemporaryDirectory(prefix="czesg-bench-") as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        return
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(server_url)
+    if "postgresql" not in config["ENGINE"]:
+        raise SystemExit("czesg bench: --database-url must be a PostgreSQL server URL")
+    name = f"czesg_bench_{os.getpid()}"
+    admin = dict(host=config["HOST"] or None, port=config["PORT"] or None,
+                 user=config["USER"] or None, password=config["PASSWORD"] or None,
+                 dbname="postgres", autocommit=True)
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        auth = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
+        yield f"postgres://{auth}@{config['HOST']}:{config['PORT'] or 5432}/{name}"
+    finally:
+        with psycopg.connect(**admin) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,91 @@
+"""Fetching a disclosure's answers, last year's values and peer ranges, then validating them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from czesg.disclosures.models import Datapoint, Disclosure, State
+from czesg.engine.catalogue import load_catalogue
+from czesg.engine.validation import Answer, Finding, validate
+
+# Peers' range for the outlier warning: the 1st and 99th percentile of at least MIN_PEERS
+# published values in the same GB/T 4754 division and year (a platform choice, not a statistic).
+MIN_PEERS = 10
+PEER_PERCENTILES = (1.0, 99.0)
+
+
+def answers_of(disclosure: Disclosure) -> dict[str, Answer]:
+    """The disclosure's datapoints as the validation engine's plain answers."""
+    answers = {}
+    for p in disclosure.datapoints.all():
+        if p.status == "not_applicable":
+            answers[p.indicator_code] = Answer.not_applicable(p.indicator_code, p.na_explanation)
+        else:
+            answers[p.indicator_code] = Answer(
+                code=p.indicator_code, number=p.value_number, boolean=p.value_bool,
+                choice=p.value_choice, text=p.value_text, evidence=p.evidence_ref,
+            )
+    return answers
+
+
+def previous_numbers(disclosure: Disclosure) -> dict[str, float]:
+    """Last year's published numbers (latest version) of the same enterprise."""
+    previous = (
+        Disclosure.objects.filter(
+            enterprise_id=disclosure.enterprise_id, year=disclosure.year - 1,
+            state=State.PUBLISHED,
+        )
+        .order_by("-version")
+        .first()
+    )
+    if previous is None:
+        return {}
+    return dict(
+        previous.datapoints.filter(value_number__isnull=False).values_list(
+            "indicator_code", "value_number"
+        )
+    )
+
+
+def industry_ranges(disclosure: Disclosure, codes: list[str]) -> dict[str, tuple[float, float]]:
+    """Peers' 1st–99th percentile range per indicator, where enough peers published it."""
+    division = disclosure.enterprise.industry_code[:3]
+    rows = (
+        Datapoint.objects.filter(
+            disclosure__state=State.PUBLISHED,
+            disclosure__year=disclosure.year,
+            disclosure__enterprise__industry_code__startswith=division,
+            indicator_code__in=codes,
+            value_number__isnull=False,
+        )
+        .exclude(disclosure__enterprise_id=disclosure.enterprise_id)
+        .values_list("indicator_code", "value_number")
+    )
+    by_code: dict[str, list[float]] = defaultdict(list)
+    for code, value in rows.iterator(chunk_size=10000):
+        by_code[code].append(value)
+    ranges = {}
+    for code, values in by_code.items():
+        if len(values) >= MIN_PEERS:
+            low, high = np.percentile(np.asarray(values), PEER_PERCENTILES)
+            ranges[code] = (float(low), float(high))
+    return ranges
+
+
+def findings_for(disclosure: Disclosure) -> list[Finding]:
+    """Every error and warning of the disclosure as it stands."""
+    answers = answers_of(disclosure)
+    numeric = [c for c, a in answers.items() if a.number is not None]
+    return validate(
+        answers,
+        load_catalogue(),
+        tier=disclosure.tier,
+        previous=previous_numbers(disclosure),
+        industry_ranges=industry_ranges(disclosure, numeric) if numeric else None,
+    )
+
+
+def acknowledged_keys(disclosure: Disclosure) -> set[str]:
+    return set(disclosure.acknowledgements.values_list("key", flat=True))

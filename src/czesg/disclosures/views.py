@@ -1,0 +1,410 @@
+"""Filling a disclosure: the guided form with autosave, evidence, copy-forward, submit, publish."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext
+from django.views.decorators.http import require_POST
+
+from czesg.accounts.permissions import can_manage_enterprise
+from czesg.disclosures import actions
+from czesg.disclosures.models import Datapoint, Disclosure, Evidence, State, Tier
+from czesg.engine.catalogue import Indicator, load_catalogue
+from czesg.engine.errors import CzesgError, StateConflict
+from czesg.engine.units import alternatives, label
+from czesg.enterprises.models import Enterprise
+from czesg.problems import user_message
+
+
+def _lang() -> str:
+    return get_language() or "zh-hans"
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _managed_disclosure(request: HttpRequest, pk: int) -> Disclosure:
+    """The disclosure if the user manages its enterprise; otherwise it does not exist for them."""
+    disclosure = (
+        Disclosure.objects.editable_by(request.user).select_related("enterprise").filter(pk=pk).first()
+    )
+    if disclosure is None:
+        raise Http404
+    return disclosure
+
+
+@dataclass
+class Row:
+    """One indicator as the form shows it."""
+
+    indicator: Indicator
+    name: str
+    unit_label: str
+    units: list[tuple[str, str]]
+    point: Datapoint | None
+    evidence: list[Evidence]
+    guidance: dict[str, str]
+    level: str
+    error: str = ""
+    saved: bool = False
+
+    @property
+    def value_text(self) -> str:
+        p = self.point
+        if p is None or p.status != "reported":
+            return ""
+        if p.value_number is not None:
+            return p.entered_value or f"{p.value_number:g}"
+        if p.value_bool is not None:
+            return "yes" if p.value_bool else "no"
+        return p.value_choice or p.value_text
+
+    @property
+    def chosen_unit(self) -> str:
+        p = self.point
+        return (p.entered_unit if p is not None and p.entered_unit else self.indicator.unit) or ""
+
+    @property
+    def is_na(self) -> bool:
+        return self.point is not None and self.point.status == "not_applicable"
+
+
+def _row(indicator: Indicator, point: Datapoint | None, evidence: list[Evidence], lang: str) -> Row:
+    en = lang.startswith("en")
+    units = [(u, label(u, lang) if u == indicator.unit else u) for u in alternatives(indicator.unit)]
+    return Row(
+        indicator=indicator,
+        name=indicator.name(lang),
+        unit_label=label(indicator.unit, lang) if indicator.unit else "",
+        units=units,
+        point=point,
+        evidence=evidence,
+        guidance={
+            "what": indicator.what_en if en else indicator.what_zh,
+            "how": indicator.how_en if en else indicator.how_zh,
+            "mistakes": indicator.mistakes_en if en else indicator.mistakes_zh,
+        },
+        level=indicator.disclosure_level,
+    )
+
+
+def _progress(disclosure: Disclosure, codes: set[str] | None = None) -> dict:
+    catalogue = load_catalogue()
+    tier = catalogue.for_tier(disclosure.tier)
+    answered = set(disclosure.datapoints.values_list("indicator_code", flat=True))
+    required = [i.code for i in tier if i.disclosure_level != "encouraged"]
+    done = sum(1 for i in tier if i.code in answered)
+    return {
+        "answered": done,
+        "total": len(tier),
+        "required_answered": sum(1 for c in required if c in answered),
+        "required_total": len(required),
+        "percent": round(100 * done / len(tier)) if tier else 0,
+    }
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The guided form of a draft: every indicator of its tier grouped by topic, with guidance."""
+    disclosure = _managed_disclosure(request, pk)
+    catalogue = load_catalogue()
+    lang = _lang()
+    points = {p.indicator_code: p for p in disclosure.datapoints.all()}
+    evidence: dict[str, list[Evidence]] = {}
+    for item in disclosure.evidence.all():
+        evidence.setdefault(item.indicator_code, []).append(item)
+    in_tier = {i.code for i in catalogue.for_tier(disclosure.tier)}
+    groups: OrderedDict[str, dict] = OrderedDict()
+    for topic in sorted(catalogue.topics, key=lambda t: t.order):
+        rows = [
+            _row(i, points.get(i.code), evidence.get(i.code, []), lang)
+            for i in catalogue.indicators
+            if i.topic == topic.key and (i.code in in_tier or i.code in points)
+        ]
+        if rows:
+            groups[topic.key] = {
+                "key": topic.key,
+                "name": topic.name_en if lang.startswith("en") else topic.name_zh,
+                "pillar": topic.pillar,
+                "rows": rows,
+                "answered": sum(1 for r in rows if r.point is not None),
+            }
+    previous_exists = Disclosure.objects.filter(
+        enterprise=disclosure.enterprise, year=disclosure.year - 1, state=State.PUBLISHED
+    ).exists()
+    return render(
+        request,
+        "disclosures/edit.html",
+        {
+            "disclosure": disclosure,
+            "groups": list(groups.values()),
+            "progress": _progress(disclosure),
+            "editable": disclosure.state == State.DRAFT,
+            "previous_exists": previous_exists,
+            "lang": lang,
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Save one indicator's answer (value with unit, or not applicable), and any evidence file."""
+    disclosure = _managed_disclosure(request, pk)
+    catalogue = load_catalogue()
+    try:
+        indicator = catalogue.get(code)
+    except CzesgError as exc:
+        raise Http404 from exc
+    error = ""
+    try:
+        if request.POST.get("na"):
+            actions.mark_not_applicable(
+                disclosure, code, request.POST.get("na_explanation", ""), actor=request.user
+            )
+        else:
+            raw = request.POST.get("value", "").strip()
+            if raw:
+                actions.set_value(
+                    disclosure, code, raw, request.POST.get("unit", ""),
+                    evidence=request.POST.get("evidence_ref", ""), actor=request.user,
+                )
+            else:
+                actions.clear_value(disclosure, code, actor=request.user)
+        upload = request.FILES.get("evidence_file")
+        if upload is not None:
+            actions.attach_evidence(disclosure, code, upload, actor=request.user)
+    except CzesgError as exc:
+        error = user_message(exc)
+    if not _is_htmx(request):
+        if error:
+            messages.error(request, f"{code}: {error}")
+        return redirect(reverse("disclosures:edit", args=[pk]) + f"#row-{code}")
+    point = disclosure.datapoints.filter(indicator_code=code).first()
+    row = _row(indicator, point, list(disclosure.evidence.filter(indicator_code=code)), _lang())
+    row.error = error
+    row.saved = not error
+    return render(
+        request,
+        "disclosures/_row_response.html",
+        {"row": row, "disclosure": disclosure, "editable": True, "progress": _progress(disclosure)},
+    )
+
+
+@login_required
+def start(request: HttpRequest, uscc: str) -> HttpResponse:
+    """Open a draft for a reporting year (and optionally copy last year's values)."""
+    enterprise = Enterprise.objects.filter(uscc=uscc.upper()).first()
+    if enterprise is None or not can_manage_enterprise(request.user, enterprise):
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            year = int(request.POST.get("year", "0"))
+        except ValueError:
+            year = 0
+        tier = request.POST.get("tier", Tier.BASIC)
+        try:
+            disclosure = actions.start_disclosure(enterprise, year, tier=tier, actor=request.user)
+            if request.POST.get("copy_forward"):
+                try:
+                    copied = actions.copy_forward(disclosure, actor=request.user)
+                    messages.success(
+                        request, gettext("%(n)s values were copied from last year.") % {"n": copied}
+                    )
+                except StateConflict:
+                    pass  # no published disclosure last year: nothing to copy, nothing to say
+            return redirect("disclosures:edit", pk=disclosure.pk)
+        except CzesgError as exc:
+            error = user_message(exc)
+    from django.utils import timezone
+
+    this_year = timezone.now().year
+    return render(
+        request,
+        "disclosures/start.html",
+        {
+            "enterprise": enterprise,
+            "years": list(range(this_year - 1, this_year - 6, -1)),
+            "default_tier": Tier.STANDARD if enterprise.listed else Tier.BASIC,
+            "tiers": Tier.choices,
+            "error": error,
+        },
+    )
+
+
+@login_required
+@require_POST
+def copy_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    """Copy last year's published values into the unanswered indicators of a draft."""
+    disclosure = _managed_disclosure(request, pk)
+    try:
+        n = actions.copy_forward(disclosure, actor=request.user)
+        messages.success(request, gettext("%(n)s values were copied from last year.") % {"n": n})
+    except CzesgError as exc:
+        messages.error(request, user_message(exc))
+    return redirect("disclosures:edit", pk=pk)
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    """Submit, withdraw, publish or amend a disclosure version."""
+    disclosure = _managed_disclosure(request, pk)
+    try:
+        if verb == "submit":
+            actions.submit_disclosure(disclosure, actor=request.user)
+            messages.success(request, gettext("The disclosure was submitted."))
+        elif verb == "withdraw":
+            actions.withdraw_submission(disclosure, actor=request.user)
+            messages.success(request, gettext("The submission was withdrawn; the draft can be edited again."))
+        elif verb == "publish":
+            actions.publish_disclosure(disclosure, actor=request.user)
+            messages.success(request, gettext("The disclosure is published."))
+        elif verb == "amend":
+            amendment = actions.amend_disclosure(
+                disclosure, request.POST.get("reason", ""), actor=request.user
+            )
+            messages.success(request, gettext("An amendment was opened as a new version."))
+            return redirect("disclosures:edit", pk=amendment.pk)
+        else:
+            raise Http404
+    except CzesgError as exc:
+        messages.error(request, user_message(exc))
+        if verb == "submit":
+            return redirect("disclosures:review", pk=pk)
+    return redirect("portal:disclosure", pk=pk)
+
+
+def _finding_text(finding) -> str:
+    template = gettext(finding.message)
+    try:
+        return template % finding.params
+    except (KeyError, TypeError, ValueError):
+        return finding.render()
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check a draft: errors to fix, warnings to acknowledge, then submit."""
+    from czesg.disclosures import checks
+
+    disclosure = _managed_disclosure(request, pk)
+    if request.method == "POST" and disclosure.state == State.DRAFT:
+        keys = request.POST.getlist("acknowledge")
+        try:
+            actions.acknowledge_warnings(
+                disclosure, keys, note=request.POST.get("note", ""), actor=request.user
+            )
+            if request.POST.get("submit"):
+                actions.submit_disclosure(disclosure, actor=request.user)
+                messages.success(request, gettext("The disclosure was submitted."))
+                return redirect("portal:disclosure", pk=pk)
+        except CzesgError as exc:
+            messages.error(request, user_message(exc))
+        return redirect("disclosures:review", pk=pk)
+    catalogue = load_catalogue()
+    lang = _lang()
+    findings = checks.findings_for(disclosure)
+    done = checks.acknowledged_keys(disclosure)
+
+    def item(f):
+        name = catalogue.get(f.indicator).name(lang) if f.indicator in catalogue else ""
+        return {"finding": f, "text": _finding_text(f), "name": name,
+                "acknowledged": f.key in done}
+
+    errors = [item(f) for f in findings if f.is_error]
+    warnings = [item(f) for f in findings if not f.is_error]
+    return render(
+        request,
+        "disclosures/review.html",
+        {
+            "disclosure": disclosure,
+            "errors": errors,
+            "warnings": warnings,
+            "pending": sum(1 for w in warnings if not w["acknowledged"]),
+            "progress": _progress(disclosure),
+            "editable": disclosure.state == State.DRAFT,
+        },
+    )
+
+
+@login_required
+def template_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The disclosure's Excel (or CSV, with ?format=csv) template, prefilled."""
+    from czesg.disclosures.upload import template_bytes
+
+    disclosure = _managed_disclosure(request, pk)
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    data = template_bytes(disclosure, fmt=fmt, language=_lang())
+    name = f"czesg-{disclosure.enterprise.uscc}-{disclosure.year}-v{disclosure.version}.{fmt}"
+    content_type = (
+        "text/csv; charset=utf-8" if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+
+@login_required
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a filled template: every problem named by sheet, cell and indicator, or all saved."""
+    from czesg.disclosures.upload import apply_upload, problem_rows, read_upload
+
+    disclosure = _managed_disclosure(request, pk)
+    problems: list[dict] = []
+    error = ""
+    status = 200
+    if request.method == "POST":
+        sent = request.FILES.get("file")
+        if sent is None:
+            error = gettext("Choose a file to upload.")
+        elif sent.size > UPLOAD_MAX_BYTES:
+            error = gettext("The file is larger than %(limit)s MB.") % {"limit": UPLOAD_MAX_BYTES // 2**20}
+        else:
+            parsed = read_upload(disclosure, sent.read())
+            if parsed.problems:
+                problems = problem_rows(parsed, translate=gettext)
+                status = 422
+            else:
+                try:
+                    n = apply_upload(disclosure, parsed, actor=request.user)
+                    messages.success(
+                        request, gettext("%(n)s values were imported from the file.") % {"n": n}
+                    )
+                    return redirect("disclosures:edit", pk=pk)
+                except CzesgError as exc:
+                    error = user_message(exc)
+                    status = 409
+    return render(
+        request, "disclosures/upload.html",
+        {"disclosure": disclosure, "problems": problems, "error": error},
+        status=status,
+    )
+
+
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download an evidence file: only for those who may read the enterprise's evidence."""
+    from czesg.accounts.permissions import can_read_evidence
+
+    item = Evidence.objects.select_related("disclosure__enterprise").filter(pk=pk).first()
+    if item is None or not can_read_evidence(request.user, item.disclosure.enterprise):
+        raise Http404
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.original_name,
+        content_type=item.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
