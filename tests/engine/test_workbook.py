@@ -8,6 +8,7 @@ import zipfile
 import openpyxl
 import pytest
 
+from czesg.engine import units
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.identifiers import make_uscc
 from czesg.engine.validation import Answer, validate
@@ -35,7 +36,6 @@ from czesg.engine.workbook import (
     build_template,
     read_csv,
     read_workbook,
-    unit_choices,
 )
 
 CATALOGUE = load_catalogue()
@@ -216,7 +216,7 @@ def test_a_number_has_a_unit_drop_down_of_convertible_units(tmp_path):
     assert "tce" not in electricity  # standard coal needs a named coefficient
     money = list_values(book, validation_at(sheet, f"E{rows['G-GEN-01']}").formula1)
     assert money[0] == "万元" and {"元", "亿元"} <= set(money)
-    assert tuple(electricity) == unit_choices("MWh")
+    assert tuple(electricity) == units.alternatives("MWh")
 
 
 def test_numbers_and_percentages_have_decimal_checks_with_a_message(tmp_path):

@@ -79,7 +79,12 @@ class Row:
 
 def _row(indicator: Indicator, point: Datapoint | None, evidence: list[Evidence], lang: str) -> Row:
     en = lang.startswith("en")
-    units = [(u, label(u, lang) if u == indicator.unit else u) for u in alternatives(indicator.unit)]
+    units, shown = [], set()
+    for spelling in alternatives(indicator.unit):
+        text = label(spelling, lang) if spelling == indicator.unit else spelling
+        if text not in shown:  # the canonical unit's label may equal an alias (兆瓦时)
+            shown.add(text)
+            units.append((spelling, text))
     return Row(
         indicator=indicator,
         name=indicator.name(lang),

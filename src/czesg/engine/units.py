@@ -196,19 +196,23 @@ _NOT_OFFERED = {("day", "hour"), ("hour", "day")}
 @lru_cache(maxsize=128)
 def alternatives(canonical: str) -> tuple[str, ...]:
     """Spellings a person may choose for a canonical unit: itself first, then every distinct
-    scale that converts to it (e.g. MWh: kWh, 万千瓦时, GWh, GJ …), each scale once."""
+    scale that converts to it, each scale once in Latin and once in Chinese spelling where both
+    exist (e.g. MWh: 兆瓦时, kWh, 千瓦时, 万千瓦时, GWh, GJ …)."""
     if not canonical:
         return ()
+    def latin(text: str) -> bool:
+        return text.replace("³", "3").isascii()
+
     chosen = [canonical]
-    seen = {1.0}
+    seen = {(1.0, latin(canonical))}
     for spelling in ALIASES:
-        if (ALIASES[spelling], canonical) in _NOT_OFFERED:
+        if (ALIASES[spelling], canonical) in _NOT_OFFERED or "_" in spelling:
             continue
         try:
             factor = conversion_factor(spelling, canonical)
         except UnitError:
             continue
-        key = round(factor, 12)
+        key = (round(factor, 12), latin(spelling))
         if key in seen:
             continue
         seen.add(key)

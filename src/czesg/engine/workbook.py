@@ -283,17 +283,6 @@ def _dimensionality(spelling: str) -> str | None:
     return str(quantity.dimensionality)
 
 
-@lru_cache(maxsize=64)
-def unit_choices(canonical: str) -> tuple[str, ...]:
-    """The canonical unit and every spelling that converts to it, for a drop-down list."""
-    target = _dimensionality(canonical)
-    found = [canonical]
-    for spelling in units.ALIASES:
-        if spelling not in found and target is not None and _dimensionality(spelling) == target:
-            found.append(spelling)
-    return tuple(found)
-
-
 def _metadata(
     catalogue: Catalogue, tier: str, enterprise: Mapping[str, Any], year: int, language: str
 ) -> list[tuple[str, Any]]:
@@ -507,7 +496,7 @@ def build_template(
                 ("decimal", low, high, percentage), value_cell,
                 lambda lo=low, hi=high, p=percentage: _decimal_rule(lo, hi, p),
             )
-            formula = choice_lists.reference(unit_choices(indicator.unit or "%"))
+            formula = choice_lists.reference(units.alternatives(indicator.unit or "%"))
             validations.add(("unit", formula), unit_cell, lambda f=formula: _list_rule(f, False))
     for rule in validations.rules.values():
         data.add_data_validation(rule)
