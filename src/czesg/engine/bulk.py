@@ -78,7 +78,7 @@ def read_long(source: str | Path | bytes, *, fmt: str | None = None) -> pl.DataF
         elif fmt == "csv":
             frame = pl.read_csv(
                 data if isinstance(data, Path) else io.BytesIO(data),
-                infer_schema=False, encoding="utf8-lossy", missing_utf8_is_empty_string=True,
+                infer_schema=False, encoding="utf8-lossy",
             )
         else:
             raise BulkFileError(gettext_noop("Unsupported file type “%(fmt)s”: use CSV or Parquet."),
