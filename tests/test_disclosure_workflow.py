@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 
-import polars as pl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
