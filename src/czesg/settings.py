@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "czesg.audit",
     "czesg.enterprises",
     "czesg.disclosures",
+    "czesg.access",
     "czesg.portal",
 ]
 
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "czesg.access.middleware.ApiTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -174,6 +176,10 @@ X_FRAME_OPTIONS = "DENY"
 if ENV == "production":
     SESSION_COOKIE_SECURE = os.environ.get("CZESG_HTTPS", "1") == "1"
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# API rate limits per client (ninja throttling, counted in each server process's cache).
+CZESG_API_RATE_ANON = os.environ.get("CZESG_API_RATE_ANON", "60/min" if ENV != "test" else "1000/s")
+CZESG_API_RATE_USER = os.environ.get("CZESG_API_RATE_USER", "600/min" if ENV != "test" else "1000/s")
 
 LOGGING = {
     "version": 1,

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from czesg.api.v1 import api
-from czesg.portal import views
+from czesg.portal import opendata, public, views
 from czesg.portal.forms import SignInForm
 
 portal_patterns = [
@@ -14,11 +14,18 @@ portal_patterns = [
     path("enterprises/<str:uscc>/", views.enterprise_detail, name="enterprise"),
     path("disclosures/<int:pk>/", views.disclosure_detail, name="disclosure"),
     path("disclosures/<int:a>/diff/<int:b>/", views.disclosure_diff, name="diff"),
+    path("search/", public.search, name="search"),
+    path("compare/", public.compare, name="compare"),
+    path("benchmark/", public.benchmark, name="benchmark"),
+    path("open-data/", opendata.index, name="open_data"),
+    path("open-data/dictionary/", opendata.dictionary, name="dictionary"),
+    path("open-data/<int:year>.<str:fmt>", opendata.download, name="open_data_file"),
 ]
 
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("", include("czesg.disclosures.urls")),
+    path("", include("czesg.access.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),

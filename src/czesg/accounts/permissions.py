@@ -50,7 +50,14 @@ def require_government(user) -> None:
 
 
 def can_read_evidence(user, enterprise) -> bool:
-    """Evidence files are private: the enterprise's own members may read them."""
-    if not is_authenticated(user) or user.role != Role.ENTERPRISE:
+    """Evidence files are private: the enterprise's own members may read them, and those it has
+    granted access to its evidence."""
+    from czesg.access.models import Grant
+
+    if not is_authenticated(user):
         return False
-    return Membership.objects.filter(user=user, enterprise=enterprise).exists()
+    if user.role == Role.ENTERPRISE and Membership.objects.filter(
+        user=user, enterprise=enterprise
+    ).exists():
+        return True
+    return Grant.objects.for_grantee(user, "evidence").filter(enterprise=enterprise).exists()

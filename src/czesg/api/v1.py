@@ -1,15 +1,19 @@
 """REST API v1: indicators, enterprises and disclosures, scoped to the signed-in actor."""
 
-from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import NinjaAPI, Schema
-from ninja.security import django_auth
+from django.conf import settings
+from django.db.models import Q
+from ninja import NinjaAPI, Query, Schema
+from ninja.pagination import PageNumberPagination, paginate
+from ninja.security import SessionAuth
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
+from czesg.access.actions import note_consented_read
 from czesg.disclosures import actions
 from czesg.disclosures.models import Disclosure
 from czesg.engine.catalogue import load_catalogue
@@ -21,8 +25,44 @@ api = NinjaAPI(
     title="czesg API",
     version="1",
     urls_namespace="api-v1",
-    description="Changzhou ESG data service platform: open API, version 1.",
+    description=(
+        "Changzhou ESG data service platform: open API, version 1. Published data is open to "
+        "everybody; sign in (session) or send 'Authorization: Bearer <token>' to read what your "
+        "account may read, including data enterprises have consented to share with you. Errors "
+        "are RFC 7807 problem documents."
+    ),
+    throttle=[
+        AnonRateThrottle(settings.CZESG_API_RATE_ANON),
+        AuthRateThrottle(settings.CZESG_API_RATE_USER),
+    ],
 )
+
+
+def token_write(request: HttpRequest):
+    """Authenticates a write made with a bearer token that carries the write scope."""
+    token = getattr(request, "api_token", None)
+    if token is not None and "write" in token.scopes:
+        return token
+    return None
+
+
+def token_read(request: HttpRequest):
+    """Authenticates a request made with any valid bearer token."""
+    return getattr(request, "api_token", None)
+
+
+class SessionOnly(SessionAuth):
+    """Cookie sessions (with CSRF); never a request that came with a bearer token, so that a
+    token's scopes cannot be bypassed through the session fallback."""
+
+    def authenticate(self, request: HttpRequest, key):
+        if getattr(request, "api_token", None) is not None:
+            return None
+        return super().authenticate(request, key)
+
+
+session_auth = SessionOnly()
+WRITE_AUTH = [token_write, session_auth]
 
 
 @api.exception_handler(CzesgError)
@@ -151,6 +191,32 @@ def list_indicators(request: HttpRequest, tier: str | None = None):
     ]
 
 
+class EnterpriseFilter(Schema):
+    q: str | None = None
+    industry: str | None = None
+    district: str | None = None
+    park: str | None = None
+    listed: bool | None = None
+
+
+@api.get("/enterprises", response=list[EnterpriseOut], tags=["enterprises"])
+@paginate(PageNumberPagination, page_size=50)
+def list_enterprises(request: HttpRequest, filters: Query[EnterpriseFilter]):
+    """The registry, filtered by name or code, industry (prefix), district, park and listing."""
+    rows = Enterprise.objects.visible_to(request.user).order_by("uscc")
+    if filters.q:
+        rows = rows.filter(Q(name__icontains=filters.q) | Q(uscc=filters.q.upper()))
+    if filters.industry:
+        rows = rows.filter(industry_code__startswith=filters.industry.upper())
+    if filters.district:
+        rows = rows.filter(division_code=filters.district)
+    if filters.park:
+        rows = rows.filter(park_key=filters.park)
+    if filters.listed is not None:
+        rows = rows.filter(listed=filters.listed)
+    return rows
+
+
 @api.get("/enterprises/{uscc}", response=EnterpriseOut, tags=["enterprises"])
 def get_enterprise(request: HttpRequest, uscc: str):
     """An enterprise's registry entry (public facts)."""
@@ -176,12 +242,15 @@ def list_enterprise_disclosures(request: HttpRequest, uscc: str):
 def get_disclosure(request: HttpRequest, pk: int):
     """A disclosure version with every datapoint and its provenance."""
     disclosure = _visible_disclosure(request, pk)
+    if disclosure.state != "published":
+        note_consented_read(request.user, disclosure.enterprise, "disclosures",
+                            f"disclosure {disclosure.year} v{disclosure.version}", "api")
     points = disclosure.datapoints.select_related("entered_by").order_by("indicator_code")
     return {**_disclosure_out(disclosure), "datapoints": [_datapoint_out(p) for p in points]}
 
 
 @api.put(
-    "/disclosures/{pk}/datapoints/{code}", response=DatapointOut, auth=django_auth,
+    "/disclosures/{pk}/datapoints/{code}", response=DatapointOut, auth=WRITE_AUTH,
     tags=["disclosures"],
 )
 def put_datapoint(request: HttpRequest, pk: int, code: str, body: ValueIn):
@@ -193,13 +262,75 @@ def put_datapoint(request: HttpRequest, pk: int, code: str, body: ValueIn):
     return _datapoint_out(point)
 
 
-@api.post("/disclosures/{pk}/submit", response=DisclosureOut, auth=django_auth, tags=["disclosures"])
+@api.post("/disclosures/{pk}/submit", response=DisclosureOut, auth=WRITE_AUTH, tags=["disclosures"])
 def submit(request: HttpRequest, pk: int):
     """Submit a draft the caller manages."""
     return _disclosure_out(actions.submit_disclosure(_visible_disclosure(request, pk), actor=request.user))
 
 
-@api.post("/disclosures/{pk}/publish", response=DisclosureOut, auth=django_auth, tags=["disclosures"])
+@api.post("/disclosures/{pk}/publish", response=DisclosureOut, auth=WRITE_AUTH, tags=["disclosures"])
 def publish(request: HttpRequest, pk: int):
     """Publish a submitted version the caller manages."""
     return _disclosure_out(actions.publish_disclosure(_visible_disclosure(request, pk), actor=request.user))
+
+
+class DatapointRowOut(Schema):
+    uscc: str
+    year: int
+    version: int
+    indicator: str
+    status: str
+    value: Any
+    unit: str
+    method: str
+    assurance: str
+
+
+class DatapointFilter(Schema):
+    indicator: str | None = None
+    year: int | None = None
+    uscc: str | None = None
+
+
+@api.get("/datapoints", response=list[DatapointRowOut], tags=["disclosures"])
+@paginate(PageNumberPagination, page_size=200)
+def list_datapoints(request: HttpRequest, filters: Query[DatapointFilter]):
+    """Published values of the latest version of each disclosure, filtered."""
+    from czesg.disclosures.models import Datapoint
+
+    rows = Datapoint.objects.filter(disclosure__state="published").select_related(
+        "disclosure__enterprise"
+    )
+    if filters.indicator:
+        rows = rows.filter(indicator_code=filters.indicator)
+    if filters.year:
+        rows = rows.filter(disclosure__year=filters.year)
+    if filters.uscc:
+        rows = rows.filter(disclosure__enterprise__uscc=filters.uscc.upper())
+    return [
+        {"uscc": p.disclosure.enterprise.uscc, "year": p.disclosure.year,
+         "version": p.disclosure.version, "indicator": p.indicator_code, "status": p.status,
+         "value": _datapoint_out(p)["value"], "unit": p.unit, "method": p.method,
+         "assurance": p.assurance}
+        for p in rows.order_by("disclosure__enterprise__uscc", "disclosure__year", "indicator_code")
+    ]
+
+
+class GrantOut(Schema):
+    enterprise: str
+    enterprise_name: str
+    scopes: list[str]
+    valid_until: str
+    purpose: str
+
+
+@api.get("/consents", response=list[GrantOut], auth=[token_read, session_auth], tags=["consent"])
+def my_consents(request: HttpRequest):
+    """The enterprises that currently let the caller read their non-public data."""
+    from czesg.access.models import Grant
+
+    return [
+        {"enterprise": g.enterprise.uscc, "enterprise_name": g.enterprise.name,
+         "scopes": g.scopes, "valid_until": g.valid_until.isoformat(), "purpose": g.purpose}
+        for g in Grant.objects.for_grantee(request.user).select_related("enterprise")
+    ]

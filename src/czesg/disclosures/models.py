@@ -54,14 +54,20 @@ class DisclosureQuerySet(models.QuerySet):
     """Disclosures, scoped to what an actor may read."""
 
     def visible_to(self, user) -> DisclosureQuerySet:
-        """Published versions for everybody; drafts and submissions for those who manage them."""
+        """Published versions for everybody; drafts and submissions for those who manage them
+        and for those the enterprise has granted access to its disclosures."""
         from czesg.enterprises.models import Enterprise
 
         published = models.Q(state=State.PUBLISHED)
         if not getattr(user, "is_authenticated", False):
             return self.filter(published)
+        from czesg.access.models import Grant
+
         managed = Enterprise.objects.managed_by(user).values("pk")
-        return self.filter(published | models.Q(enterprise__in=managed))
+        consented = Grant.objects.for_grantee(user, "disclosures").values("enterprise_id")
+        return self.filter(
+            published | models.Q(enterprise__in=managed) | models.Q(enterprise__in=consented)
+        )
 
     def editable_by(self, user) -> DisclosureQuerySet:
         """Disclosures whose drafts the actor may change."""

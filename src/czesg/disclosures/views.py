@@ -407,6 +407,10 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     item = Evidence.objects.select_related("disclosure__enterprise").filter(pk=pk).first()
     if item is None or not can_read_evidence(request.user, item.disclosure.enterprise):
         raise Http404
+    from czesg.access.actions import note_consented_read
+
+    note_consented_read(request.user, item.disclosure.enterprise, "evidence",
+                        f"evidence {item.indicator_code}: {item.original_name}", "page")
     response = FileResponse(
         item.file.open("rb"), as_attachment=True, filename=item.original_name,
         content_type=item.content_type,

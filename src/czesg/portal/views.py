@@ -11,9 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
+from czesg.access.actions import note_consented_read
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import can_manage_enterprise
-from czesg.disclosures.models import Disclosure, State
+from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.cityprofile import load_city_profile
 from czesg.engine.units import label as unit_label
@@ -75,6 +76,7 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     profile = load_city_profile()
     lang = _lang()
     context = {
+        "trends": _trends(enterprise, lang),
         "enterprise": enterprise,
         "disclosures": disclosures,
         "district": profile.district(enterprise.division_code),
@@ -87,6 +89,34 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     return render(request, "portal/enterprise.html", context)
 
 
+def _trends(enterprise: Enterprise, lang: str) -> list[dict]:
+    """Headline indicators over the published years (latest version of each year), for charts."""
+    from czesg.portal.public import HEADLINE
+
+    latest: dict[int, int] = {}
+    for pk, year in (
+        Disclosure.objects.filter(enterprise=enterprise, state=State.PUBLISHED)
+        .order_by("year", "version").values_list("pk", "year")
+    ):
+        latest[year] = pk
+    if not latest:
+        return []
+    years = sorted(latest)
+    by_code: dict[str, dict[int, float]] = {}
+    year_of = {pk: year for year, pk in latest.items()}
+    for disclosure_id, code, value in Datapoint.objects.filter(
+        disclosure_id__in=latest.values(), indicator_code__in=HEADLINE, value_number__isnull=False
+    ).values_list("disclosure_id", "indicator_code", "value_number"):
+        by_code.setdefault(code, {})[year_of[disclosure_id]] = value
+    catalogue = load_catalogue()
+    return [
+        {"code": code, "name": catalogue.get(code).name(lang),
+         "unit": unit_label(catalogue.get(code).unit, lang),
+         "years": years, "values": [by_code[code].get(y) for y in years]}
+        for code in HEADLINE if code in by_code
+    ]
+
+
 def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A read-only view of one disclosure version, grouped by topic, with provenance."""
     disclosure = (
@@ -97,6 +127,9 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if disclosure is None:
         raise Http404
+    if disclosure.state != State.PUBLISHED:
+        note_consented_read(request.user, disclosure.enterprise, "disclosures",
+                            f"disclosure {disclosure.year} v{disclosure.version}", "page")
     catalogue = load_catalogue()
     lang = _lang()
     points = {

@@ -1,0 +1,149 @@
+"""Pages for consent: an enterprise grants and revokes access and sees every read; a bank or
+buyer sees the enterprises that consented; a user manages API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from czesg.access import actions
+from czesg.access.models import AccessLog, ApiToken, Grant, Scope, TokenScope
+from czesg.accounts.models import Role, User
+from czesg.accounts.permissions import can_manage_enterprise
+from czesg.disclosures.models import Disclosure, State
+from czesg.engine.errors import CzesgError
+from czesg.enterprises.models import Enterprise
+from czesg.problems import user_message
+
+KEY_FIGURES = ("G-GEN-01", "E-GHG-01", "E-GHG-05", "E-ENG-01", "S-EMP-01")
+
+
+def _managed(request: HttpRequest, uscc: str) -> Enterprise:
+    enterprise = Enterprise.objects.filter(uscc=uscc.upper()).first()
+    if enterprise is None or not can_manage_enterprise(request.user, enterprise):
+        raise Http404
+    return enterprise
+
+
+@login_required
+def consents(request: HttpRequest, uscc: str) -> HttpResponse:
+    """An enterprise's grants, a form to make one, and the log of every read under them."""
+    enterprise = _managed(request, uscc)
+    error = ""
+    if request.method == "POST":
+        grantee = User.objects.filter(username=request.POST.get("grantee", "").strip()).first()
+        try:
+            if grantee is None:
+                raise actions.CatalogueError(
+                    actions.gettext_noop("No user “%(user)s” exists."),
+                    user=request.POST.get("grantee", ""), field="grantee",
+                )
+            try:
+                until = dt.date.fromisoformat(request.POST.get("valid_until", ""))
+            except ValueError as exc:
+                raise actions.CatalogueError(
+                    actions.gettext_noop("Give the end date as YYYY-MM-DD."), field="valid_until"
+                ) from exc
+            actions.grant_access(
+                enterprise, grantee, scopes=request.POST.getlist("scopes"), valid_until=until,
+                purpose=request.POST.get("purpose", ""), actor=request.user,
+            )
+            messages.success(request, gettext("Access was granted."))
+            return redirect("access:consents", uscc=enterprise.uscc)
+        except CzesgError as exc:
+            error = user_message(exc)
+    grants = Grant.objects.filter(enterprise=enterprise).select_related("grantee")
+    log = AccessLog.objects.filter(grant__enterprise=enterprise).select_related("user")[:100]
+    grantees = User.objects.filter(role__in=actions.GRANTEE_ROLES).exclude(
+        memberships__enterprise=enterprise
+    ).order_by("username")[:200]
+    return render(request, "access/consents.html", {
+        "enterprise": enterprise, "grants": grants, "log": log, "error": error,
+        "scopes": Scope.choices, "grantees": grantees,
+        "default_until": (timezone.localdate() + dt.timedelta(days=365)).isoformat(),
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke a grant at once."""
+    grant = Grant.objects.select_related("enterprise").filter(pk=pk).first()
+    if grant is None or not can_manage_enterprise(request.user, grant.enterprise):
+        raise Http404
+    try:
+        actions.revoke_grant(grant, actor=request.user)
+        messages.success(request, gettext("The consent was revoked."))
+    except CzesgError as exc:
+        messages.error(request, user_message(exc))
+    return redirect("access:consents", uscc=grant.enterprise.uscc)
+
+
+@login_required
+def applicants(request: HttpRequest) -> HttpResponse:
+    """For a bank or buyer: every enterprise that granted it access, with its key figures."""
+    grants = list(
+        Grant.objects.for_grantee(request.user).select_related("enterprise").order_by("enterprise__name")
+    )
+    enterprise_ids = [g.enterprise_id for g in grants]
+    latest: dict[int, Disclosure] = {}
+    for d in Disclosure.objects.filter(enterprise_id__in=enterprise_ids).order_by("year", "version"):
+        if d.state == State.PUBLISHED or any(g.enterprise_id == d.enterprise_id and g.share_disclosures for g in grants):
+            latest[d.enterprise_id] = d
+    figures: dict[int, dict[str, float]] = {}
+    from czesg.disclosures.models import Datapoint
+
+    for disclosure_id, code, value in Datapoint.objects.filter(
+        disclosure__in=list(latest.values()), indicator_code__in=KEY_FIGURES
+    ).values_list("disclosure__enterprise_id", "indicator_code", "value_number"):
+        figures.setdefault(disclosure_id, {})[code] = value
+    rows = []
+    for grant in grants:
+        actions.log_access(grant, request.user, "applicant overview", "page")
+        rows.append({"grant": grant, "disclosure": latest.get(grant.enterprise_id),
+                     "figures": [figures.get(grant.enterprise_id, {}).get(c) for c in KEY_FIGURES]})
+    from czesg.engine.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    lang = request.LANGUAGE_CODE
+    headers = [(c, catalogue.get(c).name(lang), catalogue.get(c).unit) for c in KEY_FIGURES]
+    return render(request, "access/applicants.html", {"rows": rows, "headers": headers})
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens; a new token's secret is shown once."""
+    secret = ""
+    error = ""
+    if request.method == "POST":
+        try:
+            _, secret = actions.issue_token(
+                request.user, name=request.POST.get("name", ""),
+                scopes=request.POST.getlist("scopes") or [TokenScope.READ], actor=request.user,
+            )
+        except CzesgError as exc:
+            error = user_message(exc)
+    return render(request, "access/tokens.html", {
+        "tokens": ApiToken.objects.filter(user=request.user), "secret": secret, "error": error,
+        "scopes": TokenScope.choices,
+        "can_write": request.user.role == Role.ENTERPRISE,
+    })
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=pk, user=request.user).first()
+    if token is None:
+        raise Http404
+    actions.revoke_token(token, actor=request.user)
+    messages.success(request, gettext("The token was revoked."))
+    return redirect("access:tokens")

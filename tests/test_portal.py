@@ -1,0 +1,91 @@
+"""The public portal: search with facets, comparison, benchmark, open data, the open API."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+import pytest
+
+from czesg.disclosures import actions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(draft_a, draft_b, alice, bob, fill_basic):
+    for draft, actor in ((draft_a, alice), (draft_b, bob)):
+        fill_basic(draft, actor)
+        actions.submit_disclosure(draft, actor=actor)
+        actions.publish_disclosure(draft, actor=actor)
+    return draft_a, draft_b
+
+
+def test_search_filters_and_counts_facets(client, firm_a, firm_b, make_enterprise):
+    make_enterprise("丙储能电池有限公司", division_code="320412", industry_code="C3841")
+    page = client.get("/search/?q=电池").content.decode()
+    assert "丙储能电池有限公司" in page and firm_a.name not in page
+    page = client.get("/search/?district=320412").content.decode()
+    assert firm_b.name in page and "丙储能电池有限公司" in page and firm_a.name not in page
+    assert 'data-facet="district"' in page
+    assert client.get(f"/search/?q={firm_a.uscc}").content.decode().count('data-uscc="') == 1
+
+
+def test_search_by_published_year(client, published, make_enterprise):
+    make_enterprise("未披露企业")
+    page = client.get("/search/?year=2024").content.decode()
+    assert "未披露企业" not in page and published[0].enterprise.name in page
+
+
+def test_compare_shows_published_values_side_by_side_and_hides_drafts(client, published, make_enterprise):
+    a, b = published
+    draft_only = make_enterprise("仅有草稿企业")
+    page = client.get(f"/compare/?e={a.enterprise.uscc}&e={b.enterprise.uscc}&e={draft_only.uscc}")
+    html = page.content.decode()
+    assert 'data-indicator="S-EMP-01"' in html and html.count("120") >= 2
+    assert "仅有草稿企业" in html
+
+
+def test_benchmark_percentiles_are_exact(client, published, alice):
+    # Two published values of S-EMP-01 in the C3 industries: 120 (B) and 120 (A).
+    page = client.get(f"/benchmark/?indicator=S-EMP-01&industry=C&year=2024&uscc={published[0].enterprise.uscc}")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="stats"' in html and ">2<" in html
+
+
+def test_open_data_csv_and_parquet_hold_every_published_value(client, published):
+    csv_response = client.get("/open-data/2024.csv")
+    assert csv_response["Content-Disposition"].endswith('czesg-published-2024.csv"')
+    frame = pl.read_csv(io.BytesIO(csv_response.content), infer_schema=False)
+    parquet = pl.read_parquet(io.BytesIO(client.get("/open-data/2024.parquet").content))
+    count = sum(d.datapoints.count() for d in published)
+    assert frame.height == parquet.height == count
+    row = parquet.filter((pl.col("indicator") == "E-GHG-01")
+                         & (pl.col("uscc") == published[0].enterprise.uscc)).row(0, named=True)
+    assert (row["value"], row["unit"], row["method"], row["version"]) == ("1000.0", "tCO2e", "typed", 1)
+    assert client.get("/open-data/1999.csv").status_code == 404
+
+
+def test_data_dictionary_lists_columns_and_indicators(client):
+    page = client.get("/open-data/dictionary/").content.decode()
+    assert "entered_unit" in page and "E-GHG-01" in page
+
+
+def test_api_lists_enterprises_with_filters_and_pagination(client, firm_a, firm_b):
+    body = client.get("/api/v1/enterprises?district=320412").json()
+    assert body["count"] == 1 and body["items"][0]["uscc"] == firm_b.uscc
+    assert client.get("/api/v1/enterprises?page_size=1").json()["count"] == 2
+
+
+def test_api_datapoints_are_published_only(client, published, draft_a):
+    rows = client.get("/api/v1/datapoints?indicator=S-EMP-01").json()["items"]
+    assert {r["uscc"] for r in rows} == {d.enterprise.uscc for d in published}
+    assert all(r["unit"] == "person" for r in rows)
+
+
+def test_problem_responses_are_rfc7807(client):
+    response = client.get("/api/v1/disclosures/999999")
+    assert response.status_code == 404
+    body = response.json()
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert {"type", "title", "status", "detail"} <= set(body)
