@@ -334,3 +334,53 @@ def my_consents(request: HttpRequest):
          "scopes": g.scopes, "valid_until": g.valid_until.isoformat(), "purpose": g.purpose}
         for g in Grant.objects.for_grantee(request.user).select_related("enterprise")
     ]
+
+
+class ProfileValue(Schema):
+    indicator: str
+    unit: str
+    values: dict[int, float | None]
+
+
+class ProfileOut(Schema):
+    enterprise: EnterpriseOut
+    published_years: list[int]
+    latest: DisclosureOut | None
+    headline: list[ProfileValue]
+
+
+@api.get("/enterprises/{uscc}/profile", response=ProfileOut, tags=["enterprises"])
+def enterprise_profile(request: HttpRequest, uscc: str):
+    """An enterprise's public profile: registry facts and its headline figures by year, taken
+    from the latest published version of each year's disclosure."""
+    from czesg.disclosures.models import Datapoint
+    from czesg.portal.public import HEADLINE
+
+    enterprise = Enterprise.objects.filter(uscc=uscc.upper()).first()
+    if enterprise is None:
+        raise NotFound()
+    latest: dict[int, Disclosure] = {}
+    for d in Disclosure.objects.filter(enterprise=enterprise, state="published").order_by(
+        "year", "version"
+    ):
+        latest[d.year] = d
+    year_of = {d.pk: year for year, d in latest.items()}
+    series: dict[str, dict[int, float | None]] = {}
+    units: dict[str, str] = {}
+    for disclosure_id, code, value, unit in Datapoint.objects.filter(
+        disclosure_id__in=year_of, indicator_code__in=HEADLINE
+    ).values_list("disclosure_id", "indicator_code", "value_number", "unit"):
+        series.setdefault(code, {})[year_of[disclosure_id]] = value
+        units[code] = unit
+    newest = latest[max(latest)] if latest else None
+    if newest is not None:
+        newest.enterprise = enterprise
+    return {
+        "enterprise": enterprise,
+        "published_years": sorted(latest),
+        "latest": _disclosure_out(newest) if newest else None,
+        "headline": [
+            {"indicator": code, "unit": units[code], "values": series[code]}
+            for code in HEADLINE if code in series
+        ],
+    }

@@ -1,0 +1,117 @@
+"""Every role against every API endpoint on another tenant's object: no read or write the role
+should not have. The object is enterprise B's draft disclosure (bob manages B)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from czesg.accounts.models import Role
+from czesg.audit.models import AuditEvent
+from czesg.disclosures.models import Datapoint
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "alice", "bob", "verifier", "bank", "bank_granted_a", "park_admin",
+         "government", "platform_admin"]
+# Who may read B's unpublished draft, and who may change it (through the API).
+READERS = {"bob", "government", "platform_admin"}
+WRITERS = {"bob", "platform_admin"}
+
+
+@pytest.fixture
+def actors(alice, bob, gov, system, make_user, firm_a):
+    from czesg.access.actions import grant_access
+
+    users = {
+        "anonymous": None, "alice": alice, "bob": bob, "government": gov,
+        "platform_admin": system,
+        "verifier": make_user("verifier1", Role.VERIFIER),
+        "bank": make_user("bank1", Role.BANK),
+        "bank_granted_a": make_user("bank2", Role.BANK),
+        "park_admin": make_user("parkadmin", Role.PARK_ADMIN, park_key="czhnd"),
+    }
+    grant_access(firm_a, users["bank_granted_a"], scopes=["disclosures", "evidence"],
+                 valid_until=timezone.localdate() + dt.timedelta(days=30), purpose="loan",
+                 actor=alice)
+    return users
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def endpoints(draft):
+    uscc = draft.enterprise.uscc
+    return [
+        ("read", "get", f"/api/v1/disclosures/{draft.pk}", None),
+        ("write", "put", f"/api/v1/disclosures/{draft.pk}/datapoints/S-EMP-01", {"value": 7}),
+        ("write", "post", f"/api/v1/disclosures/{draft.pk}/submit", None),
+        ("write", "post", f"/api/v1/disclosures/{draft.pk}/publish", None),
+        ("list", "get", f"/api/v1/enterprises/{uscc}/disclosures", None),
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_another_tenants_draft(role, actors, draft_b, fill_basic, bob):
+    fill_basic(draft_b, bob)
+    client = client_for(actors[role])
+    values_before = list(Datapoint.objects.order_by("pk").values_list("pk", "value_number"))
+    audit_before = AuditEvent.objects.count()
+    for kind, verb, url, body in endpoints(draft_b):
+        kwargs = {"data": json.dumps(body), "content_type": "application/json"} if body else {}
+        response = getattr(client, verb)(url, **kwargs)
+        assert response.status_code < 500, (role, url, response.status_code)
+        if kind == "read":
+            expected = 200 if role in READERS else 404
+            assert response.status_code == expected, (role, url, response.status_code)
+        elif kind == "list":
+            ids = [d["id"] for d in response.json()]
+            assert (draft_b.pk in ids) == (role in READERS), (role, url)
+        elif role not in WRITERS:
+            assert response.status_code in (401, 403, 404), (role, url, response.status_code)
+    if role not in WRITERS:
+        assert list(Datapoint.objects.order_by("pk").values_list("pk", "value_number")) == values_before
+        assert AuditEvent.objects.count() == audit_before
+        draft_b.refresh_from_db()
+        assert draft_b.state == "draft"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_public_endpoints_answer_every_role(role, actors, firm_b):
+    client = client_for(actors[role])
+    for url in ("/api/v1/indicators", "/api/v1/enterprises", f"/api/v1/enterprises/{firm_b.uscc}",
+                f"/api/v1/enterprises/{firm_b.uscc}/profile", "/api/v1/datapoints"):
+        assert client.get(url).status_code == 200, (role, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_consents_list_only_the_callers_own(role, actors, firm_a):
+    response = client_for(actors[role]).get("/api/v1/consents")
+    if role == "anonymous":
+        assert response.status_code == 401
+    else:
+        expected = [firm_a.uscc] if role == "bank_granted_a" else []
+        assert [c["enterprise"] for c in response.json()] == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_of_another_tenants_draft(role, actors, draft_b):
+    client = client_for(actors[role])
+    pages = [f"/disclosures/{draft_b.pk}/edit/", f"/disclosures/{draft_b.pk}/review/",
+             f"/disclosures/{draft_b.pk}/template/", f"/disclosures/{draft_b.pk}/upload/",
+             f"/enterprises/{draft_b.enterprise.uscc}/consents/",
+             f"/enterprises/{draft_b.enterprise.uscc}/disclose/"]
+    for url in pages:
+        status = client.get(url).status_code
+        if role == "bob":
+            assert status == 200, (role, url)
+        else:
+            assert status in (302, 404), (role, url, status)  # sign-in redirect or not found
