@@ -112,7 +112,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _serve(args.host, args.port, workers=args.workers)
 
 
-def _serve(host: str, port: int, workers: int) -> int:
+def _serve(host: str, port: int, workers: int, threads: int = 4) -> int:
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -124,7 +124,11 @@ def _serve(host: str, port: int, workers: int) -> int:
         "czesg.wsgi:application",
         "--bind", f"{host}:{port}",
         "--workers", str(workers),
-        "--access-logfile", "-",
+        # Threaded workers keep connections alive between requests (sync workers cannot).
+        "--worker-class", "gthread" if threads > 1 else "sync",
+        "--threads", str(threads),
+        "--keep-alive", "5",
+        "--access-logfile", "-" if os.environ.get("CZESG_ACCESS_LOG", "1") == "1" else "/dev/null",
         "--timeout", "120",
     ]
     WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
@@ -137,7 +141,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.migrate:
         call_command("migrate", interactive=False, verbosity=0)
-    return _serve(args.host, args.port, workers=args.workers)
+    return _serve(args.host, args.port, workers=args.workers, threads=args.threads)
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
@@ -253,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--threads", type=int, default=4, help="threads per worker (1: sync workers)")
     p.add_argument("--migrate", action="store_true", help="apply database migrations first")
     p.set_defaults(func=cmd_serve)
 

@@ -177,7 +177,8 @@ if ENV == "production":
     SESSION_COOKIE_SECURE = os.environ.get("CZESG_HTTPS", "1") == "1"
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-# API rate limits per client (ninja throttling, counted in each server process's cache).
+# API rate limits per client (ninja throttling, counted in each server process's cache);
+# "off" disables one, as the load benchmark does (it sends everything from one address).
 CZESG_API_RATE_ANON = os.environ.get("CZESG_API_RATE_ANON", "60/min" if ENV != "test" else "1000/s")
 CZESG_API_RATE_USER = os.environ.get("CZESG_API_RATE_USER", "600/min" if ENV != "test" else "1000/s")
 

@@ -23,6 +23,7 @@ portal_patterns = [
 ]
 
 urlpatterns = [
+    path("api/v1/", api.urls),  # first: the busiest routes resolve without walking the rest
     path("", include((portal_patterns, "portal"))),
     path("", include("czesg.disclosures.urls")),
     path("", include("czesg.access.urls")),
@@ -34,7 +35,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]
 
 handler404 = "czesg.portal.errors.not_found"

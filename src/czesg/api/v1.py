@@ -4,10 +4,10 @@
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
-from django.utils.translation import get_language
 from django.conf import settings
 from django.db.models import Q
+from django.http import HttpRequest
+from django.utils.translation import get_language
 from ninja import NinjaAPI, Query, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import SessionAuth
@@ -32,8 +32,13 @@ api = NinjaAPI(
         "are RFC 7807 problem documents."
     ),
     throttle=[
-        AnonRateThrottle(settings.CZESG_API_RATE_ANON),
-        AuthRateThrottle(settings.CZESG_API_RATE_USER),
+        throttle
+        for throttle, rate in (
+            (AnonRateThrottle, settings.CZESG_API_RATE_ANON),
+            (AuthRateThrottle, settings.CZESG_API_RATE_USER),
+        )
+        if rate != "off"
+        for throttle in [throttle(rate)]
     ],
 )
 
@@ -349,16 +354,20 @@ class ProfileOut(Schema):
     headline: list[ProfileValue]
 
 
-@api.get("/enterprises/{uscc}/profile", response=ProfileOut, tags=["enterprises"])
-def enterprise_profile(request: HttpRequest, uscc: str):
-    """An enterprise's public profile: registry facts and its headline figures by year, taken
-    from the latest published version of each year's disclosure."""
+# Public profiles change only when a disclosure is published, so each server process keeps the
+# finished JSON for PROFILE_TTL seconds (and tells clients the same with Cache-Control).
+PROFILE_TTL = 60
+_profiles: dict[str, tuple[float, bytes]] = {}
+_PROFILE_CACHE_SIZE = 20000
+
+
+def _profile_json(uscc: str) -> bytes | None:
     from czesg.disclosures.models import Datapoint
     from czesg.portal.public import HEADLINE
 
-    enterprise = Enterprise.objects.filter(uscc=uscc.upper()).first()
+    enterprise = Enterprise.objects.filter(uscc=uscc).first()
     if enterprise is None:
-        raise NotFound()
+        return None
     latest: dict[int, Disclosure] = {}
     for d in Disclosure.objects.filter(enterprise=enterprise, state="published").order_by(
         "year", "version"
@@ -375,7 +384,7 @@ def enterprise_profile(request: HttpRequest, uscc: str):
     newest = latest[max(latest)] if latest else None
     if newest is not None:
         newest.enterprise = enterprise
-    return {
+    profile = ProfileOut.model_validate({
         "enterprise": enterprise,
         "published_years": sorted(latest),
         "latest": _disclosure_out(newest) if newest else None,
@@ -383,4 +392,28 @@ def enterprise_profile(request: HttpRequest, uscc: str):
             {"indicator": code, "unit": units[code], "values": series[code]}
             for code in HEADLINE if code in series
         ],
-    }
+    })
+    return profile.model_dump_json().encode()
+
+
+@api.get("/enterprises/{uscc}/profile", response=ProfileOut, tags=["enterprises"])
+def enterprise_profile(request: HttpRequest, uscc: str):
+    """An enterprise's public profile: registry facts and its headline figures by year, taken
+    from the latest published version of each year's disclosure (cached up to 60 s)."""
+    import time
+
+    from django.http import HttpResponse
+
+    key = uscc.upper()
+    now = time.monotonic()
+    cached = _profiles.get(key)
+    if cached is None or now - cached[0] > PROFILE_TTL:
+        body = _profile_json(key)
+        if body is None:
+            raise NotFound()
+        if len(_profiles) >= _PROFILE_CACHE_SIZE:
+            _profiles.clear()
+        _profiles[key] = cached = (now, body)
+    response = HttpResponse(cached[1], content_type="application/json")
+    response["Cache-Control"] = f"public, max-age={PROFILE_TTL}"
+    return response
