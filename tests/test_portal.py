@@ -89,3 +89,13 @@ def test_problem_responses_are_rfc7807(client):
     body = response.json()
     assert response["Content-Type"].startswith("application/problem+json")
     assert {"type", "title", "status", "detail"} <= set(body)
+
+
+def test_invalid_parameters_get_a_problem_naming_the_field(client):
+    response = client.get("/api/v1/enterprises?page=abc")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "request_invalid" and body["field"] == "page"
+    assert response["Content-Type"].startswith("application/problem+json")
+    # Bounded page numbers: an absurd page is refused, not passed to the database.
+    assert client.get("/api/v1/enterprises?page=99999999999999999999").status_code == 422

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import NinjaAPI, Query, Schema
+from django.utils.translation import gettext
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja import errors as ninja_errors
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import SessionAuth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
@@ -43,6 +45,15 @@ api = NinjaAPI(
 )
 
 
+class Pages(PageNumberPagination):
+    """Page-number pagination with bounded numbers, so that no page offset can overflow the
+    database's integers (found by schemathesis)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=1000)
+
+
 def token_write(request: HttpRequest):
     """Authenticates a write made with a bearer token that carries the write scope."""
     token = getattr(request, "api_token", None)
@@ -68,6 +79,50 @@ class SessionOnly(SessionAuth):
 
 session_auth = SessionOnly()
 WRITE_AUTH = [token_write, session_auth]
+
+
+def _problem_response(request: HttpRequest, body: dict, status: int):
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(ninja_errors.ValidationError)
+def _invalid_request(request: HttpRequest, exc: ninja_errors.ValidationError):
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
+         "location": str(e.get("loc", ("",))[0]), "message": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    first = errors[0] if errors else {"field": "", "message": ""}
+    return _problem_response(request, {
+        "type": "https://czesg.org/problems/request_invalid", "title": "request invalid",
+        "status": 422, "code": "request_invalid", "instance": request.path,
+        "detail": gettext("The request is invalid: %(field)s: %(message)s")
+        % {"field": first["field"], "message": first["message"]},
+        "field": first["field"], "errors": errors,
+    }, 422)
+
+
+@api.exception_handler(ninja_errors.AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc):
+    return _problem_response(request, {
+        "type": "https://czesg.org/problems/not_authenticated", "title": "not authenticated",
+        "status": 401, "code": "not_authenticated", "instance": request.path,
+        "detail": gettext("Sign in, or send an API token with the needed scope."),
+    }, 401)
+
+
+@api.exception_handler(ninja_errors.Throttled)
+def _throttled(request: HttpRequest, exc):
+    response = _problem_response(request, {
+        "type": "https://czesg.org/problems/rate_limited", "title": "rate limited",
+        "status": 429, "code": "rate_limited", "instance": request.path,
+        "detail": gettext("Too many requests; try again in a moment."),
+    }, 429)
+    if getattr(exc, "wait", None):
+        response["Retry-After"] = str(int(exc.wait) + 1)
+    return response
 
 
 @api.exception_handler(CzesgError)
@@ -205,7 +260,7 @@ class EnterpriseFilter(Schema):
 
 
 @api.get("/enterprises", response=list[EnterpriseOut], tags=["enterprises"])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50, max_page_size=500)
 def list_enterprises(request: HttpRequest, filters: Query[EnterpriseFilter]):
     """The registry, filtered by name or code, industry (prefix), district, park and listing."""
     rows = Enterprise.objects.visible_to(request.user).order_by("uscc")
@@ -298,7 +353,7 @@ class DatapointFilter(Schema):
 
 
 @api.get("/datapoints", response=list[DatapointRowOut], tags=["disclosures"])
-@paginate(PageNumberPagination, page_size=200)
+@paginate(Pages, page_size=200, max_page_size=1000)
 def list_datapoints(request: HttpRequest, filters: Query[DatapointFilter]):
     """Published values of the latest version of each disclosure, filtered."""
     from czesg.disclosures.models import Datapoint
