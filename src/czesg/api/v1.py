@@ -7,8 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils.translation import get_language
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja import errors as ninja_errors
 from ninja.pagination import PageNumberPagination, paginate
