@@ -56,6 +56,7 @@ import numpy as np
 import polars as pl
 
 from czesg.engine import units
+from czesg.engine.bilingual import Bilingual
 from czesg.engine.cityprofile import load_city_profile
 from czesg.engine.errors import CzesgError, DataFileError, UnitError, gettext_noop
 
@@ -151,7 +152,7 @@ _MIN_YEAR, _MAX_YEAR = 1990, 2100
 
 # --- factor sets ------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Factor:
+class Factor(Bilingual):
     """One published factor: an emission factor, a fuel's parameters, a coefficient or a GWP."""
 
     factor_id: str
@@ -171,10 +172,6 @@ class Factor:
     locator: str
     notes: str
     row: int = 0
-
-    def name(self, lang: str = "zh-hans") -> str:
-        """The factor's name in the given language (English for ``en*``, else Chinese)."""
-        return self.name_en if lang.startswith("en") else self.name_zh
 
     @property
     def numerator(self) -> str:
@@ -486,7 +483,7 @@ def _parse_factors_csv(text: str, name: str) -> tuple[Factor, ...]:
 
 # --- activities -------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Activity:
+class Activity(Bilingual):
     """An activity code users upload, with its scope, canonical unit and the factors it uses."""
 
     code: str
@@ -504,10 +501,6 @@ class Activity:
     reported: bool = False
     notes: str = ""
     line: int = 0
-
-    def name(self, lang: str = "zh-hans") -> str:
-        """The activity's name in the given language (English for ``en*``, else Chinese)."""
-        return self.name_en if lang.startswith("en") else self.name_zh
 
     @property
     def factor_ids(self) -> tuple[str, ...]:

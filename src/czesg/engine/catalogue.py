@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from czesg.engine import units
+from czesg.engine.bilingual import Bilingual
 from czesg.engine.errors import CatalogueError, DataFileError, gettext_noop
 
 TOML_NAME = "catalogue.toml"
@@ -64,7 +65,7 @@ _TOP_KEYS = (
 
 
 @dataclass(frozen=True)
-class Topic:
+class Topic(Bilingual):
     """A disclosure topic (议题) of the catalogue, such as climate change or employees."""
 
     key: str
@@ -74,26 +75,18 @@ class Topic:
     exchange_article: str
     order: int
 
-    def name(self, lang: str = "zh-hans") -> str:
-        """The topic's name in the given language (English for ``en*``, else Chinese)."""
-        return self.name_en if lang.startswith("en") else self.name_zh
-
 
 @dataclass(frozen=True)
-class Choice:
+class Choice(Bilingual):
     """One allowed answer of a choice indicator."""
 
     key: str
     name_zh: str
     name_en: str
 
-    def name(self, lang: str = "zh-hans") -> str:
-        """The answer's label in the given language (English for ``en*``, else Chinese)."""
-        return self.name_en if lang.startswith("en") else self.name_zh
-
 
 @dataclass(frozen=True)
-class Indicator:
+class Indicator(Bilingual):
     """One atomic datapoint of the catalogue: a single value with a single unit.
 
     ``min`` and ``max`` are logical bounds in the canonical ``unit``; a percentage without
@@ -129,10 +122,6 @@ class Indicator:
     mistakes_en: str
     source: str
     confidence: str
-
-    def name(self, lang: str = "zh-hans") -> str:
-        """The indicator's name in the given language (English for ``en*``, else Chinese)."""
-        return self.name_en if lang.startswith("en") else self.name_zh
 
     def what(self, lang: str = "zh-hans") -> str:
         """What to report, in the given language."""

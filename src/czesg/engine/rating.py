@@ -44,6 +44,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from czesg.engine.bilingual import Bilingual
 from czesg.engine.catalogue import Catalogue, load_catalogue
 from czesg.engine.cityprofile import CityProfile, load_city_profile
 from czesg.engine.errors import DataFileError
@@ -105,7 +106,7 @@ _TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
-class RatedIndicator:
+class RatedIndicator(Bilingual):
     """One catalogue indicator that the rating scores, with its weight within its topic."""
 
     code: str
@@ -164,13 +165,9 @@ class RatedIndicator:
         candidates = [value for value, score in self.thresholds if score == best]
         return float(min(candidates) if self.higher_is_better else max(candidates))
 
-    def name(self, lang: str = "zh-hans") -> str:
-        """The indicator's catalogue name in the given language."""
-        return self.name_en if lang.startswith("en") else self.name_zh
-
 
 @dataclass(frozen=True)
-class RatedTopic:
+class RatedTopic(Bilingual):
     """A topic of a pillar, weighted within the pillar, with its rated indicators."""
 
     key: str
@@ -182,13 +179,9 @@ class RatedTopic:
     confidence: str
     indicators: tuple[RatedIndicator, ...]
 
-    def name(self, lang: str = "zh-hans") -> str:
-        """The topic's name in the given language."""
-        return self.name_en if lang.startswith("en") else self.name_zh
-
 
 @dataclass(frozen=True)
-class Pillar:
+class Pillar(Bilingual):
     """One of the E, S and G pillars with its default weight and its topics."""
 
     key: str
@@ -199,13 +192,9 @@ class Pillar:
     confidence: str
     topics: tuple[RatedTopic, ...]
 
-    def name(self, lang: str = "zh-hans") -> str:
-        """The pillar's name in the given language."""
-        return self.name_en if lang.startswith("en") else self.name_zh
-
 
 @dataclass(frozen=True)
-class MaterialityGroup:
+class MaterialityGroup(Bilingual):
     """An industry materiality group: the lead industries it covers and its pillar weights."""
 
     key: str
@@ -220,13 +209,9 @@ class MaterialityGroup:
         """The group's weight of a pillar."""
         return dict(self.weights)[pillar]
 
-    def name(self, lang: str = "zh-hans") -> str:
-        """The group's name in the given language."""
-        return self.name_en if lang.startswith("en") else self.name_zh
-
 
 @dataclass(frozen=True)
-class DeductionRule:
+class DeductionRule(Bilingual):
     """Points deducted for one kind of controversy in government records, with its cap."""
 
     key: str
@@ -243,10 +228,6 @@ class DeductionRule:
     points: tuple[tuple[str, float], ...] = ()
     scale_source: str = ""
     scale_confidence: str = ""
-
-    def name(self, lang: str = "zh-hans") -> str:
-        """The deduction's name in the given language."""
-        return self.name_en if lang.startswith("en") else self.name_zh
 
 
 @dataclass(frozen=True)
@@ -360,7 +341,7 @@ class Methodology:
 
 
 @dataclass(frozen=True)
-class GreenComponent:
+class GreenComponent(Bilingual):
     """One component of the green score, weighted, with how unknown data is handled."""
 
     key: str
@@ -377,13 +358,9 @@ class GreenComponent:
     scores: tuple[tuple[str, float], ...] = ()
     cap: float = 0.0
 
-    def name(self, lang: str = "zh-hans") -> str:
-        """The component's name in the given language."""
-        return self.name_en if lang.startswith("en") else self.name_zh
-
 
 @dataclass(frozen=True)
-class Certification:
+class Certification(Bilingual):
     """A green certification recorded as yes/no, with its points and exclusivity group."""
 
     key: str
@@ -395,22 +372,14 @@ class Certification:
     source: str
     confidence: str
 
-    def name(self, lang: str = "zh-hans") -> str:
-        """The certification's name in the given language."""
-        return self.name_en if lang.startswith("en") else self.name_zh
-
 
 @dataclass(frozen=True)
-class GreenCategory:
+class GreenCategory(Bilingual):
     """A first-level category of the 2024 green low-carbon transition industry catalogue."""
 
     key: str
     name_zh: str
     name_en: str
-
-    def name(self, lang: str = "zh-hans") -> str:
-        """The category's name in the given language."""
-        return self.name_en if lang.startswith("en") else self.name_zh
 
 
 @dataclass(frozen=True)
