@@ -15,7 +15,7 @@ from czesg.cli import main
 
 SUBCOMMANDS = [
     ["demo"], ["serve"], ["synth"], ["catalogue"], ["catalogue", "export"], ["audit"],
-    ["audit", "verify"],
+    ["audit", "verify"], ["carbon"], ["import"], ["bench"],
 ]
 
 

@@ -236,6 +236,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_carbon(args: argparse.Namespace) -> int:
+    from czesg.carbon.cli import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``czesg`` command and its subcommands."""
     parser = argparse.ArgumentParser(
@@ -295,6 +301,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_format(p)
     p.set_defaults(func=cmd_bench)
+
+    from czesg.carbon.cli import add_arguments as carbon_arguments
+
+    p = sub.add_parser(
+        "carbon",
+        help="calculate Scope 1/2/3 emissions and energy (tce) from a CSV of activity rows "
+        "(computes only, writes nothing)",
+    )
+    carbon_arguments(p)
+    p.set_defaults(func=cmd_carbon)
 
     p = sub.add_parser("catalogue", help="the indicator catalogue")
     csub = p.add_subparsers(dest="action", metavar="ACTION")

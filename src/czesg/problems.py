@@ -20,12 +20,16 @@ STATUS: dict[type[errors.CzesgError], int] = {
 }
 
 
+# Kinds defined outside the engine's hierarchy module, by their stable code.
+STATUS_BY_CODE = {"carbon_input_invalid": 422, "upload_invalid": 422, "registry_invalid": 422}
+
+
 def status_of(exc: errors.CzesgError) -> int:
     """The HTTP status for a refusal (400 for any kind not listed)."""
     for kind in type(exc).__mro__:
         if kind in STATUS:
             return STATUS[kind]
-    return 400
+    return STATUS_BY_CODE.get(exc.code, 400)
 
 
 def user_message(exc: errors.CzesgError) -> str:
@@ -51,4 +55,9 @@ def problem(exc: errors.CzesgError, instance: str = "") -> dict[str, Any]:
     field = exc.params.get("field")
     if field:
         body["field"] = field
+    problems = getattr(exc, "problems", None)
+    if problems and exc.code == "carbon_input_invalid":
+        from czesg.carbon.display import problem_text
+
+        body["problems"] = [{**p.as_dict(), "text": problem_text(p, gettext)} for p in problems]
     return body

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "czesg.enterprises",
     "czesg.disclosures",
     "czesg.access",
+    "czesg.carbon",
     "czesg.portal",
 ]
 

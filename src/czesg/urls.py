@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("", include("czesg.disclosures.urls")),
     path("", include("czesg.access.urls")),
+    path("", include("czesg.carbon.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),

@@ -471,3 +471,9 @@ def enterprise_profile(request: HttpRequest, uscc: str):
     response = HttpResponse(cached[1], content_type="application/json")
     response["Cache-Control"] = f"public, max-age={PROFILE_TTL}"
     return response
+
+
+# Routers of the other bounded contexts, mounted last (they import this module's auth).
+from czesg.carbon.api import router as carbon_router  # noqa: E402
+
+api.add_router("/carbon", carbon_router)
