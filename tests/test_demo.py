@@ -79,3 +79,14 @@ def test_published_demo_disclosures_pass_validation(demo):
     for disclosure in published:
         errors = [f for f in findings_for(disclosure) if f.is_error]
         assert errors == [], (disclosure, [f.render() for f in errors][:3])
+
+
+def test_demo_bank_has_consenting_applicants(demo, client):
+    from czesg.access.models import Grant
+
+    bank = User.objects.get(username="bank")
+    assert Grant.objects.for_grantee(bank).count() == 2
+    client.force_login(bank)
+    page = client.get("/applicants/").content.decode()
+    listed = User.objects.get(username="listed").memberships.get().enterprise
+    assert listed.uscc in page

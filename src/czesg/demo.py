@@ -195,7 +195,31 @@ def ensure_demo_accounts() -> dict[str, User]:
     for username, enterprise in (("sme", sme), ("listed", listed)):
         if enterprise is not None and not users[username].memberships.exists():
             add_member(enterprise, users[username], role=MembershipRole.MANAGER, actor=actor)
+    _demo_consents(users)
     return users
+
+
+def _demo_consents(users: dict[str, User]) -> None:
+    """The demo listed company and SME consent to the demo bank reading their data."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from czesg.access.actions import grant_access
+    from czesg.access.models import Grant
+
+    bank = users["bank"]
+    for username in ("listed", "sme"):
+        membership = users[username].memberships.first()
+        if membership is None or Grant.objects.filter(
+            enterprise=membership.enterprise, grantee=bank
+        ).exists():
+            continue
+        grant_access(
+            membership.enterprise, bank, scopes=["disclosures", "scores"],
+            valid_until=timezone.localdate() + dt.timedelta(days=365),
+            purpose="常绿贷绿色信贷申请（演示）", actor=users[username],
+        )
 
 
 def load_demo(*, reset: bool = False, enterprises: int = 300) -> dict:
