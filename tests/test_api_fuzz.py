@@ -20,7 +20,21 @@ EXCLUDED = [checks.status_code_conformance, checks.negative_data_rejection,
 
 
 @pytest.fixture
-def published_data(draft_a, alice, fill_basic):
+def keep_connection():
+    """Requests through the raw WSGI app end with Django closing the database connection, which
+    would abort the test's transaction; Django's own test client avoids it the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def published_data(draft_a, alice, fill_basic, keep_connection):
     from czesg.disclosures import actions
 
     fill_basic(draft_a, alice)

@@ -242,6 +242,12 @@ def cmd_carbon(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_rate(args: argparse.Namespace) -> int:
+    from czesg.ratings.cli import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``czesg`` command and its subcommands."""
     parser = argparse.ArgumentParser(
@@ -311,6 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     carbon_arguments(p)
     p.set_defaults(func=cmd_carbon)
+
+    from czesg.ratings.cli import add_arguments as rate_arguments
+
+    p = sub.add_parser(
+        "rate", help="rate every enterprise's published disclosure of a year (in the foreground)"
+    )
+    rate_arguments(p)
+    p.set_defaults(func=cmd_rate)
 
     p = sub.add_parser("catalogue", help="the indicator catalogue")
     csub = p.add_subparsers(dest="action", metavar="ACTION")

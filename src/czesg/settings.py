@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "czesg.disclosures",
     "czesg.access",
     "czesg.carbon",
+    "django_tasks",
+    "django_tasks_db",
+    "czesg.ratings",
     "czesg.portal",
 ]
 
@@ -169,6 +172,19 @@ WHITENOISE_USE_FINDERS = ENV != "production"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
+
+# Background jobs (the city re-rating) queue in the database; 'czesg manage db_worker' runs
+# them. Tests run them at once.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if ENV == "test"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

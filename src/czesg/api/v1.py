@@ -475,5 +475,7 @@ def enterprise_profile(request: HttpRequest, uscc: str):
 
 # Routers of the other bounded contexts, mounted last (they import this module's auth).
 from czesg.carbon.api import router as carbon_router  # noqa: E402
+from czesg.ratings.api import router as ratings_router  # noqa: E402
 
 api.add_router("/carbon", carbon_router)
+api.add_router("/ratings", ratings_router)

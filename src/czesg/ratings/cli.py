@@ -1,0 +1,86 @@
+"""``czesg rate``: rate every enterprise's published disclosure of a year in the foreground.
+
+This module imports nothing from Django at load time, so that the ``czesg`` parser can take
+:func:`add_arguments` from it cheaply; :func:`run` sets Django up when it has not been.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``czesg rate``."""
+    parser.add_argument("--year", type=int, required=True, help="the reporting year to rate")
+    parser.add_argument("--threshold", default="A",
+                        help="count the enterprises at this grade or above (default A)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="output format")
+
+
+def _setup() -> None:
+    from django.apps import apps
+
+    if not apps.ready:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "czesg.settings")
+        import django
+
+        django.setup()
+
+
+def _bar(done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    pct = 100 * done / total if total else 100
+    sys.stderr.write(f"\rrating [{'#' * filled}{'.' * (width - filled)}] {pct:5.1f}%")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Rate the year synchronously (a new run, by the platform's system account), show progress
+    on standard error and print the summary: run id, rated count, grade distribution and the
+    count at or above the threshold grade. Returns the exit status."""
+    _setup()
+    from czesg.demo import system_actor
+    from czesg.engine.errors import CzesgError
+    from czesg.ratings.actions import grades_at_or_above, run_rating, run_summary, start_rating
+    from czesg.ratings.models import RatingRun
+
+    threshold = getattr(args, "threshold", "A") or "A"
+    fmt = getattr(args, "format", "text")
+    try:
+        grades_at_or_above(threshold)
+        run = start_rating(args.year, actor=system_actor(), enqueue=False)
+        summary = run_rating(run.pk, progress=None if getattr(args, "quiet", False) else _bar)
+    except CzesgError as exc:
+        print(f"czesg rate: {exc.render()}", file=sys.stderr)
+        return 1
+    done = run_summary(RatingRun.objects.get(pk=run.pk), threshold)
+    data = {
+        "run": done["run"], "year": done["year"], "status": done["status"],
+        "rated": done["rated"], "grade_distribution": done["grade_distribution"],
+        "threshold": done["threshold"], "at_or_above_threshold": done["at_or_above_threshold"],
+        "label_distribution": done["label_distribution"],
+        "methodology_version": done["methodology_version"],
+        "green_methodology_version": done["green_methodology_version"],
+        "inputs_hash": done["inputs_hash"], "timings": summary.get("timings", {}),
+    }
+    if fmt == "json":
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        lines = [
+            f"rating run #{data['run']} for {data['year']}: {data['status']}",
+            f"enterprises rated: {data['rated']}",
+            f"at {data['threshold']} or above: {data['at_or_above_threshold']}",
+            "grades: " + ", ".join(f"{g} {n}" for g, n in data["grade_distribution"].items()),
+            f"methodology {data['methodology_version']}, inputs {data['inputs_hash'][:16]}…",
+        ]
+        sys.stdout.write("\n".join(lines) + "\n")
+    return 0 if data["status"] == "done" else 1

@@ -1,0 +1,235 @@
+"""Government records, rating runs and their results: ratings and green scores.
+
+A rating is never edited. Re-rating the city is a new :class:`RatingRun`; an enterprise's
+history is the list of its ratings across runs. Every rating keeps the methodology version, the
+hash of the run's inputs and the enterprise's own input row as canonical JSON, so that the run
+can be rebuilt from what is stored and recomputed bit for bit.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from czesg.engine.errors import StateConflict, gettext_noop
+
+
+class RecordKind(models.TextChoices):
+    """What a government record says about an enterprise in a year."""
+
+    ENVIRONMENTAL_PENALTY = "environmental_penalty", _("Environmental administrative penalty")
+    SAFETY_ACCIDENT = "safety_accident", _("Work-safety accident")
+    TAX_CREDIT_GRADE = "tax_credit_grade", _("Tax credit grade")
+    ENVIRONMENTAL_CREDIT_COLOUR = "environmental_credit_colour", _("Environmental credit colour")
+    CERTIFICATION = "certification", _("Green certification")
+
+
+# Kinds of which an enterprise has at most one record a year.
+SINGLE_KINDS = (RecordKind.TAX_CREDIT_GRADE, RecordKind.ENVIRONMENTAL_CREDIT_COLOUR)
+
+
+class GovernmentRecord(models.Model):
+    """One fact a government department holds about an enterprise in a year (a penalty, an
+    accident, a credit grade or colour, a certification), imported by a government user."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="government_records"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
+    count = models.PositiveIntegerField(
+        _("count"), default=1,
+        help_text=_("Number of penalties or accidents the record stands for."),
+    )
+    amount = models.FloatField(_("amount (10,000 CNY)"), null=True, blank=True)
+    key = models.CharField(
+        _("grade, colour, certification or severity"), max_length=40, blank=True
+    )
+    source = models.CharField(_("source (department, document)"), max_length=300)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        ordering = ["enterprise_id", "year", "kind", "id"]
+        verbose_name = _("government record")
+        verbose_name_plural = _("government records")
+        indexes = [models.Index(fields=["year", "kind"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "year", "kind"],
+                condition=models.Q(kind__in=[k.value for k in SINGLE_KINDS]),
+                name="government_record_one_grade_a_year",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "year", "kind", "key"],
+                condition=models.Q(kind="certification"),
+                name="government_record_one_certification_a_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year} {self.kind} {self.key or self.count}"
+
+
+class RunStatus(models.TextChoices):
+    """Where a rating run stands."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RatingRun(models.Model):
+    """One rating of every enterprise that published a disclosure for a year."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    methodology_version = models.CharField(_("rating methodology"), max_length=20)
+    green_methodology_version = models.CharField(_("green score methodology"), max_length=20)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rated = models.PositiveIntegerField(_("enterprises rated"), default=0)
+    grade_counts = models.JSONField(_("enterprises per grade"), default=dict, blank=True)
+    label_counts = models.JSONField(_("enterprises per green label"), default=dict, blank=True)
+    inputs_hash = models.CharField(_("inputs hash"), max_length=64, blank=True)
+    task_id = models.CharField(_("background task"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("rating run")
+        verbose_name_plural = _("rating runs")
+
+    def __str__(self) -> str:
+        return f"rating {self.year} #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the run is still waiting or working."""
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class Rating(models.Model):
+    """An enterprise's ESG rating in one run: score, grade, pillars, deductions and peers."""
+
+    # Indexed by the unique (run, enterprise) and the (enterprise, year) indexes below. The run
+    # has no database constraint: a run writes its results in the transaction that creates
+    # them, and a deferred check of each row's run costs about a second per 100,000 results at
+    # commit; Django's PROTECT still refuses to delete a run that has results.
+    run = models.ForeignKey(RatingRun, on_delete=models.PROTECT, related_name="ratings",
+                            db_index=False, db_constraint=False)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="ratings",
+        db_index=False,
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    score = models.FloatField(_("score"))
+    grade = models.CharField(_("grade"), max_length=4)
+    total = models.FloatField(_("score before deductions"))
+    deductions = models.FloatField(_("deductions"))
+    # Canonical JSON text (cheaper to write in bulk than a JSON column): points by deduction.
+    deduction_points_json = models.TextField(_("deductions by kind"), default="{}")
+    pillar_e = models.FloatField(_("environmental pillar"), null=True, blank=True)
+    pillar_s = models.FloatField(_("social pillar"), null=True, blank=True)
+    pillar_g = models.FloatField(_("governance pillar"), null=True, blank=True)
+    peer_group = models.CharField(_("materiality group"), max_length=20)
+    peer_level = models.CharField(_("peers used"), max_length=8, blank=True)
+    peer_rank = models.PositiveIntegerField(_("rank in group"))
+    peer_size = models.PositiveIntegerField(_("enterprises in group"))
+    inputs_hash = models.CharField(_("inputs hash"), max_length=64)
+    methodology_version = models.CharField(_("methodology"), max_length=20)
+    # Canonical JSON text (not a JSON column, which would renormalise numbers and key order).
+    input_row = models.TextField(_("inputs"))
+
+    class Meta:
+        ordering = ["-year", "-run_id"]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        indexes = [models.Index(fields=["enterprise", "year"])]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "enterprise"], name="rating_once_per_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year}: {self.grade} ({self.score:.2f})"
+
+    def save(self, *args, **kwargs):
+        # Results are never edited: a re-rating is a new run.
+        if not self._state.adding:
+            raise StateConflict(gettext_noop("A stored rating cannot change; rate again instead."))
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise StateConflict(gettext_noop("A stored rating cannot be deleted."))
+
+    @property
+    def deduction_points(self) -> dict[str, float]:
+        """Points deducted for each kind of controversy (after each kind's cap)."""
+        return json.loads(self.deduction_points_json or "{}")
+
+    @property
+    def pillars(self) -> dict[str, float | None]:
+        """The pillar scores keyed E, S and G."""
+        return {"E": self.pillar_e, "S": self.pillar_s, "G": self.pillar_g}
+
+
+class GreenScore(models.Model):
+    """An enterprise's green score (常绿分) and label in one run, with its components."""
+
+    # Read by run and enterprise (the unique index below); the run as in Rating.run.
+    run = models.ForeignKey(RatingRun, on_delete=models.PROTECT, related_name="green_scores",
+                            db_index=False, db_constraint=False)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="green_scores",
+        db_index=False,
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    score = models.FloatField(_("green score"))
+    label = models.CharField(_("label"), max_length=16)
+    label_capped = models.BooleanField(_("label limited by the environmental credit colour"),
+                                       default=False)
+    total = models.FloatField(_("score before deductions"))
+    deductions = models.FloatField(_("deductions"))
+    # Canonical JSON text: {component: {"points", "score", "weight"}}.
+    components_json = models.TextField(_("components"), default="{}")
+    green_category = models.CharField(_("green industry category"), max_length=40, blank=True)
+    green_category_basis = models.CharField(_("category basis"), max_length=16, blank=True)
+    methodology_version = models.CharField(_("methodology"), max_length=20)
+    inputs_hash = models.CharField(_("inputs hash"), max_length=64)
+
+    class Meta:
+        ordering = ["-year", "-run_id"]
+        verbose_name = _("green score")
+        verbose_name_plural = _("green scores")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "enterprise"], name="green_score_once_per_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year}: {self.label} ({self.score:.2f})"
+
+    def save(self, *args, **kwargs):
+        # Results are never edited: a re-rating is a new run.
+        if not self._state.adding:
+            raise StateConflict(gettext_noop("A stored rating cannot change; rate again instead."))
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise StateConflict(gettext_noop("A stored rating cannot be deleted."))
+
+    @property
+    def components(self) -> dict[str, dict[str, float | None]]:
+        """Each component's score (None when unknown and dropped), weight and points."""
+        return json.loads(self.components_json or "{}")

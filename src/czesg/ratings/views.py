@@ -1,0 +1,383 @@
+"""The rating pages: methodology, an enterprise's rating, the city overview with its runs,
+government records, and the enterprise's self-diagnosis (HTML, printable and PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
+from django.views.decorators.http import require_POST
+
+from czesg.access.actions import note_consented_read
+from czesg.accounts.permissions import (
+    can_manage_enterprise,
+    require_government,
+    require_manager,
+)
+from czesg.disclosures.models import Disclosure, State
+from czesg.engine import rating as engine
+from czesg.engine.catalogue import load_catalogue
+from czesg.engine.errors import CzesgError
+from czesg.engine.units import label as unit_label
+from czesg.engine.validation import Answer
+from czesg.engine.values import coerce
+from czesg.enterprises.models import Enterprise
+from czesg.problems import user_message
+from czesg.ratings import actions
+from czesg.ratings.models import GovernmentRecord, GreenScore, RatingRun
+from czesg.ratings.textformat import render_markdown
+
+
+def _lang() -> str:
+    return get_language() or "zh-hans"
+
+
+def _en() -> bool:
+    return _lang().startswith("en")
+
+
+def _enterprise(uscc: str) -> Enterprise:
+    enterprise = Enterprise.objects.visible_to(None).filter(uscc=uscc.upper()).first()
+    if enterprise is None:
+        raise Http404
+    return enterprise
+
+
+def _table(table: dict[str, Any]) -> dict[str, Any]:
+    """A methodology table with its rows as lists in column order (for the template)."""
+    keys = [c["key"] for c in table["columns"]]
+    return {**table, "cells": [[(k, row.get(k, "")) for k in keys] for row in table["rows"]]}
+
+
+# --- methodology ------------------------------------------------------------------------------
+def methodology(request: HttpRequest) -> HttpResponse:
+    """The published methodology in the reader's language, with every table generated from the
+    methodology files (each weight with its source and confidence)."""
+    rating = engine.load_methodology()
+    green = engine.load_green_methodology()
+    lang = _lang()
+    suffix = "en" if _en() else "zh"
+    path = engine.METHODOLOGY_DIR / f"rating-{rating.version}.{suffix}.md"
+    document = render_markdown(path.read_text(encoding="utf-8")) if path.is_file() else ""
+    return render(request, "ratings/methodology.html", {
+        "rating": rating, "green": green, "title": rating.title(lang),
+        "description": rating.description_en if _en() else rating.description_zh,
+        "green_title": green.title(lang), "document": document,
+        "tables": [_table(t) for t in engine.methodology_tables(rating, lang)],
+        "green_tables": [_table(t) for t in engine.methodology_tables(green, lang)],
+    })
+
+
+# --- an enterprise's rating -------------------------------------------------------------------
+def _value_text(code: str, value: float | None, catalogue) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    indicator = catalogue.get(code)
+    if indicator.data_type == "boolean":
+        return gettext("yes") if value >= 0.5 else gettext("no")
+    if indicator.data_type == "choice":
+        index = int(value)
+        if 0 <= index < len(indicator.choices):
+            return indicator.choices[index].name(_lang())
+        return ""
+    return f"{value:.6g}"
+
+
+def _unit(catalogue, code: str) -> str:
+    unit = catalogue.get(code).unit
+    return unit_label(unit, _lang()) if unit else ""
+
+
+def _explained(expl: engine.Explanation, methodology: engine.Methodology) -> dict[str, Any]:
+    """The explanation arranged for the page: topics with their indicators, deductions, plan."""
+    catalogue = load_catalogue()
+    lang = _lang()
+    topics: dict[str, dict[str, Any]] = {}
+    names = {f"{t.pillar}.{t.key}": t.name(lang) for t in methodology.topics}
+    for c in expl.contributions:
+        key = f"{c.pillar}.{c.topic}"
+        topic = topics.setdefault(key, {"key": key, "pillar": c.pillar, "name": names[key],
+                                        "rows": [], "points": 0.0})
+        indicator = catalogue.get(c.code)
+        topic["rows"].append({
+            "code": c.code, "name": indicator.name(lang), "status": c.status,
+            "value": _value_text(c.code, c.value, catalogue),
+            "unit": unit_label(indicator.unit, lang) if indicator.unit else "",
+            "score": c.score, "weight": c.weight * 100, "points": c.points,
+            "normalisation": c.normalisation, "peer_level": c.peer_level,
+            "peer_rank": c.peer_rank, "peer_size": c.peer_size,
+        })
+        topic["points"] += c.points
+    deductions = [{"key": d.key, "name": d.name_en if _en() else d.name_zh, "points": d.points}
+                  for d in expl.deductions]
+    improvements = [{
+        "code": i.code, "name": i.name_en if _en() else i.name_zh, "action": i.action,
+        "target": i.target, "current": _value_text(i.code, i.current_value, catalogue),
+        "target_value": _value_text(i.code, i.target_value, catalogue),
+        "unit": _unit(catalogue, i.code), "points": i.points, "new_score": i.new_score,
+        "new_grade": i.new_grade,
+    } for i in expl.improvements]
+    return {"topics": list(topics.values()), "deductions": deductions,
+            "adjustment": expl.adjustment, "percentile": expl.percentile, "rank": expl.rank,
+            "peer_size": expl.peer_size, "improvements": improvements, "total": expl.total,
+            "group": methodology.group(expl.group).name(lang)}
+
+
+def _green_view(green: GreenScore | None) -> dict[str, Any] | None:
+    if green is None:
+        return None
+    methodology = engine.load_green_methodology(green.methodology_version)
+    lang = _lang()
+    labels = {b.key: b.name(lang) for b in methodology.labels}
+    components = []
+    for component in methodology.components:
+        part = (green.components or {}).get(component.key, {})
+        components.append({"key": component.key, "name": component.name(lang),
+                           "score": part.get("score"), "weight": (part.get("weight") or 0) * 100,
+                           "points": part.get("points") or 0.0})
+    return {"score": green.score, "label": green.label, "label_name": labels.get(green.label,
+                                                                                 green.label),
+            "label_capped": green.label_capped, "deductions": green.deductions,
+            "components": components, "methodology_version": green.methodology_version}
+
+
+def enterprise_rating(request: HttpRequest, uscc: str) -> HttpResponse:
+    """An enterprise's latest rating for everybody (grade and score), and for its members,
+    government and consented grantees the explanation, the green score and what would help."""
+    enterprise = _enterprise(uscc)
+    rating = actions.latest_rating(enterprise)
+    allowed = actions.can_see_explanation(request.user, enterprise)
+    context: dict[str, Any] = {
+        "enterprise": enterprise, "rating": rating, "allowed": allowed,
+        "can_manage": can_manage_enterprise(request.user, enterprise),
+        "history": actions.history(enterprise), "lang": _lang(),
+    }
+    if rating is not None:
+        methodology = engine.load_methodology(rating.methodology_version)
+        context["group_name"] = methodology.group(rating.peer_group).name(_lang())
+        context["pillar_names"] = {p.key: p.name(_lang()) for p in methodology.pillars}
+        if allowed:
+            context["explanation"] = _explained(actions.explanation(rating), methodology)
+            context["green"] = _green_view(
+                GreenScore.objects.filter(run_id=rating.run_id, enterprise=enterprise).first())
+            note_consented_read(request.user, enterprise, "scores",
+                                f"rating {rating.year} (run {rating.run_id})", "page")
+    return render(request, "ratings/enterprise.html", context)
+
+
+# --- the city ---------------------------------------------------------------------------------
+def _default_year() -> int:
+    latest = (Disclosure.objects.filter(state=State.PUBLISHED).order_by("-year")
+              .values_list("year", flat=True).first())
+    return latest or timezone.now().year - 1
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The city's ratings (government and platform administrators): grade distributions by
+    lead industry and district, the count at or above a grade, and the rating runs."""
+    require_government(request.user)
+    run = None
+    try:
+        year = int(request.GET.get("year") or 0)
+    except ValueError:
+        year = 0
+    if not year:
+        run = actions.latest_run()
+        year = run.year if run else _default_year()
+    run = run or actions.latest_run(year)
+    threshold = (request.GET.get("threshold") or "A").strip().upper()
+    error = ""
+    try:
+        top = actions.grades_at_or_above(threshold)
+    except CzesgError as exc:
+        error = user_message(exc)
+        threshold, top = "A", actions.grades_at_or_above("A")
+    methodology = engine.load_methodology()
+    grades = [b.key for b in methodology.bands]
+    counts = (run.grade_counts if run else {}) or {}
+    years = sorted(set(Disclosure.objects.filter(state=State.PUBLISHED).order_by()
+                       .values_list("year", flat=True).distinct()) | {year}, reverse=True)
+    context = {
+        "year": year, "years": years, "run": run, "threshold": threshold, "grades": grades,
+        "error": error, "top": top,
+        "at_or_above": actions.count_at_or_above(run, threshold) if run else 0,
+        "grade_counts": [(g, int(counts.get(g, 0))) for g in grades],
+        "runs": list(RatingRun.objects.select_related("started_by")[:20]),
+        "charts": {
+            "grades": grades,
+            "industry": actions.distribution(run, "industry", _lang()) if run else [],
+            "district": actions.distribution(run, "district", _lang()) if run else [],
+        },
+    }
+    return render(request, "ratings/overview.html", context)
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    """Start re-rating the city for a year (government and platform administrators)."""
+    year = request.POST.get("year") or _default_year()
+    run = actions.start_rating(year, actor=request.user)
+    return redirect(f"{reverse('ratings:overview')}?year={run.year}#run-{run.pk}")
+
+
+@login_required
+def run_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """One run's row with its progress (polled by htmx every 2 s while the run is active)."""
+    require_government(request.user)
+    run = RatingRun.objects.select_related("started_by").filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    response = render(request, "ratings/_run.html", {"run": run})
+    if request.headers.get("HX-Request") == "true" and not run.is_active:
+        response["HX-Refresh"] = "true"  # the page reloads to show the finished run's figures
+    return response
+
+
+@login_required
+def records(request: HttpRequest) -> HttpResponse:
+    """Import government records from a CSV file (government and platform administrators)."""
+    require_government(request.user)
+    result, error = None, ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = gettext("Choose a CSV file.")
+        else:
+            try:
+                result = actions.import_records_csv(
+                    upload.read(), actor=request.user, source=request.POST.get("source", ""))
+            except CzesgError as exc:
+                error = user_message(exc)
+    recent = GovernmentRecord.objects.select_related("enterprise").order_by("-imported_at", "-id")
+    return render(request, "ratings/records.html", {
+        "result": result, "error": error, "recent": recent[:50],
+        "problems": [{"row": p.row, "column": p.column, "uscc": p.uscc,
+                      "message": gettext(p.message) % p.params if p.params else gettext(p.message)}
+                     for p in (result.problems if result else [])],
+        "kinds": [(k.value, k.label) for k in actions.RecordKind],
+        "certifications": actions.CERTIFICATIONS,
+        "grades": engine.TAX_CREDIT_GRADES, "colours": engine.ENV_CREDIT_COLOURS,
+    })
+
+
+# --- self-diagnosis ---------------------------------------------------------------------------
+def _questions(posted: dict | None = None) -> list[dict[str, Any]]:
+    lang = _lang()
+    out = []
+    for indicator in actions.questionnaire():
+        out.append({
+            "code": indicator.code, "name": indicator.name(lang), "what": indicator.what(lang),
+            "type": indicator.data_type,
+            "unit": unit_label(indicator.unit, lang) if indicator.unit else "",
+            "value": (posted or {}).get(indicator.code, ""), "error": "",
+        })
+    return out
+
+
+def _answers_from_form(data) -> tuple[dict[str, Answer], list[dict[str, Any]]]:
+    """The questionnaire's answers (checked like disclosure values) and the questions with any
+    error."""
+    questions = _questions({q: data.get(q, "") for q in actions.QUESTIONNAIRE})
+    catalogue = load_catalogue()
+    answers: dict[str, Answer] = {}
+    for question in questions:
+        raw = str(question["value"]).strip()
+        if not raw:
+            continue
+        try:
+            coerced = coerce(catalogue.get(question["code"]), raw)
+        except CzesgError as exc:
+            question["error"] = user_message(exc)
+            continue
+        answers[question["code"]] = Answer.from_coerced(question["code"], coerced)
+    return actions.derive_intensities(answers), questions
+
+
+PLAN_STEPS = 10  # the plan shows the steps that gain the most points
+
+
+def _diagnosis_view(diagnosis: engine.Diagnosis) -> dict[str, Any]:
+    en = _en()
+    catalogue = load_catalogue()
+    methodology = engine.load_methodology(diagnosis.methodology_version)
+    return {
+        "score": diagnosis.score, "grade": diagnosis.grade, "total": diagnosis.total,
+        "deductions": diagnosis.deductions, "basis": diagnosis.basis,
+        "basis_note": diagnosis.basis_note_en if en else diagnosis.basis_note_zh,
+        "pillars": [(p.name(_lang()), diagnosis.pillar_scores.get(p.key))
+                    for p in methodology.pillars],
+        "group": methodology.group(diagnosis.group).name(_lang()),
+        "gaps": [{"code": g.code, "name": g.name_en if en else g.name_zh,
+                  "article": g.exchange_article, "rated": g.rated} for g in diagnosis.gaps],
+        "plan_more": max(len(diagnosis.plan) - PLAN_STEPS, 0),
+        "plan": [{"code": a.code, "name": a.name_en if en else a.name_zh, "action": a.action,
+                  "target": a.target,
+                  "target_value": _value_text(a.code, a.target_value, catalogue),
+                  "unit": _unit(catalogue, a.code), "points": a.points,
+                  "guidance": (a.guidance_en if en else a.guidance_zh).strip()}
+                 for a in diagnosis.plan[:PLAN_STEPS]],
+        "methodology_version": diagnosis.methodology_version,
+    }
+
+
+def self_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
+    """The enterprise's self-diagnosis for its managers: from its latest disclosure (draft or
+    published) or a short questionnaire, an estimated score and grade, the gaps against the
+    exchange guideline and an improvement plan; as a page, a printable page or a PDF."""
+    enterprise = _enterprise(uscc)
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    require_manager(request.user, enterprise)
+    data = request.POST if request.method == "POST" else request.GET
+    output = data.get("format", "html")
+    disclosure = actions.diagnosis_disclosure(enterprise)
+    source = data.get("source") or ("disclosure" if disclosure else "questionnaire")
+    last_year = timezone.now().year - 1
+    questions = _questions()
+    diagnosis = None
+    year = last_year
+    if request.method == "POST":
+        source = "questionnaire"
+        try:
+            year = int(request.POST.get("year") or last_year)
+        except ValueError:
+            year = last_year
+        answers, questions = _answers_from_form(request.POST)
+        if not any(q["error"] for q in questions):
+            diagnosis = actions.self_diagnosis(enterprise, answers, year=year, tier="basic",
+                                               actor=request.user)
+    elif source == "disclosure" and disclosure is not None:
+        year = disclosure.year
+        diagnosis = actions.self_diagnosis(
+            enterprise, actions.answers_from_disclosure(disclosure), year=year,
+            tier=disclosure.tier, actor=request.user)
+    context = {
+        "enterprise": enterprise, "disclosure": disclosure if source == "disclosure" else None,
+        "has_disclosure": disclosure is not None, "source": source, "questions": questions,
+        "year": year, "years": list(range(last_year, last_year - 5, -1)),
+        "diagnosis": _diagnosis_view(diagnosis) if diagnosis else None,
+        "generated_at": timezone.localtime(), "lang": _lang(),
+    }
+    if diagnosis is not None and output in ("print", "pdf"):
+        html = render_to_string("ratings/diagnosis_print.html", context, request=request)
+        if output == "print":
+            return HttpResponse(html)
+        from weasyprint import HTML
+
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        stamp = dt.date.today().isoformat()
+        response["Content-Disposition"] = (
+            f'attachment; filename="self-diagnosis-{enterprise.uscc}-{stamp}.pdf"')
+        return response
+    return render(request, "ratings/self_diagnosis.html", context)
