@@ -400,8 +400,12 @@ def test_page_calculation_shows_totals_and_trace(client, firm_a, alice, expected
         assert float(shown) == pytest.approx(expected[key], rel=1e-12)
     for factor_id in ("FUEL-NATURAL_GAS", "GRID-JS-2023", "TCE-NATURAL_GAS_2"):
         assert f'data-factor-id="{factor_id}"' in page
-    assert "2023 factor used for 2024 (latest published)" in page
+    # The fallback is spelled out for the reader, in Chinese by default and in English on request.
+    assert "2024 年采用 2023 年的因子（最新发布）" in page
     assert "boiler house" in page
+    client.cookies["django_language"] = "en"
+    english = client.get(response["Location"]).content.decode()
+    assert "2023 factor used for 2024 (latest published)" in english
 
 
 def test_page_lists_problems_by_row_and_computes_nothing(client, firm_a, alice):
