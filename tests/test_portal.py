@@ -99,3 +99,21 @@ def test_invalid_parameters_get_a_problem_naming_the_field(client):
     assert response["Content-Type"].startswith("application/problem+json")
     # Bounded page numbers: an absurd page is refused, not passed to the database.
     assert client.get("/api/v1/enterprises?page=99999999999999999999").status_code == 422
+
+
+def test_profile_shows_the_latest_published_version_of_each_year(client, published, alice):
+    a, _ = published
+    amendment = actions.amend_disclosure(a, "员工人数更正", actor=alice)
+    actions.set_value(amendment, "S-EMP-01", 130, "person", actor=alice)
+    actions.set_value(amendment, "S-TRN-02", 2400 / 130, "hour/person", actor=alice)
+    actions.submit_disclosure(amendment, actor=alice)
+    actions.publish_disclosure(amendment, actor=alice)
+    from czesg.api import v1
+
+    v1._profiles.clear()
+    body = client.get(f"/api/v1/enterprises/{a.enterprise.uscc}/profile").json()
+    assert body["published_years"] == [2024]
+    assert body["latest"]["version"] == 2 and body["latest"]["amends"] == a.pk
+    employees = next(h for h in body["headline"] if h["indicator"] == "S-EMP-01")
+    assert employees == {"indicator": "S-EMP-01", "unit": "person", "values": {"2024": 130.0}}
+    assert client.get("/api/v1/enterprises/91320411000000000X/profile").status_code == 404
