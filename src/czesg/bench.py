@@ -268,6 +268,14 @@ def bench_api(scale: float) -> dict:
     }
 
 
+@group("dashboard")
+def bench_dashboard(scale: float) -> dict:
+    """City dashboard server time over 100,000 x scale synthetic enterprises."""
+    from czesg.dashboards.bench import bench_dashboard as run
+
+    return run(scale)
+
+
 def _machine() -> dict:
     return {"cpus": os.cpu_count(), "python": platform.python_version(),
             "platform": platform.platform(terse=True)}

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "czesg.ratings",
+    "czesg.dashboards",
     "czesg.portal",
 ]
 
@@ -185,6 +186,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# City and zone dashboard figures are cached per process, keyed by the audit chain's head, so
+# any audited change shows at once; this bounds staleness from unaudited edits (0: off).
+CZESG_DASHBOARD_CACHE_SECONDS = int(os.environ.get("CZESG_DASHBOARD_CACHE_SECONDS", "300"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("czesg.access.urls")),
     path("", include("czesg.carbon.urls")),
     path("", include("czesg.ratings.urls")),
+    path("dashboards/", include("czesg.dashboards.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
