@@ -117,3 +117,18 @@ def test_profile_shows_the_latest_published_version_of_each_year(client, publish
     employees = next(h for h in body["headline"] if h["indicator"] == "S-EMP-01")
     assert employees == {"indicator": "S-EMP-01", "unit": "person", "values": {"2024": 130.0}}
     assert client.get("/api/v1/enterprises/91320411000000000X/profile").status_code == 404
+
+
+def test_search_filters_and_counts_by_latest_grade(client, published, gov):
+    from czesg.ratings import actions as rating_actions
+
+    run = rating_actions.start_rating(2024, actor=gov, enqueue=False)
+    rating_actions.run_rating(run.pk)
+    run.refresh_from_db()
+    grades = dict(run.ratings.values_list("enterprise__uscc", "grade"))
+    assert len(grades) == 2
+    uscc, grade = next(iter(grades.items()))
+    page = client.get(f"/search/?grade={grade}").content.decode()
+    assert f'data-uscc="{uscc}"' in page
+    assert page.count('data-uscc="') == sum(1 for g in grades.values() if g == grade)
+    assert 'data-facet="grade"' in page

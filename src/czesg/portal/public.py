@@ -44,8 +44,12 @@ def search(request: HttpRequest) -> HttpResponse:
     """Search the registry by name or credit code, narrowed by facets with their counts."""
     profile = load_city_profile()
     lang = _lang()
+    from czesg.ratings.actions import latest_run
+    from czesg.ratings.models import Rating
+
     params = {k: request.GET.get(k, "").strip() for k in
-              ("q", "industry", "district", "park", "listed", "year")}
+              ("q", "industry", "district", "park", "listed", "year", "grade")}
+    run = latest_run()  # grades are those of the newest finished city rating
     rows = Enterprise.objects.visible_to(request.user)
     if params["q"]:
         rows = rows.filter(Q(name__icontains=params["q"]) | Q(uscc=params["q"].upper())
@@ -58,6 +62,9 @@ def search(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(park_key=params["park"])
     if params["listed"] in ("1", "0"):
         rows = rows.filter(listed=params["listed"] == "1")
+    if params["grade"] and run is not None:
+        rows = rows.filter(pk__in=Rating.objects.filter(run=run, grade=params["grade"])
+                           .values("enterprise_id"))
     if params["year"].isdigit():
         rows = rows.filter(Exists(Disclosure.objects.filter(
             enterprise=OuterRef("pk"), year=int(params["year"]), state=State.PUBLISHED)))
@@ -98,7 +105,15 @@ def search(request: HttpRequest) -> HttpResponse:
         "industry": [{"value": s["section"], "label": section_label(s["section"]), "n": s["n"]}
                      for s in sections],
         "year": [{"value": str(y["year"]), "label": str(y["year"]), "n": y["n"]} for y in years],
+        "grade": [],
     }
+    if run is not None:
+        from czesg.engine.targets import GRADE_SCALE
+
+        counts = dict(Rating.objects.filter(run=run, enterprise__in=rows).values_list("grade")
+                      .annotate(n=Count("pk")).values_list("grade", "n"))
+        facets["grade"] = [{"value": g, "label": g, "n": counts[g]}
+                           for g in GRADE_SCALE if counts.get(g)]
     page = Paginator(rows.order_by("name", "pk"), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
