@@ -90,3 +90,13 @@ def test_demo_bank_has_consenting_applicants(demo, client):
     page = client.get("/applicants/").content.decode()
     listed = User.objects.get(username="listed").memberships.get().enterprise
     assert listed.uscc in page
+
+
+def test_demo_years_are_rated(demo):
+    from czesg.ratings.models import Rating, RatingRun
+
+    assert demo["rated"] > 0
+    assert set(RatingRun.objects.values_list("year", "status")) == {
+        (y, "done") for y in Disclosure.objects.values_list("year", flat=True).distinct()
+    }
+    assert Rating.objects.count() == demo["rated"]

@@ -109,15 +109,43 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print()
     if args.no_serve:
         return EXIT_OK
-    return _serve(args.host, args.port, workers=args.workers)
+    # The server and a background worker (for jobs started from pages, such as a city re-rating)
+    # run as fresh processes: this one loaded the data with Polars, whose thread pool does not
+    # survive the fork of a server worker.
+    import subprocess
+
+    command = [sys.executable, "-m", "czesg.cli"]
+    worker = subprocess.Popen([*command, "manage", "db_worker"])
+    server = subprocess.Popen([*command, "serve", "--host", args.host, "--port", str(args.port),
+                               "--workers", str(args.workers)])
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        return EXIT_OK
+    finally:
+        worker.terminate()
 
 
-def _serve(host: str, port: int, workers: int, threads: int = 4) -> int:
-    from django.core.management import call_command
+def _serve(host: str, port: int, workers: int, threads: int = 4, migrate: bool = False) -> int:
+    """Run gunicorn. Its master process never loads the application: NumPy's and Polars'
+    thread pools do not survive a fork, so each worker imports the app after it is forked, and
+    migrations and static files are handled by short-lived child processes first."""
+    import subprocess
 
-    call_command("collectstatic", interactive=False, verbosity=0)
+    check = subprocess.run(  # settings refuse a default secret outside development
+        [sys.executable, "-c", "import czesg.settings"], capture_output=True, text=True
+    )
+    if check.returncode != 0:
+        sys.stderr.write(check.stderr)
+        return EXIT_FAILED
+    manage = [sys.executable, "-m", "czesg.cli", "manage"]
+    if migrate:
+        subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], check=True)
+    subprocess.run([*manage, "collectstatic", "--no-input", "-v", "0"], check=True)
     from gunicorn.app.wsgiapp import WSGIApplication
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "czesg.settings")
     print(f"Serving czesg at http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     sys.argv = [
         "gunicorn",
@@ -136,12 +164,8 @@ def _serve(host: str, port: int, workers: int, threads: int = 4) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    _setup_django()
-    from django.core.management import call_command
-
-    if args.migrate:
-        call_command("migrate", interactive=False, verbosity=0)
-    return _serve(args.host, args.port, workers=args.workers, threads=args.threads)
+    return _serve(args.host, args.port, workers=args.workers, threads=args.threads,
+                  migrate=args.migrate)
 
 
 def cmd_manage(args: argparse.Namespace) -> int:

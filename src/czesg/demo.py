@@ -199,6 +199,22 @@ def ensure_demo_accounts() -> dict[str, User]:
     return users
 
 
+def _rate_demo_years() -> int:
+    """Rate each demo year once (in the foreground), so that ratings and dashboards show data."""
+    from czesg.disclosures.models import Disclosure
+    from czesg.ratings.actions import run_rating, start_rating
+    from czesg.ratings.models import RatingRun
+
+    rated = 0
+    years = sorted(set(Disclosure.objects.filter(state=State.PUBLISHED).values_list("year", flat=True)))
+    for year in years:
+        if RatingRun.objects.filter(year=year).exists():
+            continue
+        run = start_rating(year, actor=system_actor(), enqueue=False)
+        rated += run_rating(run.pk).get("rated", 0)
+    return rated
+
+
 def _demo_consents(users: dict[str, User]) -> None:
     """The demo listed company and SME consent to the demo bank reading their data."""
     import datetime as dt
@@ -233,5 +249,6 @@ def load_demo(*, reset: bool = False, enterprises: int = 300) -> dict:
         with transaction.atomic():
             summary = load_synthetic(enterprises=enterprises, years=2)
     ensure_demo_accounts()
+    summary["rated"] = _rate_demo_years()
     summary["enterprises"] = Enterprise.objects.count()
     return summary
