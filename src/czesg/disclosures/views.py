@@ -137,7 +137,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         if rows:
             groups[topic.key] = {
                 "key": topic.key,
-                "name": topic.name_en if lang.startswith("en") else topic.name_zh,
+                "name": topic.name(lang),
                 "pillar": topic.pillar,
                 "rows": rows,
                 "answered": sum(1 for r in rows if r.point is not None),

@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
 
+from czesg.engine.bilingual import Bilingual
 from czesg.engine.errors import DataFileError
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -73,7 +74,7 @@ _LEVEL_BY_DIGITS = {0: "section", 2: "division", 3: "group", 4: "class"}
 
 
 @dataclass(frozen=True)
-class District:
+class District(Bilingual):
     """A county-level division of the city (a district or a county-level city)."""
 
     code: str
@@ -86,7 +87,7 @@ class District:
 
 
 @dataclass(frozen=True)
-class Park:
+class Park(Bilingual):
     """A development zone or industrial park; ``district`` is None where it is unconfirmed."""
 
     key: str
@@ -102,7 +103,7 @@ class Park:
 
 
 @dataclass(frozen=True)
-class Department:
+class Department(Bilingual):
     """A department or body that the action plan names as responsible for tasks."""
 
     key: str
@@ -114,7 +115,7 @@ class Department:
 
 
 @dataclass(frozen=True)
-class Target:
+class Target(Bilingual):
     """A 2027 target of the action plan, compared as ``actual <comparator> value``."""
 
     key: str
@@ -163,7 +164,7 @@ class PlanTask:
 
 
 @dataclass(frozen=True)
-class LeadIndustry:
+class LeadIndustry(Bilingual):
     """A lead-industry bucket that enterprises and industry codes are grouped into."""
 
     key: str
@@ -175,7 +176,7 @@ class LeadIndustry:
 
 
 @dataclass(frozen=True)
-class Industry:
+class Industry(Bilingual):
     """A GB/T 4754-2017 section, division, group or class."""
 
     code: str

@@ -26,10 +26,6 @@ def _lang() -> str:
     return get_language() or "zh-hans"
 
 
-def _name(obj, lang: str) -> str:
-    return obj.name_en if lang.startswith("en") else obj.name_zh
-
-
 def latest_published() -> dict[int, int]:
     """For each enterprise-year, the primary key of its latest published version."""
     rows = (
@@ -75,19 +71,19 @@ def search(request: HttpRequest) -> HttpResponse:
 
     def district_label(code):
         try:
-            return _name(profile.district(code), lang)
+            return profile.district(code).name(lang)
         except KeyError:
             return code
 
     def park_label(key):
         try:
-            return _name(profile.park(key), lang)
+            return profile.park(key).name(lang)
         except KeyError:
             return key
 
     def section_label(letter):
         try:
-            return f"{letter} {_name(profile.industry(letter), lang)}"
+            return f"{letter} {profile.industry(letter).name(lang)}"
         except KeyError:
             return letter
 

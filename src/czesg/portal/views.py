@@ -146,7 +146,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         topic = topics[indicator.topic]
         group = groups.setdefault(
             topic.key,
-            {"name": topic.name_en if lang.startswith("en") else topic.name_zh,
+            {"name": topic.name(lang),
              "pillar": topic.pillar, "rows": []},
         )
         point = points.get(indicator.code)
