@@ -103,14 +103,16 @@ def test_invalid_parameters_get_a_problem_naming_the_field(client):
 
 def test_profile_shows_the_latest_published_version_of_each_year(client, published, alice):
     a, _ = published
+    before = client.get(f"/api/v1/enterprises/{a.enterprise.uscc}/profile").json()
+    assert before["latest"]["version"] == 1
     amendment = actions.amend_disclosure(a, "员工人数更正", actor=alice)
     actions.set_value(amendment, "S-EMP-01", 130, "person", actor=alice)
     actions.set_value(amendment, "S-TRN-02", 2400 / 130, "hour/person", actor=alice)
     actions.submit_disclosure(amendment, actor=alice)
+    # The draft amendment shows nowhere; its publication shows at once (the stored profile is
+    # rebuilt by the publication itself).
+    assert client.get(f"/api/v1/enterprises/{a.enterprise.uscc}/profile").json() == before
     actions.publish_disclosure(amendment, actor=alice)
-    from czesg.api import v1
-
-    v1._profiles.clear()
     body = client.get(f"/api/v1/enterprises/{a.enterprise.uscc}/profile").json()
     assert body["published_years"] == [2024]
     assert body["latest"]["version"] == 2 and body["latest"]["amends"] == a.pk
@@ -132,3 +134,52 @@ def test_search_filters_and_counts_by_latest_grade(client, published, gov):
     assert f'data-uscc="{uscc}"' in page
     assert page.count('data-uscc="') == sum(1 for g in grades.values() if g == grade)
     assert 'data-facet="grade"' in page
+
+
+def test_public_profiles_are_stored_by_the_actions_that_change_them(client, make_enterprise,
+                                                                   draft_a, alice, fill_basic):
+    from czesg.api.schemas import ProfileOut
+    from czesg.portal.models import PublicProfile
+
+    fresh = make_enterprise("新登记企业")
+    stored = PublicProfile.objects.get(enterprise=fresh)
+    assert stored.uscc == fresh.uscc
+    assert ProfileOut.model_validate_json(stored.body).published_years == []
+    firm = draft_a.enterprise
+    fill_basic(draft_a, alice)
+    actions.submit_disclosure(draft_a, actor=alice)
+    assert ProfileOut.model_validate_json(
+        PublicProfile.objects.get(enterprise=firm).body).latest is None  # submitted is not public
+    actions.publish_disclosure(draft_a, actor=alice)
+    profile = ProfileOut.model_validate_json(PublicProfile.objects.get(enterprise=firm).body)
+    assert profile.published_years == [2024] and profile.latest.id == draft_a.pk
+    assert {h.indicator: h.values for h in profile.headline}["S-EMP-01"] == {2024: 120.0}
+    # What the API serves is the stored document, byte for byte.
+    response = client.get(f"/api/v1/enterprises/{firm.uscc.lower()}/profile")
+    assert response.content.decode() == PublicProfile.objects.get(enterprise=firm).body
+
+
+def test_a_missing_profile_is_built_on_first_read_and_kept(client, published):
+    from czesg.portal.models import PublicProfile
+
+    firm = published[0].enterprise
+    expected = client.get(f"/api/v1/enterprises/{firm.uscc}/profile").json()
+    PublicProfile.objects.filter(enterprise=firm).delete()
+    assert client.get(f"/api/v1/enterprises/{firm.uscc}/profile").json() == expected
+    assert PublicProfile.objects.filter(enterprise=firm).exists()
+
+
+def test_bulk_publication_stores_every_profile(db):
+    from czesg.api.schemas import ProfileOut
+    from czesg.demo import load_synthetic
+    from czesg.disclosures.models import Disclosure, State
+    from czesg.portal.models import PublicProfile
+
+    load_synthetic(enterprises=40, years=[2024], seed=9)
+    published = dict(Disclosure.objects.filter(state=State.PUBLISHED)
+                     .values_list("enterprise__uscc", "pk"))
+    stored = {p.uscc: ProfileOut.model_validate_json(p.body)
+              for p in PublicProfile.objects.all()}
+    assert len(stored) == 40 and published
+    for uscc, profile in stored.items():
+        assert (profile.latest.id if profile.latest else None) == published.get(uscc)

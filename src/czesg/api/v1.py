@@ -15,6 +15,7 @@ from ninja.security import SessionAuth
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from czesg.access.actions import note_consented_read
+from czesg.api.schemas import DisclosureOut, EnterpriseOut, ProfileOut
 from czesg.disclosures import actions
 from czesg.disclosures.models import Disclosure
 from czesg.engine.catalogue import load_catalogue
@@ -145,19 +146,6 @@ class IndicatorOut(Schema):
     tier: str
 
 
-class EnterpriseOut(Schema):
-    uscc: str
-    name: str
-    name_en: str
-    industry_code: str
-    division_code: str
-    park_key: str
-    size_class: str
-    listed: bool
-    exchange: str
-    stock_code: str
-    state_owned: bool
-    is_synthetic: bool
 
 
 class DatapointOut(Schema):
@@ -175,18 +163,6 @@ class DatapointOut(Schema):
     assurance: str
 
 
-class DisclosureOut(Schema):
-    id: int
-    enterprise: str
-    year: int
-    version: int
-    state: str
-    tier: str
-    catalogue_version: str
-    amends: int | None
-    amendment_reason: str
-    submitted_at: datetime | None
-    published_at: datetime | None
 
 
 class DisclosureDetailOut(DisclosureOut):
@@ -395,110 +371,28 @@ def my_consents(request: HttpRequest):
     ]
 
 
-class ProfileValue(Schema):
-    indicator: str
-    unit: str
-    values: dict[int, float | None]
 
 
-class ProfileOut(Schema):
-    enterprise: EnterpriseOut
-    published_years: list[int]
-    latest: DisclosureOut | None
-    headline: list[ProfileValue]
 
 
-# Public profiles change only when a disclosure is published, so each server process keeps the
-# finished JSON for PROFILE_TTL seconds (and tells clients the same with Cache-Control).
-PROFILE_TTL = 60
-_profiles: dict[str, tuple[float, bytes]] = {}
-_PROFILE_CACHE_SIZE = 20000
-
-
-_ENTERPRISE_COLUMNS = ("id", "uscc", "name", "name_en", "industry_code", "division_code",
-                       "park_key", "size_class", "listed", "exchange", "stock_code",
-                       "state_owned", "is_synthetic")
-
-
-def _profile_json(uscc: str) -> bytes | None:
-    """Build a profile with two plain SQL queries (the ORM's query compilation was most of the
-    cost of an uncached profile)."""
-    from django.db import connection
-
-    from czesg.disclosures.models import Datapoint
-    from czesg.portal.public import HEADLINE
-
-    enterprise_table = Enterprise._meta.db_table
-    disclosure_table = Disclosure._meta.db_table
-    datapoint_table = Datapoint._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(_ENTERPRISE_COLUMNS)} FROM {enterprise_table} WHERE uscc = %s",
-            [uscc],
-        )
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        enterprise = dict(zip(_ENTERPRISE_COLUMNS, row, strict=True))
-        marks = ", ".join(["%s"] * len(HEADLINE))
-        cursor.execute(
-            f"SELECT d.id, d.year, d.version, d.state, d.tier, d.catalogue_version, d.amends_id, "
-            f"d.amendment_reason, d.submitted_at, d.published_at, p.indicator_code, "
-            f"p.value_number, p.unit "
-            f"FROM {disclosure_table} d LEFT JOIN {datapoint_table} p "
-            f"ON p.disclosure_id = d.id AND p.indicator_code IN ({marks}) "
-            f"WHERE d.enterprise_id = %s AND d.state = 'published' ORDER BY d.year, d.version",
-            [*HEADLINE, enterprise["id"]],
-        )
-        rows = cursor.fetchall()
-    latest: dict[int, tuple] = {}
-    for r in rows:
-        latest[r[1]] = r[:10]  # the last (highest) version of each year wins
-    keep = {d[0] for d in latest.values()}
-    series: dict[str, dict[int, float | None]] = {}
-    units: dict[str, str] = {}
-    for r in rows:
-        if r[0] in keep and r[10] is not None:
-            series.setdefault(r[10], {})[r[1]] = r[11]
-            units[r[10]] = r[12]
-    newest = latest[max(latest)] if latest else None
-    profile = ProfileOut.model_validate({
-        "enterprise": enterprise,
-        "published_years": sorted(latest),
-        "latest": None if newest is None else {
-            "id": newest[0], "enterprise": uscc, "year": newest[1], "version": newest[2],
-            "state": newest[3], "tier": newest[4], "catalogue_version": newest[5],
-            "amends": newest[6], "amendment_reason": newest[7], "submitted_at": newest[8],
-            "published_at": newest[9],
-        },
-        "headline": [
-            {"indicator": code, "unit": units[code], "values": series[code]}
-            for code in HEADLINE if code in series
-        ],
-    })
-    return profile.model_dump_json().encode()
+# Clients and proxies may keep a public profile this many seconds.
+PROFILE_MAX_AGE = 60
 
 
 @api.get("/enterprises/{uscc}/profile", response=ProfileOut, tags=["enterprises"])
 def enterprise_profile(request: HttpRequest, uscc: str):
     """An enterprise's public profile: registry facts and its headline figures by year, taken
-    from the latest published version of each year's disclosure (cached up to 60 s)."""
-    import time
-
+    from the latest published version of each year's disclosure, current as soon as a
+    disclosure is published."""
     from django.http import HttpResponse
 
-    key = uscc.upper()
-    now = time.monotonic()
-    cached = _profiles.get(key)
-    if cached is None or now - cached[0] > PROFILE_TTL:
-        body = _profile_json(key)
-        if body is None:
-            raise NotFound()
-        if len(_profiles) >= _PROFILE_CACHE_SIZE:
-            _profiles.clear()
-        _profiles[key] = cached = (now, body)
-    response = HttpResponse(cached[1], content_type="application/json")
-    response["Cache-Control"] = f"public, max-age={PROFILE_TTL}"
+    from czesg.portal.profiles import stored_profile
+
+    body = stored_profile(uscc.upper())
+    if body is None:
+        raise NotFound()
+    response = HttpResponse(body, content_type="application/json")
+    response["Cache-Control"] = f"public, max-age={PROFILE_MAX_AGE}"
     return response
 
 

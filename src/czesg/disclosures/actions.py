@@ -200,6 +200,12 @@ def withdraw_submission(disclosure: Disclosure, *, actor) -> Disclosure:
     return disclosure
 
 
+def _refresh_public_profiles(enterprise_ids) -> None:
+    from czesg.portal.profiles import refresh_profiles
+
+    refresh_profiles(enterprise_ids)
+
+
 def publish_disclosure(disclosure: Disclosure, *, actor) -> Disclosure:
     """Make a submitted version public; from now on it never changes."""
     require_manager(actor, disclosure.enterprise)
@@ -212,6 +218,7 @@ def publish_disclosure(disclosure: Disclosure, *, actor) -> Disclosure:
         disclosure.published_by = actor
         disclosure.save(update_fields=["state", "published_at", "published_by"])
         record(actor, "disclosure.publish", disclosure, version=disclosure.version)
+        _refresh_public_profiles([disclosure.enterprise_id])
     return disclosure
 
 

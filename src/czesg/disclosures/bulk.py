@@ -226,4 +226,9 @@ def _write_batch(chunk, by_uscc, enterprises, existing, catalogue_version, actor
     for disclosure_id, codes in replaced.items():
         Datapoint.objects.filter(disclosure_id=disclosure_id, indicator_code__in=codes).delete()
     _write_datapoints(rows)
+    published = {d.enterprise_id for d in new if d.state == State.PUBLISHED}
+    if published:
+        from czesg.portal.profiles import refresh_profiles
+
+        refresh_profiles(published)
     return len(new), len(existing_ids), len(rows), events

@@ -84,6 +84,12 @@ def check_facts(facts: EnterpriseFacts) -> EnterpriseFacts:
     )
 
 
+def _refresh_public_profiles(enterprise_ids: list[int]) -> None:
+    from czesg.portal.profiles import refresh_profiles  # the portal reads this app's models
+
+    refresh_profiles(enterprise_ids)
+
+
 def register_enterprise(facts: EnterpriseFacts, *, actor) -> Enterprise:
     """Add an enterprise to the registry (government and platform administrators)."""
     require_government(actor)
@@ -96,6 +102,7 @@ def register_enterprise(facts: EnterpriseFacts, *, actor) -> Enterprise:
             )
         enterprise = Enterprise.objects.create(**facts.__dict__)
         record(actor, "enterprise.register", enterprise, uscc=enterprise.uscc, name=enterprise.name)
+        _refresh_public_profiles([enterprise.pk])
     return enterprise
 
 
@@ -125,6 +132,7 @@ def bulk_register(facts_list: list[EnterpriseFacts], *, actor, source: str) -> i
         )
         fresh = [Enterprise(**f.__dict__) for f in checked if f.uscc not in existing]
         Enterprise.objects.bulk_create(fresh, batch_size=2000)
+        _refresh_public_profiles([e.pk for e in fresh])  # both databases return the new keys
         record(actor, "enterprise.bulk_register", target_type="enterprises.enterprise",
                source=source, created=len(fresh), skipped=len(existing))
     return len(fresh)

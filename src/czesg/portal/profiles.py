@@ -1,0 +1,174 @@
+"""Public profiles, built ahead of requests (fetch → build → persist, set-based).
+
+:func:`build_profiles` turns many enterprises into their profile JSON with two queries per batch
+(registry facts; published disclosures joined with their headline values), and
+:func:`refresh_profiles` stores the result in :class:`~czesg.portal.models.PublicProfile`. The
+actions that change what a profile shows call :func:`refresh_profiles` inside their transaction:
+registering enterprises and publishing disclosures (one at a time or in a bulk import). The API
+reads a stored profile with one indexed query (:func:`stored_profile`), and builds and stores one
+that is missing (an enterprise created outside the actions, or before this table existed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+from pydantic_core import to_json
+
+from czesg.disclosures.models import Datapoint, Disclosure
+from czesg.enterprises.models import Enterprise
+from czesg.portal.models import PublicProfile
+from czesg.portal.public import HEADLINE
+
+ENTERPRISE_COLUMNS = ("id", "uscc", "name", "name_en", "industry_code", "division_code",
+                      "park_key", "size_class", "listed", "exchange", "stock_code",
+                      "state_owned", "is_synthetic")
+BOOLEAN_COLUMNS = frozenset({"listed", "state_owned", "is_synthetic"})
+DISCLOSURE_COLUMNS = ("id", "year", "version", "state", "tier", "catalogue_version", "amends_id",
+                      "amendment_reason", "submitted_at", "published_at")
+BATCH = 2000  # enterprises per query (well under SQLite's limit on query parameters)
+
+
+def _batches(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def _fetch(ids: list[int]) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """Registry rows, published disclosure rows (by enterprise, year, version) and the headline
+    values of those disclosures, for a batch of enterprises."""
+    marks = ", ".join(["%s"] * len(ids))
+    codes = ", ".join(["%s"] * len(HEADLINE))
+    columns = ", ".join(f"d.{c}" for c in DISCLOSURE_COLUMNS)
+    published = (f"SELECT d.id FROM {Disclosure._meta.db_table} d "
+                 f"WHERE d.enterprise_id IN ({marks}) AND d.state = 'published'")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(ENTERPRISE_COLUMNS)} FROM {Enterprise._meta.db_table} "
+            f"WHERE id IN ({marks})", ids,
+        )
+        enterprises = cursor.fetchall()
+        cursor.execute(
+            f"SELECT d.enterprise_id, {columns} FROM {Disclosure._meta.db_table} d "
+            f"WHERE d.enterprise_id IN ({marks}) AND d.state = 'published' "
+            f"ORDER BY d.enterprise_id, d.year, d.version", ids,
+        )
+        disclosures = cursor.fetchall()
+        cursor.execute(
+            f"SELECT p.disclosure_id, p.indicator_code, p.value_number, p.unit "
+            f"FROM {Datapoint._meta.db_table} p WHERE p.indicator_code IN ({codes}) "
+            f"AND p.disclosure_id IN ({published})", [*HEADLINE, *ids],
+        )
+        values = cursor.fetchall()
+    return enterprises, disclosures, values
+
+
+def _stamp(value: Any) -> Any:
+    """A timestamp as the API writes it (SQLite hands back text, PostgreSQL datetimes)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _profile(enterprise: tuple, disclosures: list[tuple],
+             values: dict[int, list[tuple]]) -> bytes:
+    """One enterprise's profile, in the exact shape of :class:`~czesg.api.schemas.ProfileOut`
+    (a test holds the two together), written without a validation pass per profile: the rows
+    come typed from the database, and validating 100,000 profiles would double the build."""
+    latest: dict[int, tuple] = {}
+    for row in disclosures:
+        latest[row[1]] = row  # the last (highest) version of each year wins
+    series: dict[str, dict[int, float | None]] = {}
+    units: dict[str, str] = {}
+    for row in latest.values():
+        for code, number, unit in values.get(row[0], ()):
+            series.setdefault(code, {})[row[1]] = None if number is None else float(number)
+            units[code] = unit
+    facts = dict(zip(ENTERPRISE_COLUMNS, enterprise, strict=True))
+    newest = latest[max(latest)] if latest else None
+    document = {
+        "enterprise": {name: (bool(facts[name]) if name in BOOLEAN_COLUMNS else facts[name])
+                       for name in ENTERPRISE_COLUMNS[1:]},
+        "published_years": sorted(latest),
+        "latest": None if newest is None else {
+            "id": newest[0], "enterprise": facts["uscc"], "year": newest[1],
+            "version": newest[2], "state": newest[3], "tier": newest[4],
+            "catalogue_version": newest[5], "amends": newest[6], "amendment_reason": newest[7],
+            "submitted_at": _stamp(newest[8]), "published_at": _stamp(newest[9]),
+        },
+        "headline": [
+            {"indicator": code, "unit": units[code],
+             "values": {year: series[code][year] for year in sorted(series[code])}}
+            for code in HEADLINE if code in series
+        ],
+    }
+    return to_json(document)
+
+
+def build_profiles(enterprise_ids: Iterable[int]) -> Iterator[tuple[int, str, bytes]]:
+    """``(enterprise id, credit code, profile JSON)`` of each existing enterprise among the ids."""
+    for ids in _batches(sorted(set(enterprise_ids))):
+        enterprises, disclosures, values = _fetch(ids)
+        disclosures_of: dict[int, list[tuple]] = {}
+        for row in disclosures:
+            disclosures_of.setdefault(row[0], []).append(row[1:])
+        values_of: dict[int, list[tuple]] = {}
+        for row in values:
+            values_of.setdefault(row[0], []).append(row[1:])
+        for row in enterprises:
+            yield row[0], row[1], _profile(row, disclosures_of.get(row[0], []), values_of)
+
+
+def refresh_profiles(enterprise_ids: Iterable[int]) -> int:
+    """Rebuild and store the profiles of the given enterprises; return how many were stored.
+
+    Called by actions inside their transaction, so a profile never shows a publication that was
+    rolled back."""
+    built_at = timezone.now()
+    stored = 0
+    chunk: list[PublicProfile] = []
+    for pk, uscc, body in build_profiles(enterprise_ids):
+        chunk.append(PublicProfile(enterprise_id=pk, uscc=uscc, body=body.decode(),
+                                   built_at=built_at))
+        if len(chunk) >= BATCH:
+            stored += _store(chunk)
+            chunk = []
+    return stored + _store(chunk)
+
+
+def _store(chunk: list[PublicProfile]) -> int:
+    if chunk:
+        PublicProfile.objects.bulk_create(
+            chunk, update_conflicts=True, unique_fields=["enterprise"],
+            update_fields=["uscc", "body", "built_at"],
+        )
+    return len(chunk)
+
+
+def refresh_all_profiles() -> int:
+    """Rebuild every enterprise's profile (after a migration or a repair)."""
+    return refresh_profiles(Enterprise.objects.values_list("pk", flat=True).iterator())
+
+
+_READ = f"SELECT body FROM {PublicProfile._meta.db_table} WHERE uscc = %s"
+
+
+def stored_profile(uscc: str) -> bytes | None:
+    """The profile JSON of the enterprise with this credit code (None if none is registered):
+    one indexed read, or a build for an enterprise whose profile has not been stored yet."""
+    with connection.cursor() as cursor:
+        cursor.execute(_READ, [uscc])
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0].encode() if isinstance(row[0], str) else bytes(row[0])
+    pk = Enterprise.objects.filter(uscc=uscc).values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    _, _, body = next(build_profiles([pk]))
+    _store([PublicProfile(enterprise_id=pk, uscc=uscc, body=body.decode(),
+                          built_at=timezone.now())])
+    return body
