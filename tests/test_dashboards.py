@@ -594,3 +594,55 @@ def test_caching_can_be_turned_off(city, gov, client_as, settings, monkeypatch):
     client.get("/dashboards/city/")
     client.get("/dashboards/city/")
     assert len(calls) == 2
+
+
+# --------------------------------------------------------------------------------------------
+# The fact table behind the city dashboard
+
+
+def _facts():
+    from czesg.dashboards.models import EnterpriseYear
+
+    return {(f.enterprise_id, f.year): (f.disclosure_id, f.emissions, f.revenue, f.energy)
+            for f in EnterpriseYear.objects.all()}
+
+
+def test_facts_follow_publication_and_amendment(register, publish, system):
+    firm = register()
+    assert _facts() == {}
+    first = publish(firm)
+    assert _facts() == {(firm.pk, YEAR): (first.pk, 1000.0, 5000.0, 280.0)}
+    amendment = disclosure_actions.amend_disclosure(first, "排放量更正", actor=system)
+    disclosure_actions.set_value(amendment, "G-GEN-01", 6000, "万元", actor=system)
+    assert _facts() == {(firm.pk, YEAR): (first.pk, 1000.0, 5000.0, 280.0)}  # a draft is private
+    pending = [f.key for f in disclosure_actions.checks.findings_for(amendment) if not f.is_error]
+    disclosure_actions.acknowledge_warnings(amendment, pending, actor=system)
+    disclosure_actions.submit_disclosure(amendment, actor=system)
+    disclosure_actions.publish_disclosure(amendment, actor=system)
+    assert _facts() == {(firm.pk, YEAR): (amendment.pk, 1000.0, 6000.0, 280.0)}
+
+
+def test_facts_rebuilt_from_scratch_equal_the_maintained_ones(city, register, publish):
+    from czesg.dashboards.facts import rebuild_facts
+
+    publish(city["unlisted"][0], YEAR - 1)
+    maintained = _facts()
+    assert len(maintained) == 6
+    rebuild_facts()
+    assert _facts() == maintained
+
+
+def test_city_frame_from_facts_equals_the_frame_from_datapoints(city, gov, publish):
+    import polars as pl
+
+    publish(city["listed"][3], YEAR - 1)
+    e = city["listed"] + city["unlisted"]
+    rate(gov, {YEAR: {e[0]: "AA", e[1]: "B"}})
+    runs = figures.latest_runs()
+    from_facts = figures.city_frame(YEAR, figures.rating_frame(YEAR, runs))
+    from_datapoints = figures.enterprise_frame(YEAR, figures.CITY_CODES, runs=runs)
+    columns = sorted(from_datapoints.columns)
+    assert sorted(from_facts.columns) == columns
+    assert from_facts.select(columns).sort("uscc").equals(
+        from_datapoints.select(columns).sort("uscc"))
+    assert from_facts.filter(pl.col("grade") == "AA")["uscc"].to_list() == [e[0].pk]

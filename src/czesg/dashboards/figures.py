@@ -48,7 +48,9 @@ from django.db import connection
 from django.db.models import Case, Count, FloatField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
+from czesg.dashboards.facts import COLUMNS as FACT_COLUMNS
 from czesg.dashboards.models import (
+    EnterpriseYear,
     KeyProject,
     ProfessionalIntake,
     ServiceAgency,
@@ -80,6 +82,29 @@ CUMULATIVE_REGISTRIES = {"standards": Standard, "service_agencies": ServiceAgenc
 # Small helpers
 
 
+def frame_of(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """Run a query and return its rows as a Polars frame with the given columns and types.
+
+    On PostgreSQL the server writes the rows as one CSV text (``string_agg``) that Polars
+    parses: at 100,000 rows that is three times faster than a Python tuple per row, and twice
+    as fast as ``COPY``, which hands Python one message per row. The query must return booleans
+    as 0/1, and text columns only of codes (no comma, quote or line break; a NULL and an empty
+    text both arrive as null)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return _frame(cursor.fetchall(), schema)
+    names = [f"c{i}" for i in range(len(schema))]
+    row = "concat_ws(',', " + ", ".join(f"coalesce({name}::text, '')" for name in names) + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT string_agg({row}, E'\\n') FROM ({sql}) AS q({', '.join(names)})",
+                       params)
+        text = cursor.fetchone()[0]
+    if not text:
+        return pl.DataFrame(schema=schema)
+    return pl.read_csv(text.encode(), has_header=False, new_columns=list(schema), schema=schema)
+
+
 def rows_of(queryset: QuerySet) -> list[tuple]:
     """Run a ``values_list`` queryset on a raw cursor and return its rows as tuples."""
     sql, params = queryset.query.sql_with_params()
@@ -102,11 +127,17 @@ def latest_published_ids(year: int) -> QuerySet:
 
 
 def published_years() -> list[int]:
-    """The reporting years with at least one published disclosure, newest first."""
-    return sorted(
-        Disclosure.objects.filter(state=State.PUBLISHED).order_by()
-        .values_list("year", flat=True).distinct(), reverse=True,
-    )
+    """The reporting years with at least one published disclosure, newest first.
+
+    The fact table has a row per enterprise-year; a recursive query hops from each year to the
+    next through the (year, enterprise) index instead of reading every row."""
+    table = EnterpriseYear._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE hop(year) AS (SELECT MIN(year) FROM {table} UNION ALL "
+            f"SELECT (SELECT MIN(year) FROM {table} WHERE year > hop.year) FROM hop "
+            f"WHERE hop.year IS NOT NULL) SELECT year FROM hop WHERE year IS NOT NULL")
+        return sorted((int(row[0]) for row in cursor.fetchall()), reverse=True)
 
 
 def default_year() -> int:
@@ -228,14 +259,53 @@ def rating_rows(up_to: int, runs: dict[int, int] | None = None) -> list[tuple[in
                    .values_list("enterprise_id", "year", "grade"))
 
 
-def rated_series(rows: Sequence[tuple[int, int, str]], threshold: str) -> list[tuple[int, float]]:
+def rating_frame(up_to: int, runs: dict[int, int] | None = None) -> pl.DataFrame:
+    """:func:`rating_rows` as a frame with the columns ``enterprise``, ``year`` and ``grade``.
+
+    A completed run's ratings never change, so the frame is kept in the cache under the runs'
+    keys (not the data version): a publication does not make the ratings be read again."""
+    runs = latest_runs() if runs is None else runs
+    schema = {"enterprise": pl.Int64, "year": pl.Int64, "grade": pl.Utf8}
+    chosen = sorted(int(pk) for year, pk in runs.items() if year <= up_to)
+    if not chosen:
+        return pl.DataFrame(schema=schema)
+    from czesg.ratings.models import Rating
+
+    def read() -> pl.DataFrame:
+        marks = ", ".join(["%s"] * len(chosen))
+        return frame_of(f"SELECT enterprise_id, year, grade FROM {Rating._meta.db_table} "
+                        f"WHERE run_id IN ({marks})", chosen, schema)
+
+    return _cached_by_runs("ratings", up_to, runs, read)
+
+
+def _cached_by_runs(kind: str, up_to: int, runs: dict[int, int], compute):
+    """``compute()``, kept in the cache under the keys of the completed rating runs up to a
+    year: a run's ratings never change, so the key is exact and needs no data version."""
+    seconds = int(getattr(settings, "CZESG_DASHBOARD_CACHE_SECONDS", CACHE_SECONDS))
+    if seconds <= 0:
+        return compute()
+    chosen = sorted(int(pk) for year, pk in runs.items() if year <= up_to)
+    key = f"czesg-dashboards:{kind}:" + "-".join(map(str, chosen))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def rated_series(rows: Sequence[tuple[int, int, str]] | pl.DataFrame,
+                 threshold: str) -> list[tuple[int, float]]:
     """For each rated year, the enterprises whose latest rating up to that year is at or above
     the threshold: the count of :func:`~czesg.engine.targets.rated_a_or_above` (whose grade set,
     :func:`~czesg.engine.targets.grades_at_or_above`, it uses), done in one Polars pass per year
     so that 100,000 enterprises cost milliseconds."""
-    if not rows:
+    if isinstance(rows, pl.DataFrame):
+        frame = rows
+    else:
+        frame = _frame(rows, {"enterprise": pl.Int64, "year": pl.Int64, "grade": pl.Utf8})
+    if not frame.height:
         return []
-    frame = _frame(rows, {"enterprise": pl.Int64, "year": pl.Int64, "grade": pl.Utf8})
     unknown = frame.filter(~pl.col("grade").is_in(engine.GRADE_SCALE))
     if unknown.height:
         engine.grade_rank(unknown["grade"][0])  # refuses an unknown grade as the engine does
@@ -370,6 +440,46 @@ def enterprise_frame(year: int, codes: Sequence[str], *, parks_only: bool = Fals
     )
 
 
+def city_frame(year: int, ratings: pl.DataFrame | None = None) -> pl.DataFrame:
+    """:func:`enterprise_frame` of the city codes, read from the fact table
+    (:class:`~czesg.dashboards.models.EnterpriseYear`) instead of the year's datapoints.
+
+    The registry, the year's facts and the year's grades (taken from ``ratings``, a
+    :func:`rating_frame`) are read as three frames and joined here: PostgreSQL joining 100,000
+    rows takes twice as long as reading them apart."""
+    from czesg.enterprises.models import Enterprise as Registry
+
+    registry = frame_of(
+        f"SELECT id, division_code, NULLIF(park_key, ''), industry_code, "
+        f"CASE WHEN listed THEN 1 ELSE 0 END FROM {Registry._meta.db_table}", [],
+        {"uscc": pl.Int64, "district": pl.Utf8, "park_key": pl.Utf8, "industry_code": pl.Utf8,
+         "listed": pl.Int8},
+    )
+    columns = {column: code for column, code in FACT_COLUMNS.items() if code in CITY_CODES}
+    facts = frame_of(
+        f"SELECT enterprise_id, {', '.join(columns)} FROM {EnterpriseYear._meta.db_table} "
+        f"WHERE year = %s", [year],
+        {"uscc": pl.Int64, **{code: pl.Float64 for code in columns.values()}},
+    ).with_columns(pl.lit(True).alias("disclosed"))
+    if ratings is None:
+        ratings = rating_frame(year)
+    grades = (ratings.filter(pl.col("year") == year)
+              .select(pl.col("enterprise").alias("uscc"), "grade"))
+    industries = registry["industry_code"].unique().to_list()
+    lead = pl.DataFrame({"industry_code": industries,
+                         "industry": [_lead_industry(code) for code in industries]},
+                        schema={"industry_code": pl.Utf8, "industry": pl.Utf8})
+    return (
+        registry.join(lead, on="industry_code", how="left")
+        .join(facts, on="uscc", how="left")
+        .join(grades, on="uscc", how="left")
+        .with_columns(pl.col("listed").cast(pl.Boolean),
+                      pl.col("disclosed").fill_null(False))
+        .drop("industry_code")
+        .sort("uscc")  # once here, so that each breakdown's own sort finds the frame sorted
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # The city dashboard
 
@@ -387,13 +497,12 @@ class CityFigures:
     today: date = field(default_factory=timezone.localdate)
 
 
-def _listed_history(up_to: int) -> tuple[int, list[tuple[int, float | None]]]:
-    listed_total = Enterprise.objects.filter(listed=True).count()
+def _listed_history(up_to: int, listed_total: int) -> tuple[int, list[tuple[int, float | None]]]:
+    """The listed companies' disclosure rate of each year to ``up_to`` (today's list)."""
     if not listed_total:
         return 0, []
-    per_year = (Disclosure.objects.filter(state=State.PUBLISHED, enterprise__listed=True,
-                                          year__lte=up_to)
-                .order_by().values_list("year").annotate(n=Count("enterprise_id", distinct=True)))
+    per_year = (EnterpriseYear.objects.filter(enterprise__listed=True, year__lte=up_to)
+                .order_by().values_list("year").annotate(n=Count("id")).order_by("year"))
     return listed_total, [(int(y), 100.0 * n / listed_total) for y, n in per_year]
 
 
@@ -429,15 +538,15 @@ def city_figures(year: int | None = None, threshold: str = "A") -> CityFigures:
     year = year or (years[0] if years else timezone.localdate().year - 1)
     threshold = parse_threshold(threshold)
     runs = latest_runs()
-    ratings = rating_rows(year, runs)
-    frame = enterprise_frame(year, CITY_CODES, runs=runs,
-                             grades=[(e, g) for e, y, g in ratings if y == year])
+    ratings = rating_frame(year, runs)
+    frame = city_frame(year, ratings)
 
     listed = frame.filter(pl.col("listed"))
     rate = engine.listed_disclosure_rate(
         listed["uscc"].to_list(), listed.filter(pl.col("disclosed"))["uscc"].to_list())
-    listed_total, listed_history = _listed_history(year)
-    rated_history = rated_series(ratings, threshold)
+    listed_total, listed_history = _listed_history(year, listed.height)
+    rated_history = _cached_by_runs(f"rated-series:{threshold}", year, runs,
+                                    lambda: rated_series(ratings, threshold))
     history: dict[str, list[tuple[int, float | None]]] = {
         "listed_disclosure_rate": [p for p in listed_history if p[0] != year] + [(year, rate)],
         "a_rated_enterprises": list(rated_history),

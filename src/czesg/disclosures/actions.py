@@ -25,6 +25,7 @@ from czesg.disclosures.models import (
     State,
     Tier,
 )
+from czesg.disclosures.signals import disclosures_published
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.errors import CatalogueError, StateConflict, gettext_noop
 from czesg.engine.validation import pending_warnings, raise_for_errors
@@ -200,12 +201,6 @@ def withdraw_submission(disclosure: Disclosure, *, actor) -> Disclosure:
     return disclosure
 
 
-def _refresh_public_profiles(enterprise_ids) -> None:
-    from czesg.portal.profiles import refresh_profiles
-
-    refresh_profiles(enterprise_ids)
-
-
 def publish_disclosure(disclosure: Disclosure, *, actor) -> Disclosure:
     """Make a submitted version public; from now on it never changes."""
     require_manager(actor, disclosure.enterprise)
@@ -218,7 +213,7 @@ def publish_disclosure(disclosure: Disclosure, *, actor) -> Disclosure:
         disclosure.published_by = actor
         disclosure.save(update_fields=["state", "published_at", "published_by"])
         record(actor, "disclosure.publish", disclosure, version=disclosure.version)
-        _refresh_public_profiles([disclosure.enterprise_id])
+        disclosures_published.send(Disclosure, enterprise_ids={disclosure.enterprise_id})
     return disclosure
 
 

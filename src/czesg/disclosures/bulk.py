@@ -20,6 +20,7 @@ from czesg.accounts.models import Role
 from czesg.accounts.permissions import require_role
 from czesg.audit.recording import record_many
 from czesg.disclosures.models import Datapoint, Disclosure, State, Tier
+from czesg.disclosures.signals import disclosures_published
 from czesg.engine.bulk import BulkCheck, RowProblem
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.errors import gettext_noop
@@ -228,7 +229,5 @@ def _write_batch(chunk, by_uscc, enterprises, existing, catalogue_version, actor
     _write_datapoints(rows)
     published = {d.enterprise_id for d in new if d.state == State.PUBLISHED}
     if published:
-        from czesg.portal.profiles import refresh_profiles
-
-        refresh_profiles(published)
+        disclosures_published.send(Disclosure, enterprise_ids=published)
     return len(new), len(existing_ids), len(rows), events

@@ -13,6 +13,7 @@ from czesg.engine.cityprofile import load_city_profile
 from czesg.engine.errors import CatalogueError, CzesgError, StateConflict, gettext_noop
 from czesg.engine.identifiers import validate_uscc
 from czesg.enterprises.models import Enterprise, Exchange, SizeClass
+from czesg.enterprises.signals import enterprises_changed
 
 
 class RegistryError(CzesgError):
@@ -84,12 +85,6 @@ def check_facts(facts: EnterpriseFacts) -> EnterpriseFacts:
     )
 
 
-def _refresh_public_profiles(enterprise_ids: list[int]) -> None:
-    from czesg.portal.profiles import refresh_profiles  # the portal reads this app's models
-
-    refresh_profiles(enterprise_ids)
-
-
 def register_enterprise(facts: EnterpriseFacts, *, actor) -> Enterprise:
     """Add an enterprise to the registry (government and platform administrators)."""
     require_government(actor)
@@ -102,7 +97,7 @@ def register_enterprise(facts: EnterpriseFacts, *, actor) -> Enterprise:
             )
         enterprise = Enterprise.objects.create(**facts.__dict__)
         record(actor, "enterprise.register", enterprise, uscc=enterprise.uscc, name=enterprise.name)
-        _refresh_public_profiles([enterprise.pk])
+        enterprises_changed.send(Enterprise, enterprise_ids={enterprise.pk})
     return enterprise
 
 
@@ -132,7 +127,8 @@ def bulk_register(facts_list: list[EnterpriseFacts], *, actor, source: str) -> i
         )
         fresh = [Enterprise(**f.__dict__) for f in checked if f.uscc not in existing]
         Enterprise.objects.bulk_create(fresh, batch_size=2000)
-        _refresh_public_profiles([e.pk for e in fresh])  # both databases return the new keys
+        # Both databases return the new primary keys from a bulk insert.
+        enterprises_changed.send(Enterprise, enterprise_ids={e.pk for e in fresh})
         record(actor, "enterprise.bulk_register", target_type="enterprises.enterprise",
                source=source, created=len(fresh), skipped=len(existing))
     return len(fresh)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from czesg.enterprises.models import Enterprise
+from czesg.enterprises.signals import enterprises_changed
 
 
 @admin.register(Enterprise)
@@ -10,8 +11,6 @@ class EnterpriseAdmin(admin.ModelAdmin):
     search_fields = ("name", "uscc", "stock_code")
 
     def save_model(self, request, obj, form, change):
-        """Save, then rebuild the enterprise's public profile, which shows its registry facts."""
-        from czesg.portal.profiles import refresh_profiles
-
+        """Save, and tell the read models that show registry facts (the public profile)."""
         super().save_model(request, obj, form, change)
-        refresh_profiles([obj.pk])
+        enterprises_changed.send(Enterprise, enterprise_ids={obj.pk})

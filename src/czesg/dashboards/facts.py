@@ -1,0 +1,71 @@
+"""The dashboards' fact table (:class:`~czesg.dashboards.models.EnterpriseYear`), kept current.
+
+One SQL statement builds the rows of chosen enterprises (or of all) from the latest published
+version of each enterprise-year and that version's reported values of the three summed
+indicators; :func:`refresh_facts` replaces an enterprise's rows with it whenever a disclosure of
+the enterprise is published (it receives the ``disclosures_published`` signal inside the
+publishing transaction), and :func:`rebuild_facts` rebuilds the whole table (the migration that
+created it, and ``czesg manage rebuild_facts`` style repairs from the shell).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+from czesg.engine.targets import EMISSIONS, ENERGY, REVENUE
+
+BATCH = 2000  # enterprises per statement (well under SQLite's limit on query parameters)
+COLUMNS = {"emissions": EMISSIONS, "revenue": REVENUE, "energy": ENERGY}
+
+_SELECT = """
+SELECT d.enterprise_id, d.year, d.id, {values}
+FROM disclosures_disclosure d
+LEFT JOIN disclosures_datapoint p
+  ON p.disclosure_id = d.id AND p.status = 'reported' AND p.indicator_code IN ({codes})
+WHERE d.id IN (
+  SELECT MAX(l.id) FROM disclosures_disclosure l
+  WHERE l.state = 'published' {scope_latest} GROUP BY l.enterprise_id, l.year
+)
+GROUP BY d.enterprise_id, d.year, d.id
+"""
+
+
+def _insert(scope: str = "") -> str:
+    values = ", ".join(
+        f"MAX(CASE WHEN p.indicator_code = '{code}' THEN p.value_number END)"
+        for code in COLUMNS.values()
+    )
+    codes = ", ".join(f"'{code}'" for code in COLUMNS.values())
+    select = _SELECT.format(values=values, codes=codes, scope_latest=scope)
+    return (f"INSERT INTO dashboards_enterpriseyear (enterprise_id, year, disclosure_id, "
+            f"{', '.join(COLUMNS)}) {select}")
+
+
+def refresh_facts(enterprise_ids: Iterable[int], cursor=None) -> None:
+    """Replace the fact rows of these enterprises by what their published disclosures say."""
+    ids = sorted(set(enterprise_ids))
+    if not ids:
+        return
+    with connection.cursor() as own:
+        cursor = cursor or own
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"DELETE FROM dashboards_enterpriseyear WHERE enterprise_id IN ({marks})", chunk)
+            cursor.execute(_insert(f"AND l.enterprise_id IN ({marks})"), chunk)
+
+
+def rebuild_facts(cursor=None) -> None:
+    """Rebuild the whole fact table from the published disclosures."""
+    with connection.cursor() as own:
+        cursor = cursor or own
+        cursor.execute("DELETE FROM dashboards_enterpriseyear")
+        cursor.execute(_insert())
+
+
+def on_published(sender, *, enterprise_ids, **kwargs) -> None:
+    """Receiver of ``disclosures_published``."""
+    refresh_facts(enterprise_ids)
