@@ -115,3 +115,79 @@ def test_pages_of_another_tenants_draft(role, actors, draft_b):
             assert status == 200, (role, url)
         else:
             assert status in (302, 404), (role, url, status)  # sign-in redirect or not found
+
+
+# --------------------------------------------------------------------------------------------
+# Carbon and ratings endpoints against enterprise B's objects
+
+CARBON_ROWS = [{"activity": "electricity", "quantity": 1000, "unit": "kWh"}]
+# Who may read B's stored calculation, and who may calculate for B.
+CARBON_READERS = {"bob", "platform_admin"}
+CARBON_WRITERS = {"bob", "platform_admin"}
+# Who may read B's rating explanation and green score (its grade and score are public), and who
+# may start and follow a city rating run.
+EXPLANATION_READERS = {"bob", "government", "platform_admin"}
+RUN_STARTERS = {"government", "platform_admin"}
+
+
+@pytest.fixture
+def rated_b(draft_b, fill_basic, bob, gov):
+    from czesg.disclosures import actions
+    from czesg.ratings import actions as ratings
+
+    fill_basic(draft_b, bob)
+    actions.submit_disclosure(draft_b, actor=bob)
+    actions.publish_disclosure(draft_b, actor=bob)
+    run = ratings.start_rating(draft_b.year, actor=gov, enqueue=False)
+    ratings.run_rating(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_another_tenants_carbon_calculation(role, actors, firm_b, bob):
+    from czesg.carbon import actions as carbon
+    from czesg.carbon.models import CarbonCalculation
+
+    stored = carbon.calculate_for(firm_b, 2024, CARBON_ROWS, gwp_set=None, actor=bob)
+    client = client_for(actors[role])
+    response = client.get(f"/api/v1/carbon/calculations/{stored.pk}")
+    expected = 200 if role in CARBON_READERS else (401 if role == "anonymous" else 404)
+    assert response.status_code == expected, (role, response.status_code)
+    if expected == 200:
+        assert response.json()["uscc"] == firm_b.uscc
+
+    count, audit_before = CarbonCalculation.objects.count(), AuditEvent.objects.count()
+    response = client.post("/api/v1/carbon/calculate", data=json.dumps(
+        {"uscc": firm_b.uscc, "year": 2024, "rows": CARBON_ROWS}), content_type="application/json")
+    assert response.status_code < 500, (role, response.status_code)
+    if role in CARBON_WRITERS:
+        assert response.status_code == 200 and CarbonCalculation.objects.count() == count + 1
+    else:
+        assert response.status_code in (401, 403, 404), (role, response.status_code)
+        assert CarbonCalculation.objects.count() == count
+        assert AuditEvent.objects.count() == audit_before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_another_tenants_rating(role, actors, rated_b, firm_b):
+    from czesg.ratings.models import RatingRun
+
+    client = client_for(actors[role])
+    body = client.get(f"/api/v1/ratings/{firm_b.uscc}").json()
+    assert body["grade"] and body["score"] is not None  # grade and score are public
+    assert (body.get("explanation") is not None) == (role in EXPLANATION_READERS), role
+    assert (body.get("green_score") is not None) == (role in EXPLANATION_READERS), role
+    assert client.get(f"/api/v1/ratings/{firm_b.uscc}/history").status_code == 200
+
+    status = client.get(f"/api/v1/ratings/runs/{rated_b.pk}").status_code
+    assert status == (200 if role in RUN_STARTERS else 401 if role == "anonymous" else 403), (
+        role, status)
+    runs, audit_before = RatingRun.objects.count(), AuditEvent.objects.count()
+    response = client.post("/api/v1/ratings/runs", data=json.dumps({"year": rated_b.year - 1}),
+                           content_type="application/json")
+    if role in RUN_STARTERS:
+        assert response.status_code == 202 and RatingRun.objects.count() == runs + 1
+    else:
+        assert response.status_code in (401, 403), (role, response.status_code)
+        assert RatingRun.objects.count() == runs and AuditEvent.objects.count() == audit_before
