@@ -5,7 +5,7 @@ version of each enterprise-year and that version's reported values of the three 
 indicators; :func:`refresh_facts` replaces an enterprise's rows with it whenever a disclosure of
 the enterprise is published (it receives the ``disclosures_published`` signal inside the
 publishing transaction), and :func:`rebuild_facts` rebuilds the whole table (the migration that
-created it, and ``czesg manage rebuild_facts`` style repairs from the shell).
+created it uses it; so can a repair from ``czesg manage shell``).
 """
 
 from __future__ import annotations
