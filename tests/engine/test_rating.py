@@ -733,6 +733,29 @@ def test_green_refuses_components_not_summing_to_one():
     assert (caught.value.params["row"], caught.value.params["field"]) == ("component", "weight")
 
 
+def green_refused(text):
+    with pytest.raises(DataFileError) as caught:
+        parse_green_methodology(text, name="green-score-2025.1.toml")
+    return caught.value.params
+
+
+def test_green_names_array_entries_by_full_path_counted_from_one():
+    text = load_green_methodology().text
+    params = green_refused(text.replace('[[green_industry.category]]\nkey = "resource_recycling"',
+                                        '[[green_industry.category]]\nkee = "resource_recycling"'))
+    assert (params["row"], params["field"]) == ("green_industry.category[3]", "kee")
+    params = green_refused(text.replace('industry = "C3591"\n', 'industry = "C3591"\nnote = 1\n'))
+    assert (params["row"], params["field"]) == ("green_industry.map[2]", "note")
+    params = green_refused(text.replace('[[certification]]\nkey = "green_factory_national"',
+                                        '[[certification]]', 1))
+    assert (params["row"], params["field"]) == ("certification[1]", "key")
+
+
+def test_refusals_without_a_field_name_the_field_as_a_dash():
+    text = replace_once(published_text(), "[group.finance]", "[group.fintech]")
+    assert refused(text)["field"] == "-"
+
+
 # --------------------------------------------------------------------------------------------
 # The published methodology and its tables
 

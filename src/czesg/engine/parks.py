@@ -28,19 +28,19 @@ Polars; no Django.
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import polars as pl
 
 from czesg.engine.catalogue import Catalogue, load_catalogue
 from czesg.engine.errors import DataFileError
 from czesg.engine.targets import GRADE_SCALE, grades_at_or_above
+from czesg.engine.tomltable import TomlTable
 
 METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "data" / "methodology"
 DEFAULT_VERSION = "2025.1"
@@ -62,9 +62,6 @@ CONFIDENCES: tuple[str, ...] = (
     "confirmed-secondary-code", "analyst-mapping", "analyst-judgement",
 )
 VALUE_SOURCES: tuple[str, ...] = ("statistic", "aggregate", "missing")
-
-KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-_TOLERANCE = 1e-9
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,109 +234,7 @@ class ParkMethodology:
 # Loading and checking
 
 
-class _Node:
-    """A TOML table with its key path, failing with a DataFileError that names both."""
-
-    def __init__(self, data: Any, file: str, path: str) -> None:
-        self.file = file
-        self.path = path
-        if not isinstance(data, dict):
-            self.fail("", "expected a table")
-        self.data: dict[str, Any] = data
-
-    def fail(self, field_name: str, reason: str) -> NoReturn:
-        raise DataFileError(
-            file=self.file, row=self.path or "(top level)", field=field_name or "-",
-            reason=reason,
-        )
-
-    def allow(self, *keys: str) -> None:
-        unknown = sorted(set(self.data) - set(keys))
-        if unknown:
-            self.fail(unknown[0], "unknown key; expected one of " + ", ".join(keys))
-
-    def raw(self, key: str) -> Any:
-        if key not in self.data:
-            self.fail(key, "missing")
-        return self.data[key]
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def child(self, key: str) -> _Node:
-        return _Node(self.raw(key), self.file, f"{self.path}.{key}" if self.path else key)
-
-    def array(self, key: str, *, required: bool = True) -> list[_Node]:
-        if not required and key not in self.data:
-            return []
-        items = self.raw(key)
-        if not isinstance(items, list) or not items:
-            self.fail(key, "expected a non-empty array of tables")
-        prefix = f"{self.path}.{key}" if self.path else key
-        return [_Node(item, self.file, f"{prefix}[{n}]") for n, item in enumerate(items, 1)]
-
-    def text(self, key: str, *, required: bool = True) -> str:
-        if not required and key not in self.data:
-            return ""
-        value = self.raw(key)
-        if not isinstance(value, str) or not value.strip():
-            self.fail(key, "expected a non-empty text")
-        return value.strip()
-
-    def key(self) -> str:
-        value = self.text("key")
-        if not KEY_RE.match(value):
-            self.fail("key", f"{value!r} must be lower-case ASCII letters, digits and _")
-        return value
-
-    def number(self, key: str, *, low: float | None = None, high: float | None = None,
-               positive: bool = False) -> float:
-        value = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
-            value
-        ):
-            self.fail(key, f"expected a number, not {value!r}")
-        if low is not None and value < low:
-            self.fail(key, f"{value} is below {low:g}")
-        if high is not None and value > high:
-            self.fail(key, f"{value} is above {high:g}")
-        if positive and value <= 0:
-            self.fail(key, f"{value} must be above 0")
-        return float(value)
-
-    def optional_number(self, key: str) -> float | None:
-        return self.number(key) if key in self.data else None
-
-    def integer(self, key: str, *, low: int) -> int:
-        value = self.raw(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            self.fail(key, f"expected a whole number of at least {low}")
-        return value
-
-    def choice(self, key: str, options: Sequence[str]) -> str:
-        value = self.raw(key)
-        if value not in options:
-            self.fail(key, f"{value!r} is not one of " + ", ".join(options))
-        return value
-
-    def provenance(self, prefix: str = "") -> tuple[str, str]:
-        source = self.text(prefix + "source")
-        confidence = self.text(prefix + "confidence")
-        if confidence not in CONFIDENCES and not re.fullmatch(
-            r"unconfirmed-[a-z0-9]+(-[a-z0-9]+)*", confidence
-        ):
-            self.fail(prefix + "confidence", f"{confidence!r} is not one of "
-                      + ", ".join(CONFIDENCES) + " or unconfirmed-*")
-        return source, confidence
-
-
-def _check_sum(node: _Node, field_name: str, weights: Sequence[float], what: str) -> None:
-    total = math.fsum(weights)
-    if abs(total - 1.0) > _TOLERANCE:
-        node.fail(field_name, f"the weights of {what} sum to {total:.12g}, not 1")
-
-
-def _code(node: _Node, field_name: str, catalogue: Catalogue, *, types: Sequence[str]) -> str:
+def _code(node: TomlTable, field_name: str, catalogue: Catalogue, *, types: Sequence[str]) -> str:
     code = node.text(field_name)
     if code not in catalogue:
         node.fail(field_name, f"{code!r} is not an indicator of catalogue {catalogue.version}")
@@ -350,14 +245,14 @@ def _code(node: _Node, field_name: str, catalogue: Catalogue, *, types: Sequence
     return code
 
 
-def _statistic_key(node: _Node, field_name: str, value: Any, statistics: Mapping[str, Any]
+def _statistic_key(node: TomlTable, field_name: str, value: Any, statistics: Mapping[str, Any]
                    ) -> str:
     if not isinstance(value, str) or value not in statistics:
         node.fail(field_name, f"{value!r} is not a declared [[statistic]]")
     return value
 
 
-def _parse_predicate(node: _Node, catalogue: Catalogue) -> Predicate:
+def _parse_predicate(node: TomlTable, catalogue: Catalogue) -> Predicate:
     node.allow("field", "op", "value")
     field_name = node.text("field")
     if field_name in FLAG_FIELDS:
@@ -376,7 +271,7 @@ def _parse_predicate(node: _Node, catalogue: Catalogue) -> Predicate:
     return Predicate(code, node.choice("op", COMPARISONS), node.number("value"))
 
 
-def _parse_aggregation(node: _Node, catalogue: Catalogue) -> Aggregation:
+def _parse_aggregation(node: TomlTable, catalogue: Catalogue) -> Aggregation:
     kind = node.choice("aggregation", AGGREGATIONS)
     numeric = ("number", "percentage")
     if kind == "sum_ratio":
@@ -412,7 +307,7 @@ _SINGLE_BENCHMARK = ("benchmark", "benchmark_source", "benchmark_confidence")
 _BANDED = ("band_by", "band")
 
 
-def _parse_bands(node: _Node, direction: str, floor: float) -> tuple[Band, ...]:
+def _parse_bands(node: TomlTable, direction: str, floor: float) -> tuple[Band, ...]:
     bands: list[Band] = []
     seen: set[str] = set()
     for band_node in node.array("band"):
@@ -430,7 +325,7 @@ def _parse_bands(node: _Node, direction: str, floor: float) -> tuple[Band, ...]:
         _check_order(band_node, "benchmark", direction, floor, benchmark)
         source, confidence = band_node.provenance()
         bands.append(Band(key=key, min=low, max=high, benchmark=benchmark, source=source,
-                          confidence=confidence, notes=band_node.text("notes", required=False)))
+                          confidence=confidence, notes=band_node.text("notes", default="")))
     if bands[0].min != 0:
         node.fail("band", f"the first band starts at {bands[0].min:g}, not 0")
     for lower, upper in zip(bands, bands[1:], strict=False):
@@ -442,7 +337,7 @@ def _parse_bands(node: _Node, direction: str, floor: float) -> tuple[Band, ...]:
     return tuple(bands)
 
 
-def _check_order(node: _Node, field_name: str, direction: str, floor: float,
+def _check_order(node: TomlTable, field_name: str, direction: str, floor: float,
                  benchmark: float) -> None:
     if direction == "higher_better" and not floor < benchmark:
         node.fail(field_name, f"thresholds out of order: for higher_better the floor "
@@ -452,7 +347,7 @@ def _check_order(node: _Node, field_name: str, direction: str, floor: float,
                   f"({floor:g}) must be above the benchmark ({benchmark:g})")
 
 
-def _parse_indicator(node: _Node, dimension: str, catalogue: Catalogue,
+def _parse_indicator(node: TomlTable, dimension: str, catalogue: Catalogue,
                      statistics: Mapping[str, ZoneStatistic]) -> SubIndicator:
     key = node.key()
     node.path = f"dimension.{dimension}.indicator.{key}"
@@ -518,7 +413,7 @@ def _parse_indicator(node: _Node, dimension: str, catalogue: Catalogue,
         scoring=scoring, benchmark=benchmark, benchmark_source=benchmark_source,
         benchmark_confidence=benchmark_confidence, floor=floor, floor_source=floor_source,
         floor_confidence=floor_confidence, band_by=band_by, bands=bands,
-        notes=node.text("notes", required=False),
+        notes=node.text("notes", default=""),
     )
 
 
@@ -532,7 +427,7 @@ def parse_park_methodology(
         raise DataFileError(file=name, row="(file)", field="-",
                             reason=f"is not valid TOML ({exc})") from exc
     catalogue = catalogue or load_catalogue()
-    root = _Node(document, name, "")
+    root = TomlTable(document, name, confidences=CONFIDENCES)
     root.allow(
         "version", "kind", "title_zh", "title_en", "catalogue_version", "description_zh",
         "description_en", "structure_source", "structure_confidence", "aggregates", "relative",
@@ -591,8 +486,8 @@ def parse_park_methodology(
                 item.fail("key", f"{indicator.key!r} is used twice")
             indicator_keys.add(indicator.key)
             indicators.append(indicator)
-        _check_sum(node, "indicator.weight", [i.weight for i in indicators],
-                   f"the sub-indicators of {key}")
+        node.check_sum("indicator.weight", [i.weight for i in indicators],
+                       f"the sub-indicators of {key}")
         dimensions.append(Dimension(
             key=key, name_zh=node.text("name_zh"), name_en=node.text("name_en"),
             weight=weight, source=source, confidence=confidence, indicators=tuple(indicators),
@@ -600,7 +495,7 @@ def parse_park_methodology(
     missing = [key for key in DIMENSIONS if key not in {d.key for d in dimensions}]
     if missing:
         root.fail("dimension", "the plan's dimension " + ", ".join(missing) + " is missing")
-    _check_sum(root, "dimension.weight", [d.weight for d in dimensions], "the dimensions")
+    root.check_sum("dimension.weight", [d.weight for d in dimensions], "the dimensions")
 
     return ParkMethodology(
         version=version, title_zh=root.text("title_zh"), title_en=root.text("title_en"),

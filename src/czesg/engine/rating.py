@@ -40,7 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 
@@ -48,6 +48,7 @@ from czesg.engine.bilingual import Bilingual
 from czesg.engine.catalogue import Catalogue, load_catalogue
 from czesg.engine.cityprofile import CityProfile, load_city_profile
 from czesg.engine.errors import DataFileError
+from czesg.engine.tomltable import TomlTable
 
 METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "data" / "methodology"
 DEFAULT_VERSION = "2025.1"
@@ -97,9 +98,6 @@ RECORD_FIELDS: tuple[str, ...] = (
     *NUMERIC_RECORDS, "tax_credit", "env_credit", *CERTIFICATION_RECORDS,
     "green_catalogue_category",
 )
-
-_TOLERANCE = 1e-9
-
 
 # --------------------------------------------------------------------------------------------
 # The methodology model
@@ -463,136 +461,7 @@ def _band_index(bands: Sequence[Band], scores: np.ndarray) -> np.ndarray:
 # Loading and checking
 
 
-class _Node:
-    """A TOML table with its key path, failing with a DataFileError that names both."""
-
-    def __init__(self, data: Any, file: str, path: str) -> None:
-        self.file = file
-        self.path = path
-        if not isinstance(data, dict):
-            self.fail("", "expected a table")
-        self.data: dict[str, Any] = data
-
-    def fail(self, field_name: str, reason: str) -> NoReturn:
-        raise DataFileError(
-            file=self.file, row=self.path or "(top level)", field=field_name, reason=reason
-        )
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def allow(self, *keys: str) -> None:
-        unknown = sorted(set(self.data) - set(keys))
-        if unknown:
-            self.fail(unknown[0], "unknown key; expected one of " + ", ".join(keys))
-
-    def raw(self, key: str) -> Any:
-        if key not in self.data:
-            self.fail(key, "missing")
-        return self.data[key]
-
-    def child(self, key: str) -> _Node:
-        path = f"{self.path}.{key}" if self.path else key
-        return _Node(self.raw(key), self.file, path)
-
-    def children(self, key: str) -> list[tuple[str, _Node]]:
-        table = self.child(key)
-        return [(name, table.child(name)) for name in table.data]
-
-    def array(self, key: str) -> list[_Node]:
-        items = self.raw(key)
-        if not isinstance(items, list) or not items:
-            self.fail(key, "expected a non-empty array of tables")
-        return [_Node(item, self.file, f"{key}[{n}]") for n, item in enumerate(items)]
-
-    def text(self, key: str, *, empty: bool = False, default: str | None = None) -> str:
-        if default is not None and key not in self.data:
-            return default
-        value = self.raw(key)
-        if not isinstance(value, str) or (not empty and not value.strip()):
-            self.fail(key, "expected a non-empty text" if not empty else "expected a text")
-        return value.strip()
-
-    def number(self, key: str, *, low: float | None = None, high: float | None = None,
-               default: float | None = None) -> float:
-        if default is not None and key not in self.data:
-            return default
-        return _check_number(self, key, self.raw(key), low, high)
-
-    def integer(self, key: str, *, low: int) -> int:
-        value = self.raw(key)
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            self.fail(key, f"expected a whole number of at least {low}")
-        return value
-
-    def boolean(self, key: str) -> bool:
-        value = self.raw(key)
-        if not isinstance(value, bool):
-            self.fail(key, "expected true or false")
-        return value
-
-    def choice(self, key: str, options: Sequence[str]) -> str:
-        value = self.raw(key)
-        if value not in options:
-            self.fail(key, f"{value!r} is not one of " + ", ".join(options))
-        return value
-
-    def pairs(self, key: str, *, low: float | None = None, high: float | None = None
-              ) -> tuple[tuple[float, float], ...]:
-        items = self.raw(key)
-        if not isinstance(items, list) or not items:
-            self.fail(key, "expected a non-empty array of [value, points] pairs")
-        out = []
-        for item in items:
-            if not isinstance(item, list) or len(item) != 2:
-                self.fail(key, "expected [value, points] pairs")
-            out.append((_check_number(self, key, item[0], None, None),
-                         _check_number(self, key, item[1], low, high)))
-        values = [value for value, _ in out]
-        if any(b <= a for a, b in zip(values, values[1:], strict=False)):
-            self.fail(key, "the values must be strictly ascending")
-        return tuple(out)
-
-    def mapping(self, key: str, expected: Sequence[str], *, low: float = 0.0,
-                high: float | None = None) -> tuple[tuple[str, float], ...]:
-        table = self.raw(key)
-        if not isinstance(table, dict):
-            self.fail(key, "expected an inline table")
-        missing = [name for name in expected if name not in table]
-        unknown = [name for name in table if name not in expected]
-        if missing or unknown:
-            self.fail(key, f"expected exactly the keys {', '.join(expected)}"
-                      + (f"; missing {', '.join(missing)}" if missing else "")
-                      + (f"; unknown {', '.join(unknown)}" if unknown else ""))
-        return tuple((name, _check_number(self, key, table[name], low, high)) for name in expected)
-
-    def provenance(self, prefix: str = "") -> tuple[str, str]:
-        source = self.text(prefix + "source")
-        confidence = self.text(prefix + "confidence")
-        if confidence not in CONFIDENCES and not confidence.startswith("unconfirmed-"):
-            self.fail(prefix + "confidence", f"{confidence!r} is not one of "
-                      + ", ".join(CONFIDENCES) + " or unconfirmed-*")
-        return source, confidence
-
-
-def _check_number(node: _Node, key: str, value: Any, low: float | None, high: float | None
-                  ) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        node.fail(key, f"expected a number, not {value!r}")
-    if low is not None and value < low:
-        node.fail(key, f"{value} is below {low}")
-    if high is not None and value > high:
-        node.fail(key, f"{value} is above {high}")
-    return float(value)
-
-
-def _check_sum(node: _Node, field_name: str, weights: Sequence[float], what: str) -> None:
-    total = math.fsum(weights)
-    if abs(total - 1.0) > _TOLERANCE:
-        node.fail(field_name, f"the weights of {what} sum to {total:.12g}, not 1")
-
-
-def _parse_bands(root: _Node, key: str, *, named: bool) -> tuple[Band, ...]:
+def _parse_bands(root: TomlTable, key: str, *, named: bool) -> tuple[Band, ...]:
     """Bands from the best down; refuse duplicates, overlaps, gaps and a range other than 0–100."""
     bands = []
     seen: set[str] = set()
@@ -633,7 +502,7 @@ def _parse_bands(root: _Node, key: str, *, named: bool) -> tuple[Band, ...]:
     return tuple(band for _, band in reversed(bands))
 
 
-def _parse_deduction(node: _Node, key: str, *, in_green: bool) -> DeductionRule:
+def _parse_deduction(node: TomlTable, key: str, *, in_green: bool) -> DeductionRule:
     known = ("env_penalties",) if in_green else DEDUCTION_KEYS
     if key not in known:
         node.fail("", f"unknown deduction {key!r}; expected one of " + ", ".join(known))
@@ -668,7 +537,7 @@ def _parse_deduction(node: _Node, key: str, *, in_green: bool) -> DeductionRule:
     return DeductionRule(**base)
 
 
-def _parse_deductions(root: _Node, *, in_green: bool) -> tuple[float, str, str,
+def _parse_deductions(root: TomlTable, *, in_green: bool) -> tuple[float, str, str,
                                                               tuple[DeductionRule, ...]]:
     node = root.child("deductions")
     cap = node.number("cap", low=0, high=100)
@@ -694,7 +563,7 @@ def parse_methodology(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(file=name, row="(syntax)", field="", reason=str(exc)) from exc
-    root = _Node(data, name, "")
+    root = TomlTable(data, name, confidences=CONFIDENCES)
     root.allow(
         "version", "kind", "title_zh", "title_en", "catalogue_version", "description_zh",
         "description_en", "peers", "self_diagnosis", "materiality", "group", "pillar",
@@ -730,7 +599,7 @@ def parse_methodology(
                 node.fail("lead_industries", f"{lead!r} is already in group {covered[lead]}")
             covered[lead] = key
         weights = node.mapping("weights", PILLARS, high=1)
-        _check_sum(node, "weights", [w for _, w in weights], f"the pillars of group {key}")
+        node.check_sum("weights", [w for _, w in weights], f"the pillars of group {key}")
         source, confidence = node.provenance()
         groups.append(MaterialityGroup(
             key=key, name_zh=node.text("name_zh"), name_en=node.text("name_en"),
@@ -766,15 +635,14 @@ def parse_methodology(
         topics = []
         for topic_key, tnode in pnode.children("topic"):
             topics.append(_parse_topic(tnode, key, topic_key, catalogue, seen_codes))
-        _check_sum(pnode, "topic weights", [t.weight for t in topics],
-                   f"the topics of pillar {key}")
+        pnode.check_sum("topic weights", [t.weight for t in topics], f"the topics of pillar {key}")
         source, confidence = pnode.provenance()
         pillars.append(Pillar(
             key=key, name_zh=pnode.text("name_zh"), name_en=pnode.text("name_en"),
             weight=pnode.number("weight", low=0, high=1), source=source, confidence=confidence,
             topics=tuple(topics),
         ))
-    _check_sum(pillar_root, "weight", [p.weight for p in pillars], "the pillars")
+    pillar_root.check_sum("weight", [p.weight for p in pillars], "the pillars")
 
     cap, dsource, dconfidence, rules = _parse_deductions(root, in_green=False)
     grades = root.child("grades")
@@ -803,7 +671,7 @@ def parse_methodology(
     )
 
 
-def _parse_topic(node: _Node, pillar: str, key: str, catalogue: Catalogue,
+def _parse_topic(node: TomlTable, pillar: str, key: str, catalogue: Catalogue,
                  seen_codes: dict[str, str]) -> RatedTopic:
     node.allow("weight", "source", "confidence", "indicator")
     try:
@@ -815,8 +683,8 @@ def _parse_topic(node: _Node, pillar: str, key: str, catalogue: Catalogue,
     indicators = []
     for code, inode in node.children("indicator"):
         indicators.append(_parse_indicator(inode, pillar, key, code, catalogue, seen_codes))
-    _check_sum(node, "indicator weights", [i.weight for i in indicators],
-               f"the indicators of topic {key}")
+    node.check_sum("indicator weights", [i.weight for i in indicators],
+                   f"the indicators of topic {key}")
     source, confidence = node.provenance()
     return RatedTopic(
         key=key, pillar=pillar, weight=node.number("weight", low=0, high=1),
@@ -825,7 +693,7 @@ def _parse_topic(node: _Node, pillar: str, key: str, catalogue: Catalogue,
     )
 
 
-def _parse_indicator(node: _Node, pillar: str, topic: str, code: str, catalogue: Catalogue,
+def _parse_indicator(node: TomlTable, pillar: str, topic: str, code: str, catalogue: Catalogue,
                      seen_codes: dict[str, str]) -> RatedIndicator:
     node.allow("weight", "direction", "normalisation", "thresholds", "choice_scores",
                "not_applicable_allowed", "source", "confidence")
@@ -916,7 +784,7 @@ def parse_green_methodology(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(file=name, row="(syntax)", field="", reason=str(exc)) from exc
-    root = _Node(data, name, "")
+    root = TomlTable(data, name, confidences=CONFIDENCES)
     root.allow(
         "version", "kind", "title_zh", "title_en", "materiality_from", "description_zh",
         "description_en", "peers", "component", "certification", "green_industry",
@@ -961,8 +829,7 @@ def parse_green_methodology(
             unknown=node.choice("unknown", UNKNOWN_HANDLING), source=source,
             confidence=confidence, **extra,
         ))
-    _check_sum(root.child("component"), "weight", [c.weight for c in components],
-               "the components")
+    root.child("component").check_sum("weight", [c.weight for c in components], "the components")
 
     certifications = []
     seen: set[str] = set()
@@ -994,7 +861,6 @@ def parse_green_methodology(
     lead_keys = [lead.key for lead in profile.lead_industries]
     mappings = []
     for node in industry.array("map"):
-        node.path = "green_industry." + node.path
         node.allow("industry", "lead_industry", "category", "source", "confidence")
         code = node.text("industry", default="")
         lead = node.text("lead_industry", default="")
