@@ -183,3 +183,17 @@ def test_bulk_publication_stores_every_profile(db):
     assert len(stored) == 40 and published
     for uscc, profile in stored.items():
         assert (profile.latest.id if profile.latest else None) == published.get(uscc)
+
+
+def test_facets_and_the_result_count_are_counted_together(client, published, make_enterprise):
+    from czesg.enterprises.models import Enterprise
+    from czesg.portal.public import facet_counts
+
+    make_enterprise("未披露储能企业", division_code="320412")  # registered, nothing published
+    counts = facet_counts(Enterprise.objects.all(), None)
+    assert counts["total"] == [("", 3)]
+    assert counts["year"] == [("2024", 2)]  # two enterprises published their 2024 disclosure
+    assert dict(counts["district"]) == {"320411": 1, "320412": 2}
+    assert counts["grade"] == []
+    page = client.get("/search/?district=320412").content.decode()
+    assert 'id="result-count">2 ' in page

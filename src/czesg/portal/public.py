@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q
-from django.db.models.functions import Substr
+from django.db import connection
+from django.db.models import Exists, Max, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -34,6 +34,46 @@ def latest_published() -> dict[int, int]:
         .annotate(pk=Max("pk"))
     )
     return {r["pk"]: r["enterprise_id"] for r in rows}
+
+
+FACETS = ("district", "park", "industry", "year", "grade", "total")
+
+
+def facet_counts(rows, run_id: int | None) -> dict[str, list[tuple[str, int]]]:
+    """Every facet's counts over the matching enterprises, most frequent first, in one statement:
+    the matches are found once (a scan of the registry when searching by name) and counted by
+    district, park, industry section, published year (from the dashboards' enterprise-year
+    table) and grade in the given rating run, instead of one scan per facet."""
+    from czesg.dashboards.models import EnterpriseYear
+    from czesg.ratings.models import Rating
+
+    sql, params = rows.order_by().values_list(
+        "id", "division_code", "park_key", "industry_code").query.sql_with_params()
+    parts = [
+        "SELECT 'district', m.division_code, COUNT(*) FROM m GROUP BY m.division_code",
+        "SELECT 'park', m.park_key, COUNT(*) FROM m GROUP BY m.park_key",
+        "SELECT 'industry', SUBSTR(m.industry_code, 1, 1), COUNT(*) FROM m "
+        "GROUP BY SUBSTR(m.industry_code, 1, 1)",
+        f"SELECT 'year', CAST(f.year AS TEXT), COUNT(*) FROM m "
+        f"JOIN {EnterpriseYear._meta.db_table} f ON f.enterprise_id = m.id GROUP BY f.year",
+        "SELECT 'total', '', COUNT(*) FROM m",
+    ]
+    extra: list = []
+    if run_id is not None:
+        parts.append(f"SELECT 'grade', r.grade, COUNT(*) FROM m JOIN {Rating._meta.db_table} r "
+                     f"ON r.enterprise_id = m.id AND r.run_id = %s GROUP BY r.grade")
+        extra.append(run_id)
+    counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH m (id, division_code, park_key, industry_code) AS MATERIALIZED ({sql}) "
+            + " UNION ALL ".join(parts), [*params, *extra],
+        )
+        for facet, value, n in cursor.fetchall():
+            counts[facet].append((value, int(n)))
+    for values in counts.values():
+        values.sort(key=lambda c: (-c[1], str(c[0])))
+    return counts
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -65,10 +105,6 @@ def search(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(Exists(Disclosure.objects.filter(
             enterprise=OuterRef("pk"), year=int(params["year"]), state=State.PUBLISHED)))
 
-    def facet(field: str, label) -> list[dict]:
-        counts = rows.values(field).annotate(n=Count("pk")).order_by("-n")
-        return [{"value": c[field], "label": label(c[field]), "n": c["n"]} for c in counts if c[field]]
-
     def district_label(code):
         try:
             return profile.district(code).name(lang)
@@ -87,30 +123,24 @@ def search(request: HttpRequest) -> HttpResponse:
         except KeyError:
             return letter
 
-    sections = (
-        rows.annotate(section=Substr("industry_code", 1, 1)).values("section")
-        .annotate(n=Count("pk")).order_by("-n")
-    )
-    years = (
-        Disclosure.objects.filter(state=State.PUBLISHED, enterprise__in=rows)
-        .values("year").annotate(n=Count("enterprise", distinct=True)).order_by("-year")
-    )
-    facets = {
-        "district": facet("division_code", district_label),
-        "park": facet("park_key", park_label),
-        "industry": [{"value": s["section"], "label": section_label(s["section"]), "n": s["n"]}
-                     for s in sections],
-        "year": [{"value": str(y["year"]), "label": str(y["year"]), "n": y["n"]} for y in years],
-        "grade": [],
-    }
-    if run is not None:
-        from czesg.engine.targets import GRADE_SCALE
+    counts = facet_counts(rows, run.pk if run is not None else None)
+    from czesg.engine.targets import GRADE_SCALE
 
-        counts = dict(Rating.objects.filter(run=run, enterprise__in=rows).values_list("grade")
-                      .annotate(n=Count("pk")).values_list("grade", "n"))
-        facets["grade"] = [{"value": g, "label": g, "n": counts[g]}
-                           for g in GRADE_SCALE if counts.get(g)]
-    page = Paginator(rows.order_by("name", "pk"), 25).get_page(request.GET.get("page"))
+    facets = {
+        "district": [{"value": v, "label": district_label(v), "n": n}
+                     for v, n in counts["district"] if v],
+        "park": [{"value": v, "label": park_label(v), "n": n} for v, n in counts["park"] if v],
+        "industry": [{"value": v, "label": section_label(v), "n": n}
+                     for v, n in counts["industry"]],
+        "year": [{"value": v, "label": v, "n": n}
+                 for v, n in sorted(counts["year"], key=lambda c: c[0], reverse=True)],
+        "grade": [{"value": g, "label": g, "n": dict(counts["grade"])[g]}
+                  for g in GRADE_SCALE if dict(counts["grade"]).get(g)],
+    }
+    total = sum(n for _, n in counts["total"])
+    paginator = Paginator(rows.order_by("name", "pk"), 25)
+    paginator.count = total  # counted with the facets, so the page needs no second count
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "portal/search.html", {
