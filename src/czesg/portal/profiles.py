@@ -1,10 +1,11 @@
 """Public profiles, built ahead of requests (fetch → build → persist, set-based).
 
-:func:`build_profiles` turns many enterprises into their profile JSON with two queries per batch
-(registry facts; published disclosures joined with their headline values), and
+:func:`build_profiles` turns many enterprises into their profile JSON with three queries per batch
+(registry facts, published disclosures, their headline values), and
 :func:`refresh_profiles` stores the result in :class:`~czesg.portal.models.PublicProfile`. The
-actions that change what a profile shows call :func:`refresh_profiles` inside their transaction:
-registering enterprises and publishing disclosures (one at a time or in a bulk import). The API
+actions that change what a profile shows announce it with the ``enterprises_changed`` and
+``disclosures_published`` signals inside their transaction, and the portal app's receivers call
+:func:`refresh_profiles` (see :mod:`czesg.portal.apps`). The API
 reads a stored profile with one indexed query (:func:`stored_profile`), and builds and stores one
 that is missing (an enterprise created outside the actions, or before this table existed).
 """
