@@ -9,7 +9,7 @@ import pytest
 os.environ.setdefault("CZESG_ENV", "test")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API in tests
 
-from czesg.engine.identifiers import make_uscc  # noqa: E402
+from czesg.engine.kernel.identifiers import make_uscc  # noqa: E402
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -15,7 +15,7 @@ from czesg.accounts.models import Role
 from czesg.audit.models import AuditEvent
 from czesg.disclosures import actions as disclosure_actions
 from czesg.disclosures.models import Disclosure
-from czesg.engine.errors import CatalogueError, PermissionRefused, StateConflict
+from czesg.engine.kernel.errors import CatalogueError, PermissionRefused, StateConflict
 
 pytestmark = pytest.mark.django_db
 

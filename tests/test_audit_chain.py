@@ -11,7 +11,7 @@ from czesg.audit.models import AuditEvent
 from czesg.audit.recording import verify
 from czesg.cli import main
 from czesg.disclosures import actions
-from czesg.engine.errors import StateConflict
+from czesg.engine.kernel.errors import StateConflict
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from czesg.carbon.models import CarbonCalculation
 from czesg.disclosures import actions as disclosure_actions
 from czesg.disclosures.models import Datapoint, Method
 from czesg.engine import carbon
-from czesg.engine.errors import CatalogueError, PermissionRefused, StateConflict
+from czesg.engine.kernel.errors import CatalogueError, PermissionRefused, StateConflict
 
 pytestmark = pytest.mark.django_db
 

@@ -31,9 +31,9 @@ from czesg.dashboards.models import (
     ZoneStatistic,
 )
 from czesg.disclosures import actions as disclosure_actions
-from czesg.engine import targets as engine
-from czesg.engine.errors import CatalogueError, NotFound, PermissionRefused
+from czesg.engine.kernel.errors import CatalogueError, NotFound, PermissionRefused
 from czesg.engine.parks import load_park_methodology
+from czesg.engine.plan import targets as engine
 from czesg.enterprises.actions import EnterpriseFacts, register_enterprise
 from tests.conftest import uscc_for
 

@@ -9,7 +9,7 @@ from czesg.accounts.models import Role, User
 from czesg.audit.recording import verify
 from czesg.demo import DEMO_ACCOUNTS, load_demo
 from czesg.disclosures.models import Datapoint, Disclosure, State
-from czesg.engine.cityprofile import load_city_profile
+from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
 
 pytestmark = pytest.mark.django_db

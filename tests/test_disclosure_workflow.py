@@ -13,9 +13,9 @@ from czesg.cli import main
 from czesg.disclosures import actions
 from czesg.disclosures.bulk import import_checked
 from czesg.disclosures.models import Datapoint, Disclosure, Evidence, Method
-from czesg.engine.bulk import check_long, long_frame
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.errors import CatalogueError, PermissionRefused, StateConflict
+from czesg.engine.disclosure.bulk import check_long, long_frame
+from czesg.engine.kernel.errors import CatalogueError, PermissionRefused, StateConflict
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def test_cli_bulk_import_refuses_a_file_without_the_columns(tmp_path, capsys, sy
 def test_cli_imports_a_filled_template(firm_a, system, tmp_path, capsys):
     from openpyxl import load_workbook
 
-    from czesg.engine import workbook
+    from czesg.engine.disclosure import workbook
 
     data = workbook.build_template(
         load_catalogue(), "basic", enterprise={"uscc": firm_a.uscc, "name": firm_a.name}, year=2024
@@ -122,7 +122,7 @@ def test_cli_imports_a_filled_template(firm_a, system, tmp_path, capsys):
 
 
 def test_upload_page_saves_nothing_when_a_file_has_problems(client, alice, draft_a):
-    from czesg.engine import workbook
+    from czesg.engine.disclosure import workbook
 
     data = workbook.build_csv_template(
         load_catalogue(), "basic", enterprise={"uscc": draft_a.enterprise.uscc, "name": "x"},
@@ -146,7 +146,7 @@ def test_upload_page_saves_nothing_when_a_file_has_problems(client, alice, draft
 def test_template_download_is_prefilled(client, alice, draft_a):
     from openpyxl import load_workbook
 
-    from czesg.engine import workbook
+    from czesg.engine.disclosure import workbook
 
     actions.set_value(draft_a, "S-EMP-01", 33, "person", actor=alice)
     client.force_login(alice)

@@ -7,7 +7,7 @@ import pytest
 from czesg.audit.models import AuditEvent
 from czesg.disclosures import actions
 from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, State
-from czesg.engine.errors import CatalogueError, StateConflict, UnitError
+from czesg.engine.kernel.errors import CatalogueError, StateConflict, UnitError
 
 pytestmark = pytest.mark.django_db
 

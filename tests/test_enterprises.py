@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from czesg.audit.models import AuditEvent
-from czesg.engine.errors import IdentifierError, PermissionRefused, StateConflict
+from czesg.engine.kernel.errors import IdentifierError, PermissionRefused, StateConflict
 from czesg.enterprises.actions import EnterpriseFacts, RegistryError, register_enterprise
 from czesg.enterprises.models import Enterprise
 from tests.conftest import uscc_for

@@ -11,7 +11,7 @@ from czesg.accounts.models import Role
 from czesg.audit.models import AuditEvent
 from czesg.disclosures import actions
 from czesg.disclosures.models import Datapoint, Disclosure
-from czesg.engine.errors import PermissionRefused
+from czesg.engine.kernel.errors import PermissionRefused
 
 pytestmark = pytest.mark.django_db
 

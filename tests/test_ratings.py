@@ -22,7 +22,7 @@ from czesg.access.models import AccessLog
 from czesg.audit.models import AuditEvent
 from czesg.audit.recording import verify
 from czesg.engine import rating as engine
-from czesg.engine.errors import CatalogueError, PermissionRefused, StateConflict
+from czesg.engine.kernel.errors import CatalogueError, PermissionRefused, StateConflict
 from czesg.ratings import actions
 from czesg.ratings.models import GovernmentRecord, GreenScore, Rating, RatingRun, RunStatus
 

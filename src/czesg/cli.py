@@ -204,7 +204,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if args.bulk or path.suffix.lower() == ".parquet":
         from czesg.disclosures.bulk import import_checked
-        from czesg.engine.bulk import check_long, read_long
+        from czesg.engine.disclosure.bulk import check_long, read_long
 
         frame = read_long(path)
         check = check_long(frame, load_catalogue())
@@ -378,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     parser = build_parser()
     args = parser.parse_args(argv)
-    from czesg.engine.errors import CzesgError
+    from czesg.engine.kernel.errors import CzesgError
 
     try:
         return int(args.func(args) or EXIT_OK)

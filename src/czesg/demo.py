@@ -129,8 +129,8 @@ def load_synthetic(*, enterprises: int, years: int | list[int], seed: int = 2025
     """
     from czesg.disclosures.bulk import import_checked
     from czesg.engine import synth
-    from czesg.engine.bulk import check_long
     from czesg.engine.catalogue import load_catalogue
+    from czesg.engine.disclosure.bulk import check_long
 
     actor = actor or system_actor()
     year_list = default_years(years) if isinstance(years, int) else sorted(years)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from czesg.engine import errors
+from czesg.engine.kernel import errors
 
 STATUS: dict[type[errors.CzesgError], int] = {
     errors.PermissionRefused: 403,

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from czesg.audit.models import AuditEvent
 from czesg.disclosures.models import Datapoint, Disclosure
-from czesg.engine import workbook
+from czesg.engine.disclosure import workbook
 from tests.browser.test_pages import sign_in
 from tests.conftest import BASIC_NOT_APPLICABLE, BASIC_VALUES
 

@@ -32,7 +32,7 @@ from czesg.engine.carbon import (
     recalculate,
     reproduce,
 )
-from czesg.engine.errors import CzesgError, DataFileError
+from czesg.engine.kernel.errors import CzesgError, DataFileError
 
 REFERENCE = Path("/work/shared/reference/emission_factors_and_conversions.csv")
 FACTORS_DIR = carbon.FACTORS_ROOT / "2025.1"

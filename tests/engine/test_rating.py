@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from czesg.engine.errors import DataFileError
+from czesg.engine.disclosure.answers import Answer
+from czesg.engine.kernel.errors import DataFileError
 from czesg.engine.rating import (
     ENV_CREDIT_COLOURS,
     MISSING,
@@ -35,7 +36,6 @@ from czesg.engine.rating import (
     reproduce,
     self_diagnose,
 )
-from czesg.engine.validation import Answer
 
 GROUPS = ("battery", "pv", "nev", "equipment", "materials", "manufacturing", "services", "finance")
 

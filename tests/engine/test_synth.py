@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from czesg.engine import identifiers, synth
+from czesg.engine import synth
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.cityprofile import load_city_profile
-from czesg.engine.errors import DataFileError
-from czesg.engine.values import coerce
+from czesg.engine.disclosure.values import coerce
+from czesg.engine.kernel import identifiers
+from czesg.engine.kernel.errors import DataFileError
+from czesg.engine.plan import load_city_profile
 
 YEARS = [2022, 2023]
 REFERENCE = Path("/work/shared/reference/emission_factors_and_conversions.csv")
@@ -484,17 +485,18 @@ def test_edge_sizes_and_bad_years():
 
 
 def test_submittable_disclosures_pass_the_validation_rules(catalogue):
-    validation = pytest.importorskip("czesg.engine.validation")
+    validation = pytest.importorskip("czesg.engine.disclosure.validation")
+    answers_module = pytest.importorskip("czesg.engine.disclosure.answers")
     population = synth.generate_enterprises(150, seed=9)
     values = synth.generate_disclosures(population, YEARS, seed=9, submittable=True)
     answers: dict[tuple[str, int], dict] = {}
     tiers: dict[tuple[str, int], str] = {}
     for uscc, year, tier, code, value, unit in values.rows():
         coerced = coerce(catalogue.get(code), value, unit or None)
-        answers.setdefault((uscc, year), {})[code] = validation.Answer.from_coerced(code, coerced)
+        answers.setdefault((uscc, year), {})[code] = answers_module.Answer.from_coerced(code, coerced)
         tiers[(uscc, year)] = tier
     for uscc, year, tier, code, explanation in values.not_applicable_rows():
-        answers.setdefault((uscc, year), {})[code] = validation.Answer.not_applicable(
+        answers.setdefault((uscc, year), {})[code] = answers_module.Answer.not_applicable(
             code, explanation
         )
         tiers[(uscc, year)] = tier
@@ -503,4 +505,4 @@ def test_submittable_disclosures_pass_the_validation_rules(catalogue):
         findings = validation.validate(
             given, catalogue, tier=tiers[(uscc, year)], previous=answers.get((uscc, year - 1))
         )
-        assert not validation.has_errors(findings), (uscc, year, findings[:3])
+        assert not answers_module.has_errors(findings), (uscc, year, findings[:3])

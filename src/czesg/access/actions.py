@@ -11,7 +11,12 @@ from czesg.access.models import AccessLog, ApiToken, Grant, Scope, TokenScope
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import require_manager
 from czesg.audit.recording import record
-from czesg.engine.errors import CatalogueError, PermissionRefused, StateConflict, gettext_noop  # noqa: F401 (re-exported to views)
+from czesg.engine.kernel.errors import (  # noqa: F401 (re-exported to views)
+    CatalogueError,
+    PermissionRefused,
+    StateConflict,
+    gettext_noop,
+)
 
 GRANTEE_ROLES = (Role.BANK, Role.ENTERPRISE, Role.VERIFIER)
 MAX_GRANT_DAYS = 3 * 366

@@ -18,7 +18,7 @@ from czesg.access.models import AccessLog, ApiToken, Grant, Scope, TokenScope
 from czesg.accounts.models import Role, User
 from czesg.accounts.permissions import can_manage_enterprise
 from czesg.disclosures.models import Disclosure, State
-from czesg.engine.errors import CzesgError
+from czesg.engine.kernel.errors import CzesgError
 from czesg.enterprises.models import Enterprise
 from czesg.problems import user_message
 

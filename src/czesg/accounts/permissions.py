@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from czesg.accounts.models import Membership, MembershipRole, Role
-from czesg.engine.errors import PermissionRefused, gettext_noop
+from czesg.engine.kernel.errors import PermissionRefused, gettext_noop
 
 
 def is_authenticated(user) -> bool:

@@ -19,7 +19,7 @@ from czesg.api.schemas import DisclosureOut, EnterpriseOut, ProfileOut
 from czesg.disclosures import actions
 from czesg.disclosures.models import Disclosure
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.errors import CzesgError, NotFound
+from czesg.engine.kernel.errors import CzesgError, NotFound
 from czesg.enterprises.models import Enterprise
 from czesg.problems import problem, status_of
 

@@ -7,8 +7,8 @@ import json
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from czesg.engine.errors import StateConflict, gettext_noop
-from czesg.engine.ledger import GENESIS_HASH, LedgerEntry
+from czesg.engine.kernel.errors import StateConflict, gettext_noop
+from czesg.engine.kernel.ledger import GENESIS_HASH, LedgerEntry
 
 
 class AuditEvent(models.Model):

@@ -9,7 +9,13 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from czesg.audit.models import AuditEvent, AuditHead
-from czesg.engine.ledger import ChainReport, LedgerEntry, canonical_json, entry_hash, verify_chain
+from czesg.engine.kernel.ledger import (
+    ChainReport,
+    LedgerEntry,
+    canonical_json,
+    entry_hash,
+    verify_chain,
+)
 
 SYSTEM_LABEL = "system"
 

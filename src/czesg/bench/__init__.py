@@ -80,7 +80,7 @@ def bench_import(scale: float) -> dict:
     """Bulk import of 10,000 enterprises × 100 indicators (1,000,000 values)."""
     from czesg.demo import system_actor
     from czesg.disclosures.bulk import import_checked
-    from czesg.engine.bulk import check_long
+    from czesg.engine.disclosure.bulk import check_long
 
     n = max(1, int(10_000 * scale))
     usccs = _fresh_enterprises(n)

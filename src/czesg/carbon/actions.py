@@ -22,9 +22,9 @@ from czesg.disclosures import actions as disclosure_actions
 from czesg.disclosures.models import Disclosure, Method, State
 from czesg.engine import carbon
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.errors import CatalogueError, StateConflict, gettext_noop
-from czesg.engine.ledger import canonical_json
-from czesg.engine.units import conversion_factor
+from czesg.engine.kernel.errors import CatalogueError, StateConflict, gettext_noop
+from czesg.engine.kernel.ledger import canonical_json
+from czesg.engine.kernel.units import conversion_factor
 from czesg.enterprises.models import Enterprise
 
 # The activity columns a caller may give; uscc and year come from the enterprise-year.

@@ -12,7 +12,7 @@ import io
 from collections.abc import Sequence
 
 from czesg.engine.carbon import MSG_COLUMN, CarbonInputError, CarbonProblem
-from czesg.engine.errors import gettext_noop
+from czesg.engine.kernel.errors import gettext_noop
 
 PAGE_REQUIRED: tuple[str, ...] = ("activity", "quantity", "unit")
 PAGE_OPTIONAL: tuple[str, ...] = ("facility", "region", "measured_factor")

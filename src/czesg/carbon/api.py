@@ -16,7 +16,7 @@ from czesg.carbon import actions
 from czesg.carbon.display import problem_text
 from czesg.carbon.models import CarbonCalculation
 from czesg.engine import carbon
-from czesg.engine.errors import DataFileError, NotFound
+from czesg.engine.kernel.errors import DataFileError, NotFound
 from czesg.enterprises.models import Enterprise
 
 router = Router(tags=["carbon"])

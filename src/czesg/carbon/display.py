@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from czesg.engine.errors import gettext_noop
+from czesg.engine.kernel.errors import gettext_noop
 
 Translate = Callable[[str], str]
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from czesg.engine.errors import StateConflict, gettext_noop
+from czesg.engine.kernel.errors import StateConflict, gettext_noop
 
 
 class CarbonCalculationQuerySet(models.QuerySet):

@@ -23,8 +23,8 @@ from czesg.carbon.models import CarbonCalculation
 from czesg.disclosures.models import Disclosure, State
 from czesg.engine import carbon
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.errors import CzesgError
-from czesg.engine.units import alternatives, label
+from czesg.engine.kernel.errors import CzesgError
+from czesg.engine.kernel.units import alternatives, label
 from czesg.enterprises.models import Enterprise
 from czesg.problems import user_message
 

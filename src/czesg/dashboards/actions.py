@@ -1,7 +1,7 @@
 """Every change the dashboards make: registry entries, zone statistics, departments, task posts.
 
 Each action checks the actor's permission (refusing with
-:class:`~czesg.engine.errors.PermissionRefused`), runs in one transaction, and appends an entry
+:class:`~czesg.engine.kernel.errors.PermissionRefused`), runs in one transaction, and appends an entry
 to the audit chain (:func:`czesg.audit.recording.record`) in that transaction; a refused or
 invalid change writes nothing.
 
@@ -46,9 +46,9 @@ from czesg.dashboards.models import (
     TaskProgress,
     ZoneStatistic,
 )
-from czesg.engine.cityprofile import load_city_profile
-from czesg.engine.errors import CatalogueError, NotFound, PermissionRefused, gettext_noop
+from czesg.engine.kernel.errors import CatalogueError, NotFound, PermissionRefused, gettext_noop
 from czesg.engine.parks import ParkMethodology, load_park_methodology
+from czesg.engine.plan import load_city_profile
 
 # --------------------------------------------------------------------------------------------
 # Permission checks

@@ -22,8 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from czesg.dashboards.figures import BREAKDOWNS, CityFigures, TaskBoard, ZoneFigures, name_of
-from czesg.engine import targets as engine
-from czesg.engine.cityprofile import load_city_profile
+from czesg.engine.plan import load_city_profile
+from czesg.engine.plan import targets as engine
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FILL = PatternFill("solid", fgColor="E3EFEA")

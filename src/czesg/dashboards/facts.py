@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from czesg.engine.targets import EMISSIONS, ENERGY, REVENUE
+from czesg.engine.plan.targets import EMISSIONS, ENERGY, REVENUE
 
 BATCH = 2000  # enterprises per statement (well under SQLite's limit on query parameters)
 COLUMNS = {"emissions": EMISSIONS, "revenue": REVENUE, "energy": ENERGY}

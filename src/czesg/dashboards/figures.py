@@ -2,7 +2,7 @@
 
 Nothing here writes. Every function gathers plain rows with bulk queries (``values_list`` over
 the latest published disclosures of a year, executed on a raw cursor so that 100,000 rows cost
-no model instances), hands them to :mod:`czesg.engine.targets` or :mod:`czesg.engine.parks`,
+no model instances), hands them to :mod:`czesg.engine.plan.targets` or :mod:`czesg.engine.parks`,
 and returns plain results that the pages and the exports render.
 
 Definitions (documented on the pages too):
@@ -60,9 +60,7 @@ from czesg.dashboards.models import (
     ZoneStatistic,
 )
 from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, State
-from czesg.engine import targets as engine
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.cityprofile import CityProfile, load_city_profile
 from czesg.engine.parks import (
     ParkEvaluation,
     ParkMethodology,
@@ -70,6 +68,8 @@ from czesg.engine.parks import (
     evaluate_parks,
     load_park_methodology,
 )
+from czesg.engine.plan import CityProfile, load_city_profile
+from czesg.engine.plan import targets as engine
 from czesg.enterprises.models import Enterprise
 
 BREAKDOWNS: tuple[str, ...] = ("district", "park", "industry")
@@ -297,8 +297,8 @@ def _cached_by_runs(kind: str, up_to: int, runs: dict[int, int], compute):
 def rated_series(rows: Sequence[tuple[int, int, str]] | pl.DataFrame,
                  threshold: str) -> list[tuple[int, float]]:
     """For each rated year, the enterprises whose latest rating up to that year is at or above
-    the threshold: the count of :func:`~czesg.engine.targets.rated_a_or_above` (whose grade set,
-    :func:`~czesg.engine.targets.grades_at_or_above`, it uses), done in one Polars pass per year
+    the threshold: the count of :func:`~czesg.engine.plan.targets.rated_a_or_above` (whose grade set,
+    :func:`~czesg.engine.plan.targets.grades_at_or_above`, it uses), done in one Polars pass per year
     so that 100,000 enterprises cost milliseconds."""
     if isinstance(rows, pl.DataFrame):
         frame = rows

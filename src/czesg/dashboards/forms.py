@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from czesg.accounts.models import Role, User
 from czesg.dashboards.actions import REGISTRIES
-from czesg.engine.cityprofile import load_city_profile
 from czesg.engine.parks import ParkMethodology
+from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
 
 

@@ -305,7 +305,7 @@ class EnterpriseYear(models.Model):
 
     It names the latest published version (the one with the highest primary key, as everywhere
     on the dashboards) and holds that version's reported values of the three indicators the
-    city breakdowns sum (:data:`czesg.engine.targets.EMISSIONS`, ``REVENUE`` and ``ENERGY``).
+    city breakdowns sum (:data:`czesg.engine.plan.targets.EMISSIONS`, ``REVENUE`` and ``ENERGY``).
     It is a read model: :mod:`czesg.dashboards.facts` rebuilds an enterprise's rows whenever a
     disclosure of it is published, in the publishing transaction, so that the city dashboard
     reads 100,000 narrow rows instead of grouping millions of datapoints.

@@ -45,10 +45,10 @@ from czesg.dashboards.forms import (
     registry_form,
 )
 from czesg.dashboards.models import DepartmentMembership, TaskMilestone, ZoneStatistic
-from czesg.engine import targets as engine
-from czesg.engine.cityprofile import load_city_profile
-from czesg.engine.errors import CzesgError
+from czesg.engine.kernel.errors import CzesgError
 from czesg.engine.parks import ParkEvaluation, load_park_methodology
+from czesg.engine.plan import load_city_profile
+from czesg.engine.plan import targets as engine
 from czesg.problems import user_message
 
 STATUS_LABELS = {

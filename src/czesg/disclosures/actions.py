@@ -27,9 +27,9 @@ from czesg.disclosures.models import (
 )
 from czesg.disclosures.signals import disclosures_published
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.errors import CatalogueError, StateConflict, gettext_noop
-from czesg.engine.validation import pending_warnings, raise_for_errors
-from czesg.engine.values import coerce
+from czesg.engine.disclosure.answers import pending_warnings, raise_for_errors
+from czesg.engine.disclosure.values import coerce
+from czesg.engine.kernel.errors import CatalogueError, StateConflict, gettext_noop
 from czesg.enterprises.models import Enterprise
 
 
@@ -265,7 +265,7 @@ def attach_evidence(disclosure: Disclosure, indicator: str, upload, *, actor):
     from django.core.files.base import ContentFile
 
     from czesg.disclosures.models import Evidence
-    from czesg.engine.evidence import ACCEPTED, detect_file_type, safe_display_name
+    from czesg.engine.disclosure.evidence import ACCEPTED, detect_file_type, safe_display_name
 
     require_manager(actor, disclosure.enterprise)
     load_catalogue().get(indicator)

@@ -1,6 +1,6 @@
 """Importing many enterprises' values at once from a checked long-format file.
 
-The engine (`czesg.engine.bulk`) checks every row; this module resolves enterprises and their
+The engine (`czesg.engine.disclosure.bulk`) checks every row; this module resolves enterprises and their
 open drafts, refuses whole enterprises that cannot be written (unknown, or a version already
 submitted or published), and writes the rest in batches: the datapoints through PostgreSQL's
 COPY or SQLite's executemany, one audit entry per disclosure, each batch in one transaction.
@@ -21,9 +21,9 @@ from czesg.accounts.permissions import require_role
 from czesg.audit.recording import record_many
 from czesg.disclosures.models import Datapoint, Disclosure, State, Tier
 from czesg.disclosures.signals import disclosures_published
-from czesg.engine.bulk import BulkCheck, RowProblem
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.errors import gettext_noop
+from czesg.engine.disclosure.bulk import BulkCheck, RowProblem
+from czesg.engine.kernel.errors import gettext_noop
 from czesg.enterprises.models import Enterprise
 
 DATAPOINT_COLUMNS = (
@@ -191,7 +191,7 @@ def _write_batch(chunk, by_uscc, enterprises, existing, catalogue_version, actor
             .values_list("pk", flat=True)
         )
         if len(still_draft) != len(existing_ids):
-            from czesg.engine.errors import StateConflict
+            from czesg.engine.kernel.errors import StateConflict
 
             raise StateConflict(gettext_noop("A disclosure changed state during the import; run it again."))
     Disclosure.objects.bulk_create(new, batch_size=1000)

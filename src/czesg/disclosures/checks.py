@@ -8,7 +8,8 @@ import numpy as np
 
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.validation import Answer, Finding, validate
+from czesg.engine.disclosure.answers import Answer, Finding
+from czesg.engine.disclosure.validation import validate
 
 # Peers' range for the outlier warning: the 1st and 99th percentile of at least MIN_PEERS
 # published values in the same GB/T 4754 division and year (a platform choice, not a statistic).

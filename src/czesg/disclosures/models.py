@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from czesg.engine.errors import StateConflict, gettext_noop
+from czesg.engine.kernel.errors import StateConflict, gettext_noop
 
 
 class State(models.TextChoices):
@@ -195,8 +195,8 @@ class Datapoint(models.Model):
     @property
     def was_converted(self) -> bool:
         """Whether the value was typed in another unit than the canonical one it is stored in."""
-        from czesg.engine.errors import UnitError
-        from czesg.engine.units import conversion_factor
+        from czesg.engine.kernel.errors import UnitError
+        from czesg.engine.kernel.units import conversion_factor
 
         if not self.entered_unit or not self.unit or self.entered_unit == self.unit:
             return False

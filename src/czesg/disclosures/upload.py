@@ -9,9 +9,9 @@ from django.db import transaction
 from czesg.disclosures import actions
 from czesg.disclosures.checks import answers_of
 from czesg.disclosures.models import Disclosure, Method, State, Tier
-from czesg.engine import workbook
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.errors import CzesgError, NotFound, gettext_noop
+from czesg.engine.disclosure import workbook
+from czesg.engine.kernel.errors import CzesgError, NotFound, gettext_noop
 from czesg.enterprises.models import Enterprise
 
 

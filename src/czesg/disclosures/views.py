@@ -17,8 +17,8 @@ from czesg.accounts.permissions import can_manage_enterprise
 from czesg.disclosures import actions
 from czesg.disclosures.models import Datapoint, Disclosure, Evidence, State, Tier
 from czesg.engine.catalogue import Indicator, load_catalogue
-from czesg.engine.errors import CzesgError, StateConflict
-from czesg.engine.units import alternatives, label
+from czesg.engine.kernel.errors import CzesgError, StateConflict
+from czesg.engine.kernel.units import alternatives, label
 from czesg.enterprises.models import Enterprise
 from czesg.problems import user_message
 

@@ -4,7 +4,7 @@ Factors are data (``czesg/data/factors/<version>/``): ``factorset.toml`` names t
 ``factors.csv`` holds one row per factor with its source, locator and confidence. The activity
 codes users upload, and the factors each one uses, are in ``czesg/data/factors/activities.toml``.
 Both are checked on loading; a malformed file is refused with a
-:class:`~czesg.engine.errors.DataFileError` naming the file, row and field.
+:class:`~czesg.engine.kernel.errors.DataFileError` naming the file, row and field.
 
 :func:`calculate` takes rows ``uscc, year, activity, quantity, unit`` (optional ``facility``,
 ``region``, ``measured_factor``, ``row``) and returns a :class:`CarbonResult`:
@@ -55,10 +55,10 @@ from typing import Any, NoReturn
 import numpy as np
 import polars as pl
 
-from czesg.engine import units
-from czesg.engine.bilingual import Bilingual
-from czesg.engine.cityprofile import load_city_profile
-from czesg.engine.errors import CzesgError, DataFileError, UnitError, gettext_noop
+from czesg.engine.kernel import units
+from czesg.engine.kernel.bilingual import Bilingual
+from czesg.engine.kernel.errors import CzesgError, DataFileError, UnitError, gettext_noop
+from czesg.engine.plan import load_city_profile
 
 FACTORS_ROOT = Path(__file__).resolve().parent.parent / "data" / "factors"
 ACTIVITIES_NAME = "activities.toml"

@@ -2,7 +2,7 @@
 
 The methodology is data (``czesg/data/methodology/rating-<version>.toml`` and
 ``green-score-<version>.toml``); this module loads and checks it, refusing a malformed file with a
-:class:`~czesg.engine.errors.DataFileError` that names the file, the key path (``row``, e.g.
+:class:`~czesg.engine.kernel.errors.DataFileError` that names the file, the key path (``row``, e.g.
 ``pillar.E.topic.climate``), the field and the reason. Every weight, threshold, deduction and
 band carries ``source`` and ``confidence``; the platform's own choices say
 ``confidence = "methodology-choice"``.
@@ -44,11 +44,11 @@ from typing import Any
 
 import numpy as np
 
-from czesg.engine.bilingual import Bilingual
 from czesg.engine.catalogue import Catalogue, load_catalogue
-from czesg.engine.cityprofile import CityProfile, load_city_profile
-from czesg.engine.errors import DataFileError
-from czesg.engine.tomltable import TomlTable
+from czesg.engine.datafiles import TomlTable
+from czesg.engine.kernel.bilingual import Bilingual
+from czesg.engine.kernel.errors import DataFileError
+from czesg.engine.plan import CityProfile, load_city_profile
 
 METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "data" / "methodology"
 DEFAULT_VERSION = "2025.1"
@@ -2037,7 +2037,7 @@ def self_diagnose(
     """Estimate an enterprise's score and grade from its own answers, list the mandatory gaps
     against the exchange guideline and plan the improvements that gain the most points.
 
-    ``answers`` maps indicator codes to :class:`czesg.engine.validation.Answer` objects or bare
+    ``answers`` maps indicator codes to :class:`czesg.engine.disclosure.answers.Answer` objects or bare
     numbers. With ``peers`` (a rated population of the same year) industry-relative indicators
     are ranked against them; without, a reported industry-relative indicator takes the
     methodology's ``[self_diagnosis] neutral_score``. Both are labelled estimates.

@@ -2,7 +2,7 @@
 
 The demo needs a few hundred enterprises, the benchmarks a hundred thousand; both come from here,
 deterministically for a seed. Every name says that it is synthetic, every USCC comes from
-:func:`czesg.engine.identifiers.synthetic_uscc` (which cannot collide with a real code), and every
+:func:`czesg.engine.kernel.identifiers.synthetic_uscc` (which cannot collide with a real code), and every
 text answer is marked 合成数据.
 
 The values are internally consistent, because the derived ones are computed, never drawn:
@@ -40,10 +40,10 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from czesg.engine import identifiers, units
 from czesg.engine.catalogue import Catalogue, Indicator, load_catalogue
-from czesg.engine.cityprofile import CityProfile, load_city_profile
-from czesg.engine.errors import DataFileError
+from czesg.engine.kernel import identifiers, units
+from czesg.engine.kernel.errors import DataFileError
+from czesg.engine.plan import CityProfile, load_city_profile
 
 PARAMETERS_PATH = Path(__file__).resolve().parent.parent / "data" / "synthetic" / "parameters.toml"
 PARAMETERS_NAME = "synthetic/parameters.toml"

@@ -9,9 +9,9 @@ from django.db import transaction
 from czesg.accounts.models import Membership, MembershipRole, Role
 from czesg.accounts.permissions import require_government, require_role
 from czesg.audit.recording import record
-from czesg.engine.cityprofile import load_city_profile
-from czesg.engine.errors import CatalogueError, CzesgError, StateConflict, gettext_noop
-from czesg.engine.identifiers import validate_uscc
+from czesg.engine.kernel.errors import CatalogueError, CzesgError, StateConflict, gettext_noop
+from czesg.engine.kernel.identifiers import validate_uscc
+from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise, Exchange, SizeClass
 from czesg.enterprises.signals import enterprises_changed
 

@@ -3,7 +3,7 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from czesg.engine.errors import CzesgError
+from czesg.engine.kernel.errors import CzesgError
 from czesg.problems import problem, status_of, user_message
 
 

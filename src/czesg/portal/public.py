@@ -12,8 +12,8 @@ from django.utils.translation import get_language
 
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.cityprofile import load_city_profile
-from czesg.engine.units import label as unit_label
+from czesg.engine.kernel.units import label as unit_label
+from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
 
 MAX_COMPARE = 5
@@ -124,7 +124,7 @@ def search(request: HttpRequest) -> HttpResponse:
             return letter
 
     counts = facet_counts(rows, run.pk if run is not None else None)
-    from czesg.engine.targets import GRADE_SCALE
+    from czesg.engine.plan.targets import GRADE_SCALE
 
     facets = {
         "district": [{"value": v, "label": district_label(v), "n": n}

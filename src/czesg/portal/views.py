@@ -16,8 +16,8 @@ from czesg.accounts.models import Role
 from czesg.accounts.permissions import can_manage_enterprise
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.cityprofile import load_city_profile
-from czesg.engine.units import label as unit_label
+from czesg.engine.kernel.units import label as unit_label
+from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
 
 
@@ -197,7 +197,7 @@ def _comparable(disclosure: Disclosure) -> dict[str, dict]:
 
 def disclosure_diff(request: HttpRequest, a: int, b: int) -> HttpResponse:
     """What changed between two versions of one enterprise's disclosure for a year."""
-    from czesg.engine.diff import diff_versions
+    from czesg.engine.disclosure.diff import diff_versions
 
     visible = Disclosure.objects.visible_to(request.user).select_related("enterprise")
     first, second = visible.filter(pk=a).first(), visible.filter(pk=b).first()

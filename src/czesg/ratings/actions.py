@@ -36,8 +36,8 @@ from czesg.audit.recording import record, record_many
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine import rating as engine
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.errors import CatalogueError, NotFound, StateConflict, gettext_noop
-from czesg.engine.validation import Answer
+from czesg.engine.disclosure.answers import Answer
+from czesg.engine.kernel.errors import CatalogueError, NotFound, StateConflict, gettext_noop
 from czesg.enterprises.models import Enterprise
 from czesg.ratings.models import (
     SINGLE_KINDS,
@@ -989,7 +989,7 @@ def reproduce_rating(rating: Rating) -> dict[str, Any]:
 
 def distribution(run: RatingRun, by: str, lang: str = "zh-hans") -> list[dict[str, Any]]:
     """Enterprises per grade in a run, by lead industry (``industry``) or ``district``."""
-    from czesg.engine.cityprofile import load_city_profile
+    from czesg.engine.plan import load_city_profile
 
     if by not in ("industry", "district"):
         raise CatalogueError(gettext_noop("Group by “industry” or “district”."), field="by")

@@ -16,7 +16,7 @@ from ninja.security import SessionAuth
 
 from czesg.access.actions import note_consented_read
 from czesg.engine import rating as engine
-from czesg.engine.errors import CatalogueError, NotFound, gettext_noop
+from czesg.engine.kernel.errors import CatalogueError, NotFound, gettext_noop
 from czesg.enterprises.models import Enterprise
 from czesg.ratings import actions
 from czesg.ratings.models import GreenScore, Rating, RatingRun

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     count at or above the threshold grade. Returns the exit status."""
     _setup()
     from czesg.demo import system_actor
-    from czesg.engine.errors import CzesgError
+    from czesg.engine.kernel.errors import CzesgError
     from czesg.ratings.actions import grades_at_or_above, run_rating, run_summary, start_rating
     from czesg.ratings.models import RatingRun
 

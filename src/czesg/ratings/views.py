@@ -25,10 +25,10 @@ from czesg.accounts.permissions import (
 from czesg.disclosures.models import Disclosure, State
 from czesg.engine import rating as engine
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.errors import CzesgError
-from czesg.engine.units import label as unit_label
-from czesg.engine.validation import Answer
-from czesg.engine.values import coerce
+from czesg.engine.disclosure.answers import Answer
+from czesg.engine.disclosure.values import coerce
+from czesg.engine.kernel.errors import CzesgError
+from czesg.engine.kernel.units import label as unit_label
 from czesg.enterprises.models import Enterprise
 from czesg.problems import user_message
 from czesg.ratings import actions
