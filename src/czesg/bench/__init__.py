@@ -122,7 +122,7 @@ def bench_rating(scale: float) -> dict:
 @group("rating_e2e")
 def bench_rating_e2e(scale: float) -> dict:
     """Rating end to end: read 100,000 enterprises' published disclosures, rate, write results."""
-    from czesg.ratings.bench import bench_rating_end_to_end
+    from czesg.bench.rating_e2e import bench_rating_end_to_end
 
     return bench_rating_end_to_end(scale)
 
@@ -286,7 +286,7 @@ def bench_api(scale: float) -> dict:
 @group("dashboard")
 def bench_dashboard(scale: float) -> dict:
     """City dashboard server time over 100,000 x scale synthetic enterprises."""
-    from czesg.dashboards.bench import bench_dashboard as run
+    from czesg.bench.dashboard import bench_dashboard as run
 
     return run(scale)
 
