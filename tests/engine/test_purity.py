@@ -33,7 +33,8 @@ def test_no_engine_module_imports_django_or_ninja():
 def test_every_engine_module_imports_with_django_blocked():
     # A guard on the import system catches indirect imports as well (through a dependency).
     modules = sorted(
-        "czesg.engine." + p.stem for p in ENGINE.glob("*.py") if p.stem != "__init__"
+        ".".join(("czesg", "engine", *p.relative_to(ENGINE).with_suffix("").parts))
+        for p in ENGINE.rglob("*.py") if p.stem != "__init__"
     )
     script = (
         "import importlib, sys\n"
