@@ -5,13 +5,9 @@ from __future__ import annotations
 import pytest
 
 from czesg.engine.rating.diagnosis import self_diagnose
-from czesg.engine.rating.methodology import (
-    load_methodology,
-)
+from czesg.engine.rating.methodology import load_methodology
 from czesg.engine.validation import Answer
-from tests.engine.rating.cases import (
-    population,
-)
+from tests.engine.rating.cases import population
 
 ANSWERS = {
     "E-GHG-05": 1.0,

@@ -11,15 +11,10 @@ import pytest
 from czesg.engine.rating.explain import explain
 from czesg.engine.rating.green import green_score
 from czesg.engine.rating.inputs import RatingInput
-from czesg.engine.rating.methodology import (
-    load_methodology,
-)
+from czesg.engine.rating.methodology import load_methodology
 from czesg.engine.rating.scoring import rate
 from czesg.engine.rating.vocabulary import ENV_CREDIT_COLOURS
-from tests.engine.rating.cases import (
-    population,
-    score_of,
-)
+from tests.engine.rating.cases import population, score_of
 
 
 def test_explanation_contributions_sum_to_the_score(small):

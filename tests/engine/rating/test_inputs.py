@@ -6,10 +6,7 @@ import numpy as np
 import pytest
 
 from czesg.engine.rating.scoring import rate, reproduce
-from tests.engine.rating.cases import (
-    ROWS,
-    population,
-)
+from tests.engine.rating.cases import ROWS, population
 
 
 def test_long_rows_in_any_order_give_the_same_inputs_and_result(small):

@@ -7,15 +7,8 @@ import pytest
 
 from czesg.engine.errors import DataFileError
 from czesg.engine.rating.green import load_green_methodology
-from czesg.engine.rating.methodology import (
-    load_methodology,
-    materiality_group,
-    parse_methodology,
-)
-from tests.engine.rating.cases import (
-    published_text,
-    replace_once,
-)
+from czesg.engine.rating.methodology import load_methodology, materiality_group, parse_methodology
+from tests.engine.rating.cases import published_text, replace_once
 
 
 def test_published_methodologies_load_with_provenance_everywhere():

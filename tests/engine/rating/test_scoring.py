@@ -15,9 +15,7 @@ from hypothesis import strategies as st
 from czesg.engine.rating.inputs import RatingInput
 from czesg.engine.rating.scoring import rate, reproduce
 from czesg.engine.rating.vocabulary import MISSING, NOT_APPLICABLE, REPORTED
-from tests.engine.rating.cases import (
-    population,
-)
+from tests.engine.rating.cases import population
 
 
 def test_hand_computed_indicator_topic_pillar_and_total_scores(small):
