@@ -111,7 +111,7 @@ def bench_carbon(scale: float) -> dict:
 def bench_rating(scale: float) -> dict:
     """Rating engine alone: the compute step over 100,000 synthetic enterprises, and its ratio to
     one plain NumPy pass over the same values (the memory-bound floor)."""
-    from czesg.engine.rating import benchmark
+    from czesg.bench.rating_engine import benchmark
 
     figures = benchmark(n=max(100, int(100_000 * scale)))
     # The end-to-end group reports the compute step inside a real run under the issue's name.

@@ -32,6 +32,7 @@ from czesg.engine.kernel.units import label as unit_label
 from czesg.enterprises.models import Enterprise
 from czesg.problems import user_message
 from czesg.ratings import actions
+from czesg.ratings.methodology_page import methodology_tables
 from czesg.ratings.models import GovernmentRecord, GreenScore, RatingRun
 from czesg.ratings.textformat import render_markdown
 
@@ -71,8 +72,8 @@ def methodology(request: HttpRequest) -> HttpResponse:
         "rating": rating, "green": green, "title": rating.title(lang),
         "description": rating.description_en if _en() else rating.description_zh,
         "green_title": green.title(lang), "document": document,
-        "tables": [_table(t) for t in engine.methodology_tables(rating, lang)],
-        "green_tables": [_table(t) for t in engine.methodology_tables(green, lang)],
+        "tables": [_table(t) for t in methodology_tables(rating, lang)],
+        "green_tables": [_table(t) for t in methodology_tables(green, lang)],
     })
 
 

@@ -1,0 +1,1 @@
+"""Tests of the rating engine package, one module per engine module."""
