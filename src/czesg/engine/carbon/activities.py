@@ -18,6 +18,7 @@ from czesg.engine.carbon.factors import (
     GWP_SETS,
     SCOPE2_CATEGORIES,
     VERSION_RE,
+    Factor,
     FactorSet,
     load_toml,
     read_data_file,
@@ -203,6 +204,17 @@ def list_activities() -> list[dict[str, Any]]:
         }
         for a in load_activities().values()
     ]
+
+
+def factor_scale(factor: Factor, activity_unit: str, result_unit: str) -> float:
+    """The multiplier taking ``factor.value`` x a quantity in ``activity_unit`` to ``result_unit``.
+
+    The factor's denominator is converted from the activity's unit and its numerator to the
+    result's unit (e.g. kgce/kWh applied to MWh and read in tce: 0.001 x 1000).
+    """
+    return units.conversion_factor(factor.numerator, result_unit) * units.conversion_factor(
+        activity_unit, factor.denominator
+    )
 
 
 def check_activities(factor_set: FactorSet, activities: Mapping[str, Activity]) -> None:

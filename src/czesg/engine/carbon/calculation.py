@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from czesg.engine import units
-from czesg.engine.carbon.activities import Activity, check_activities, load_activities
+from czesg.engine.carbon.activities import Activity, check_activities, factor_scale, load_activities
 from czesg.engine.carbon.factors import (
     C_TO_CO2,
     DEFAULT_GWP_SET,
@@ -317,8 +317,7 @@ class _Plan:
                 self.report(rows, "activity", MSG_GWP_MISSING, gwp_set=self.gwp_set, gas=a.gas)
                 continue
             self.gas_ref[index] = self.factor_ref(
-                factor, M_GWP, units.conversion_factor(factor.numerator, "tCO2e")
-                * units.conversion_factor(a.unit, factor.denominator), level="global",
+                factor, M_GWP, factor_scale(factor, a.unit, "tCO2e"), level="global",
             )
         self.check_grid()
         self.check_green()
@@ -369,9 +368,7 @@ class _Plan:
         if found is None:
             return None
         factor = found.factor
-        scale = units.conversion_factor(factor.numerator, "tCO2e") * units.conversion_factor(
-            activity.unit, factor.denominator
-        )
+        scale = factor_scale(factor, activity.unit, "tCO2e")
         return self.factor_ref(factor, method, scale, level=found.level,
                                fallback_reason=found.fallback_reason)
 
@@ -454,15 +451,13 @@ class _Plan:
             elif a.kind == "heat":
                 factor = fs.get(a.factor_id)
                 tables["heat"][index] = self.factor_ref(
-                    factor, M_FACTOR, units.conversion_factor(factor.numerator, "tCO2e")
-                    * units.conversion_factor(a.unit, factor.denominator), level="default",
+                    factor, M_FACTOR, factor_scale(factor, a.unit, "tCO2e"), level="default",
                 )
             if a.kind in ("combustion", "electricity", "heat", "own_generation"):
                 if a.tce_factor_id:
                     factor = fs.get(a.tce_factor_id)
                     tables["energy"][index] = self.factor_ref(
-                        factor, M_FACTOR, units.conversion_factor(factor.numerator, "tce")
-                        * units.conversion_factor(a.unit, factor.denominator), level="national",
+                        factor, M_FACTOR, factor_scale(factor, a.unit, "tce"), level="national",
                     )
                 else:
                     tables["energy"][index] = unconverted
