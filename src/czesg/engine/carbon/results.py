@@ -183,16 +183,13 @@ def rows_frame(ledger: Ledger) -> pl.DataFrame:
             chosen[pos[mask]] = ledger.ref[mask]
         columns[name] = pl.Series(name, ids, dtype=pl.String).gather(chosen)
     acts = ledger.activities
+    given = inputs_frame(t)
     return pl.DataFrame({
-        "row": pl.Series("row", t.rows, dtype=pl.Int64),
-        "uscc": t.uscc.strings("uscc"),
-        "year": pl.Series("year", t.year, dtype=pl.Int64),
-        "facility": t.facility.strings("facility"),
-        "region": t.region.strings("region"),
-        "activity": t.activity.strings("activity"),
+        **{name: given.get_column(name)
+           for name in ("row", "uscc", "year", "facility", "region", "activity")},
         "scope": pl.Series([a.scope for a in acts], dtype=pl.String).gather(ledger.act),
-        "quantity": pl.Series("quantity", t.quantity, dtype=pl.Float64),
-        "unit": t.unit.strings("unit"),
+        "quantity": given.get_column("quantity"),
+        "unit": given.get_column("unit"),
         "converted_quantity": pl.Series(converted).fill_nan(None),
         "canonical_unit": pl.Series([a.unit for a in acts], dtype=pl.String).gather(ledger.act),
         **columns,

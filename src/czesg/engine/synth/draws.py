@@ -19,6 +19,7 @@ def random_stream(seed: int, stream: int, *labels: str) -> np.random.Generator:
 
 
 def normalised_weights(weights: Sequence[float]) -> np.ndarray:
+    """The weights scaled to sum to one; all-zero weights are refused."""
     array = np.asarray(weights, dtype=float)
     total = array.sum()
     if total <= 0:

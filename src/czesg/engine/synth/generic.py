@@ -21,6 +21,7 @@ class GenericIndicators:
 
     # -- generic rules ------------------------------------------------------------------------
     def ensure(self, code: str) -> None:
+        """Compute ``code`` (and what it depends on) once, by its data type's rule."""
         if code in self.number or code in self.flag or code in self.pick or code in self.words:
             return
         if code not in self.catalogue:
@@ -72,12 +73,14 @@ class GenericIndicators:
             )
 
     def spec(self, indicator: Indicator) -> dict[str, Any]:
+        """The generic rule of an indicator: its own, else its unit's, else the default."""
         generic = self.sections["generic"]
         if indicator.code in generic["code"]:
             return generic["code"][indicator.code]
         return generic["unit"].get(indicator.unit, generic["unit"]["default"])
 
     def finish_number(self, indicator: Indicator, values: np.ndarray, spec: Mapping[str, Any]):
+        """Round, bound and cap generated numbers as the rule and the indicator say."""
         integer = spec.get("integer", indicator.unit in ("count", "person"))
         values = np.floor(values + 0.5) if integer else np.round(values, 2)
         if "min" in spec:
@@ -92,12 +95,14 @@ class GenericIndicators:
         return values
 
     def store_number(self, code: str, values: np.ndarray) -> None:
+        """Keep the values of ``code``, zero where it is not applicable."""
         mark = self.na.get(code)
         if mark is not None:
             values = np.where(mark >= 0, 0.0, values)
         self.number[code] = values
 
     def generic_number(self, indicator: Indicator) -> None:
+        """A number: an intensity, a part of its total, a sum of parts, or drawn."""
         code = indicator.code
         if indicator.is_intensity:
             self.intensity(indicator)
@@ -143,6 +148,7 @@ class GenericIndicators:
         self.store_number(code, values)
 
     def part_by_share(self, indicator: Indicator, spec: Mapping[str, Any]) -> None:
+        """A part drawn as a share of its total, never above it."""
         total = self.value(indicator.part_of)
         self.inherit_na(indicator.code, [indicator.part_of])
         low, high = spec.get("share", self.sections["generic"]["part_share"])
@@ -152,6 +158,7 @@ class GenericIndicators:
         self.store_number(indicator.code, np.minimum(values, total))
 
     def intensity(self, indicator: Indicator) -> None:
+        """An intensity: numerator / denominator in the indicator's unit."""
         numerator_code = indicator.intensity_numerator
         denominator_code = indicator.intensity_denominator
         numerator = self.value(numerator_code)
@@ -170,6 +177,7 @@ class GenericIndicators:
         self.store_number(indicator.code, values)
 
     def generic_percentage(self, indicator: Indicator) -> None:
+        """A percentage: the ratio of its counts, else drawn within its range."""
         code = indicator.code
         derived = self.sections["derived_percentage"].get(code)
         low = 0.0 if indicator.min is None else indicator.min
@@ -193,6 +201,7 @@ class GenericIndicators:
         self.store_number(code, np.round(np.clip(level * noise, first, last), 2))
 
     def generic_boolean(self, indicator: Indicator) -> None:
+        """A yes/no answer: drawn with its chance, or whether another code applies."""
         settings = self.sections["boolean"]
         rule = settings["code"].get(indicator.code, settings["default"])
         if isinstance(rule, dict):
@@ -210,6 +219,7 @@ class GenericIndicators:
         self.flag[indicator.code] = rng.random(self.n)[:, None] < chance[:, None] + steps
 
     def generic_choice(self, indicator: Indicator) -> None:
+        """A choice drawn with the weights of parameters.toml (uniform by default)."""
         keys = [choice.key for choice in indicator.choices]
         weights = self.sections["choice"].get(indicator.code)
         if weights is None:
@@ -226,6 +236,7 @@ class GenericIndicators:
         self.pick[indicator.code] = np.repeat(picks.astype(np.int16)[:, None], self.y, axis=1)
 
     def generic_text(self, indicator: Indicator) -> None:
+        """A synthetic text from the templates, marked 合成数据."""
         templates = self.sections["text"]["templates"]
         pool = np.array(
             [self.pooled(template.format(name=indicator.name_zh)) for template in templates],
