@@ -106,7 +106,7 @@ def newer_factor_set(tmp_path, monkeypatch):
     assert added != template and ",2024,0.5500," in added
     (newer / "factors.csv").write_text(factors.rstrip("\n") + "\n" + added + "\n",
                                        encoding="utf-8")
-    monkeypatch.setattr(carbon, "FACTORS_ROOT", root)
+    monkeypatch.setattr(carbon.factors, "FACTORS_ROOT", root)
     assert carbon.available_factor_sets() == ("2025.1", "2026.1")
     return carbon.load_factor_set("2026.1")
 

@@ -102,7 +102,7 @@ def bench_import(scale: float) -> dict:
 @group("carbon")
 def bench_carbon(scale: float) -> dict:
     """Carbon engine: 1,000,000 activity rows to per-enterprise Scope 1/2 totals."""
-    from czesg.engine.carbon import benchmark
+    from czesg.bench.carbon_engine import benchmark
 
     return benchmark(n_rows=max(1000, int(1_000_000 * scale)))
 

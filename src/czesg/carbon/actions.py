@@ -272,8 +272,8 @@ def apply_to_disclosure(calculation: CarbonCalculation, disclosure: Disclosure, 
 def newer_factor_sets(version: str) -> list[str]:
     """The shipped factor-set versions newer than ``version``, oldest first."""
     available = carbon.available_factor_sets()
-    key = carbon._version_key(version)
-    return [v for v in available if carbon._version_key(v) > key]
+    key = carbon.version_key(version)
+    return [v for v in available if carbon.version_key(v) > key]
 
 
 def recalculate(calculation: CarbonCalculation, factor_set_version: str, *,
