@@ -20,7 +20,7 @@ from czesg.accounts.permissions import can_manage_enterprise
 from czesg.disclosures.models import Disclosure, State
 from czesg.engine.errors import CzesgError
 from czesg.enterprises.models import Enterprise
-from czesg.problems import user_message
+from czesg.web.problems import user_message
 
 KEY_FIGURES = ("G-GEN-01", "E-GHG-01", "E-GHG-05", "E-ENG-01", "S-EMP-01")
 

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from czesg.accounts.permissions import can_manage_enterprise
@@ -20,11 +20,8 @@ from czesg.engine.catalogue import Indicator, load_catalogue
 from czesg.engine.errors import CzesgError, StateConflict
 from czesg.engine.units import alternatives, label
 from czesg.enterprises.models import Enterprise
-from czesg.problems import user_message
-
-
-def _lang() -> str:
-    return get_language() or "zh-hans"
+from czesg.web.language import language
+from czesg.web.problems import user_message
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -121,7 +118,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The guided form of a draft: every indicator of its tier grouped by topic, with guidance."""
     disclosure = _managed_disclosure(request, pk)
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     points = {p.indicator_code: p for p in disclosure.datapoints.all()}
     evidence: dict[str, list[Evidence]] = {}
     for item in disclosure.evidence.all():
@@ -194,7 +191,7 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             messages.error(request, f"{code}: {error}")
         return redirect(reverse("disclosures:edit", args=[pk]) + f"#row-{code}")
     point = disclosure.datapoints.filter(indicator_code=code).first()
-    row = _row(indicator, point, list(disclosure.evidence.filter(indicator_code=code)), _lang())
+    row = _row(indicator, point, list(disclosure.evidence.filter(indicator_code=code)), language())
     row.error = error
     row.saved = not error
     return render(
@@ -317,7 +314,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, user_message(exc))
         return redirect("disclosures:review", pk=pk)
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     findings = checks.findings_for(disclosure)
     done = checks.acknowledged_keys(disclosure)
 
@@ -349,7 +346,7 @@ def template_download(request: HttpRequest, pk: int) -> HttpResponse:
 
     disclosure = _managed_disclosure(request, pk)
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    data = template_bytes(disclosure, fmt=fmt, language=_lang())
+    data = template_bytes(disclosure, fmt=fmt, language=language())
     name = f"czesg-{disclosure.enterprise.uscc}-{disclosure.year}-v{disclosure.version}.{fmt}"
     content_type = (
         "text/csv; charset=utf-8" if fmt == "csv"

@@ -8,22 +8,18 @@ from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.cityprofile import load_city_profile
 from czesg.engine.units import label as unit_label
 from czesg.enterprises.models import Enterprise
+from czesg.web.language import language
 
 MAX_COMPARE = 5
 # Indicators shown first on profiles, comparisons and benchmarks: the basis every reader asks for.
 HEADLINE = ("G-GEN-01", "E-GHG-01", "E-GHG-05", "E-ENG-01", "E-ENG-02", "E-WAT-01", "S-EMP-01",
             "S-EMP-02-F", "S-OHS-01", "S-TRN-02")
-
-
-def _lang() -> str:
-    return get_language() or "zh-hans"
 
 
 def latest_published() -> dict[int, int]:
@@ -79,7 +75,7 @@ def facet_counts(rows, run_id: int | None) -> dict[str, list[tuple[str, int]]]:
 def search(request: HttpRequest) -> HttpResponse:
     """Search the registry by name or credit code, narrowed by facets with their counts."""
     profile = load_city_profile()
-    lang = _lang()
+    lang = language()
     from czesg.ratings.actions import latest_run
     from czesg.ratings.models import Rating
 
@@ -171,7 +167,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     chosen, values = _values_for(enterprises, int(year) if year.isdigit() else None)
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     answered = {code for v in values.values() for code in v}
     order = [c for c in HEADLINE if c in answered] + [
         i.code for i in catalogue.indicators if i.code in answered and i.code not in HEADLINE
@@ -194,7 +190,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 def benchmark(request: HttpRequest) -> HttpResponse:
     """An indicator's distribution among an industry's published values, and one firm's place."""
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     numeric = [i for i in catalogue.indicators if i.data_type in ("number", "percentage")]
     code = request.GET.get("indicator", "E-GHG-05")
     indicator = catalogue.get(code) if code in catalogue.codes else catalogue.get("E-GHG-05")

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 
 from czesg.access.actions import note_consented_read
 from czesg.accounts.models import Role
@@ -19,10 +18,7 @@ from czesg.engine.catalogue import load_catalogue
 from czesg.engine.cityprofile import load_city_profile
 from czesg.engine.units import label as unit_label
 from czesg.enterprises.models import Enterprise
-
-
-def _lang() -> str:
-    return get_language() or "zh-hans"
+from czesg.web.language import language
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -58,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/dashboard.html",
-        {"page": page, "query": query, "scope": scope, "park": park, "lang": _lang()},
+        {"page": page, "query": query, "scope": scope, "park": park, "lang": language()},
     )
 
 
@@ -74,7 +70,7 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         .order_by("-year", "-version")
     )
     profile = load_city_profile()
-    lang = _lang()
+    lang = language()
     context = {
         "trends": _trends(enterprise, lang),
         "enterprise": enterprise,
@@ -131,7 +127,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         note_consented_read(request.user, disclosure.enterprise, "disclosures",
                             f"disclosure {disclosure.year} v{disclosure.version}", "page")
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     points = {
         p.indicator_code: p
         for p in disclosure.datapoints.select_related("entered_by", "assured_by")
@@ -206,7 +202,7 @@ def disclosure_diff(request: HttpRequest, a: int, b: int) -> HttpResponse:
     ):
         raise Http404
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     changes = []
     for change in diff_versions(_comparable(first), _comparable(second)):
         indicator = catalogue.get(change.indicator)
