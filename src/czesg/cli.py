@@ -195,7 +195,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     _setup_django()
     from pathlib import Path
 
-    from czesg.demo import system_actor
+    from czesg.accounts.actors import system_actor
     from czesg.engine.catalogue import load_catalogue
 
     path = Path(args.file)

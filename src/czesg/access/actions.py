@@ -12,6 +12,7 @@ from czesg.accounts.models import Role
 from czesg.accounts.permissions import require_manager
 from czesg.audit.recording import record
 from czesg.engine.errors import CatalogueError, PermissionRefused, StateConflict, gettext_noop  # noqa: F401 (re-exported to views)
+from czesg.enterprises.models import Enterprise
 
 GRANTEE_ROLES = (Role.BANK, Role.ENTERPRISE, Role.VERIFIER)
 MAX_GRANT_DAYS = 3 * 366
@@ -107,8 +108,6 @@ def revoke_token(token: ApiToken, *, actor) -> None:
 
 def note_consented_read(user, enterprise, scope: str, resource: str, channel: str) -> None:
     """If the user reads the enterprise's non-public data only thanks to a grant, log the read."""
-    from czesg.enterprises.models import Enterprise
-
     if not getattr(user, "is_authenticated", False):
         return
     if Enterprise.objects.managed_by(user).filter(pk=enterprise.pk).exists():

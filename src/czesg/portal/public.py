@@ -9,11 +9,15 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from czesg.dashboards.models import EnterpriseYear
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.cityprofile import load_city_profile
+from czesg.engine.targets import GRADE_SCALE
 from czesg.engine.units import label as unit_label
 from czesg.enterprises.models import Enterprise
+from czesg.ratings.actions import latest_run
+from czesg.ratings.models import Rating
 from czesg.web.language import language
 
 MAX_COMPARE = 5
@@ -40,9 +44,6 @@ def facet_counts(rows, run_id: int | None) -> dict[str, list[tuple[str, int]]]:
     the matches are found once (a scan of the registry when searching by name) and counted by
     district, park, industry section, published year (from the dashboards' enterprise-year
     table) and grade in the given rating run, instead of one scan per facet."""
-    from czesg.dashboards.models import EnterpriseYear
-    from czesg.ratings.models import Rating
-
     sql, params = rows.order_by().values_list(
         "id", "division_code", "park_key", "industry_code").query.sql_with_params()
     parts = [
@@ -76,9 +77,6 @@ def search(request: HttpRequest) -> HttpResponse:
     """Search the registry by name or credit code, narrowed by facets with their counts."""
     profile = load_city_profile()
     lang = language()
-    from czesg.ratings.actions import latest_run
-    from czesg.ratings.models import Rating
-
     params = {k: request.GET.get(k, "").strip() for k in
               ("q", "industry", "district", "park", "listed", "year", "grade")}
     run = latest_run()  # grades are those of the newest finished city rating
@@ -120,8 +118,6 @@ def search(request: HttpRequest) -> HttpResponse:
             return letter
 
     counts = facet_counts(rows, run.pk if run is not None else None)
-    from czesg.engine.targets import GRADE_SCALE
-
     facets = {
         "district": [{"value": v, "label": district_label(v), "n": n}
                      for v, n in counts["district"] if v],

@@ -16,8 +16,10 @@ from czesg.accounts.permissions import can_manage_enterprise
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.cityprofile import load_city_profile
+from czesg.engine.diff import diff_versions
 from czesg.engine.units import label as unit_label
 from czesg.enterprises.models import Enterprise
+from czesg.portal.public import HEADLINE
 from czesg.web.language import language
 
 
@@ -87,8 +89,6 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
 
 def _trends(enterprise: Enterprise, lang: str) -> list[dict]:
     """Headline indicators over the published years (latest version of each year), for charts."""
-    from czesg.portal.public import HEADLINE
-
     latest: dict[int, int] = {}
     for pk, year in (
         Disclosure.objects.filter(enterprise=enterprise, state=State.PUBLISHED)
@@ -193,8 +193,6 @@ def _comparable(disclosure: Disclosure) -> dict[str, dict]:
 
 def disclosure_diff(request: HttpRequest, a: int, b: int) -> HttpResponse:
     """What changed between two versions of one enterprise's disclosure for a year."""
-    from czesg.engine.diff import diff_versions
-
     visible = Disclosure.objects.visible_to(request.user).select_related("enterprise")
     first, second = visible.filter(pk=a).first(), visible.filter(pk=b).first()
     if first is None or second is None or (first.enterprise_id, first.year) != (

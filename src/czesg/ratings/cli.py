@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     on standard error and print the summary: run id, rated count, grade distribution and the
     count at or above the threshold grade. Returns the exit status."""
     _setup()
-    from czesg.demo import system_actor
+    from czesg.accounts.actors import system_actor
     from czesg.engine.errors import CzesgError
     from czesg.ratings.actions import grades_at_or_above, run_rating, run_summary, start_rating
     from czesg.ratings.models import RatingRun
