@@ -138,7 +138,7 @@ def test_search_filters_and_counts_by_latest_grade(client, published, gov):
 
 def test_public_profiles_are_stored_by_the_actions_that_change_them(client, make_enterprise,
                                                                    draft_a, alice, fill_basic):
-    from czesg.api.schemas import ProfileOut
+    from czesg.portal.api import ProfileOut
     from czesg.portal.models import PublicProfile
 
     fresh = make_enterprise("新登记企业")
@@ -170,9 +170,9 @@ def test_a_missing_profile_is_built_on_first_read_and_kept(client, published):
 
 
 def test_bulk_publication_stores_every_profile(db):
-    from czesg.api.schemas import ProfileOut
     from czesg.demo import load_synthetic
     from czesg.disclosures.models import Disclosure, State
+    from czesg.portal.api import ProfileOut
     from czesg.portal.models import PublicProfile
 
     load_synthetic(enterprises=40, years=[2024], seed=9)

@@ -1,103 +1,48 @@
-"""The ``czesg`` command: start the platform, load data, verify the audit chain, export data.
+"""The ``czesg`` command: a dispatcher. Each app's ``cli`` module registers its subcommands
+(``register(subparsers)``); this module adds only the platform's own: ``demo``, ``serve``,
+``manage``, ``synth`` and ``bench``, which belong to no app.
 
 Every subcommand has ``--help``, exits non-zero on failure, and prints machine-readable output
-with ``--format json`` where it prints data.
+with ``--format json`` where it prints data. Building the parser loads no Django model, NumPy or
+Polars: commands import what they need when they run (after Django is set up).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "czesg.settings")
-    import django
-
-    django.setup()
+from czesg.audit import cli as audit_cli
+from czesg.carbon import cli as carbon_cli
+from czesg.console import EXIT_FAILED, EXIT_OK, add_format, emit, setup_django
+from czesg.disclosures import cli as disclosures_cli
+from czesg.engine.kernel.errors import CzesgError
+from czesg.ratings import cli as ratings_cli
 
 
-def _emit(data: Any, fmt: str, text: Callable[[Any], str]) -> None:
-    if fmt == "json":
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(text(data))
-        if not text(data).endswith("\n"):
-            sys.stdout.write("\n")
-
-
-def _add_format(parser: argparse.ArgumentParser, choices: Sequence[str] = ("text", "json")) -> None:
-    parser.add_argument("--format", choices=choices, default=choices[0], help="output format")
-
-
-# --- catalogue --------------------------------------------------------------------------------
-def cmd_catalogue_export(args: argparse.Namespace) -> int:
-    from czesg.engine.catalogue import export_rows, load_catalogue
-
-    catalogue = load_catalogue()
-    rows = export_rows(catalogue)
-    if args.format == "json":
-        _emit({"version": catalogue.version, "indicators": rows}, "json", str)
-        return EXIT_OK
-    buffer = io.StringIO()
-    flat = [
-        {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in r.items()}
-        for r in rows
-    ]
-    writer = csv.DictWriter(buffer, fieldnames=list(flat[0].keys()), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(flat)
-    sys.stdout.write(buffer.getvalue())
-    return EXIT_OK
-
-
-# --- audit ------------------------------------------------------------------------------------
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    _setup_django()
-    from czesg.audit.recording import verify
-
-    report = verify()
-
-    def text(r):
-        if r.ok:
-            return f"audit chain intact: {r.entries} entries, head {r.head_hash[:16]}…"
-        return f"audit chain BROKEN at entry {r.broken_seq}: {r.reason}"
-
-    _emit(report.as_dict(), args.format, lambda d: text(report))
-    return EXIT_OK if report.ok else EXIT_FAILED
-
-
-# --- data loading -----------------------------------------------------------------------------
+# --- the platform's own commands -------------------------------------------------------------
 def cmd_synth(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from django.core.management import call_command
 
-    from czesg.demo import load_synthetic
+    from czesg.demo import load_synthetic  # imports models: only once Django is set up
 
     call_command("migrate", interactive=False, verbosity=0)
     summary = load_synthetic(
         enterprises=args.enterprises, years=args.years, seed=args.seed, progress=args.format == "text"
     )
-    _emit(summary, args.format, lambda s: "\n".join(f"{k}: {v}" for k, v in s.items()))
+    emit(summary, args.format, lambda s: "\n".join(f"{k}: {v}" for k, v in s.items()))
     return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from django.core.management import call_command
 
-    from czesg.demo import DEMO_ACCOUNTS, load_demo
+    from czesg.demo import DEMO_ACCOUNTS, load_demo  # imports models: only once Django is set up
 
     call_command("migrate", interactive=False, verbosity=0)
     summary = load_demo(reset=args.reset)
@@ -169,82 +114,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["czesg manage", *args.rest])
     return EXIT_OK
 
 
-def _progress_bar(label: str):
-    """A one-line progress bar on standard error (standard output stays machine-readable)."""
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        pct = 100 * done / total if total else 100
-        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {pct:5.1f}% {done}/{total}")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    _setup_django()
-    from pathlib import Path
-
-    from czesg.demo import system_actor
-    from czesg.engine.catalogue import load_catalogue
-
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"czesg import: no such file: {path}", file=sys.stderr)
-        return EXIT_FAILED
-    if args.bulk or path.suffix.lower() == ".parquet":
-        from czesg.disclosures.bulk import import_checked
-        from czesg.engine.disclosure.bulk import check_long, read_long
-
-        frame = read_long(path)
-        check = check_long(frame, load_catalogue())
-        summary = import_checked(
-            check, actor=system_actor(), evidence=f"bulk import {path.name}",
-            progress=None if args.format == "json" or args.quiet else _progress_bar("enterprises"),
-        )
-        data = summary.as_dict()
-
-        def text(d):
-            lines = [
-                f"rows read: {d['rows']}",
-                f"values imported: {d['imported_values']} for {d['enterprises']} enterprises "
-                f"({d['disclosures_created']} disclosures created, {d['disclosures_updated']} updated)",
-                f"rows refused: {d['refused_rows']}",
-            ]
-            lines += [f"  row {p['row']} ({p['column']}): {p['message']}" for p in d["problems"]]
-            return "\n".join(lines)
-
-        _emit(data, args.format, text)
-        return EXIT_OK if not summary.problems else EXIT_FAILED
-    from czesg.disclosures.upload import import_file_for
-
-    if not args.enterprise or not args.year:
-        print("czesg import: a template file needs --enterprise USCC and --year YEAR", file=sys.stderr)
-        return EXIT_USAGE
-    result = import_file_for(path, uscc=args.enterprise, year=args.year, actor=system_actor())
-    _emit(result, args.format, lambda d: "\n".join(
-        [f"values imported: {d['imported']}"]
-        + [f"  {p['sheet']}!{p['cell']} {p['indicator']}: {p['message']}" for p in d["problems"]]
-    ))
-    return EXIT_OK if not result["problems"] else EXIT_FAILED
-
-
 def cmd_bench(args: argparse.Namespace) -> int:
+    # The bench package loads NumPy and Polars, and its runs need Django set up on their database.
     from czesg.bench import temporary_database
 
     with temporary_database(args.database_url) as url:
         os.environ["DATABASE_URL"] = url
-        _setup_django()
+        setup_django()
         from django.core.management import call_command
 
         from czesg.bench import run_benchmarks
@@ -254,22 +137,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from django.db import connections
 
         connections.close_all()
-    _emit(figures, args.format, lambda d: "\n".join(
+    emit(figures, args.format, lambda d: "\n".join(
         f"{k:<32} {v}" for k, v in d["figures"].items()
     ) + f"\n(database: {d['database']}, machine: {d['machine']})")
     return EXIT_OK
-
-
-def cmd_carbon(args: argparse.Namespace) -> int:
-    from czesg.carbon.cli import run
-
-    return run(args)
-
-
-def cmd_rate(args: argparse.Namespace) -> int:
-    from czesg.ratings.cli import run
-
-    return run(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -305,21 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--enterprises", type=int, default=300, help="number of enterprises")
     p.add_argument("--years", type=int, default=2, help="number of reporting years, ending last year")
     p.add_argument("--seed", type=int, default=2025)
-    _add_format(p)
+    add_format(p)
     p.set_defaults(func=cmd_synth)
 
-    p = sub.add_parser(
-        "import",
-        help="import values: a filled template (xlsx/csv) for one enterprise, or a long "
-        "CSV/Parquet file of many (uscc, year, indicator, value, unit) with --bulk",
-    )
-    p.add_argument("file", help="the file to import")
-    p.add_argument("--enterprise", help="credit code of the enterprise (template mode)")
-    p.add_argument("--year", type=int, help="reporting year (template mode)")
-    p.add_argument("--bulk", action="store_true", help="long format: many enterprises in one file")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    _add_format(p)
-    p.set_defaults(func=cmd_import)
+    disclosures_cli.register_import(sub)
 
     p = sub.add_parser("bench", help="run the performance benchmarks and print named figures")
     p.add_argument("--only", action="append", help="run only the named benchmark group(s)")
@@ -329,40 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a PostgreSQL server to measure on (postgres://user@host:port/any); the benchmark "
         "creates and drops its own database there. Default: a temporary SQLite file.",
     )
-    _add_format(p)
+    add_format(p)
     p.set_defaults(func=cmd_bench)
 
-    from czesg.carbon.cli import add_arguments as carbon_arguments
-
-    p = sub.add_parser(
-        "carbon",
-        help="calculate Scope 1/2/3 emissions and energy (tce) from a CSV of activity rows "
-        "(computes only, writes nothing)",
-    )
-    carbon_arguments(p)
-    p.set_defaults(func=cmd_carbon)
-
-    from czesg.ratings.cli import add_arguments as rate_arguments
-
-    p = sub.add_parser(
-        "rate", help="rate every enterprise's published disclosure of a year (in the foreground)"
-    )
-    rate_arguments(p)
-    p.set_defaults(func=cmd_rate)
-
-    p = sub.add_parser("catalogue", help="the indicator catalogue")
-    csub = p.add_subparsers(dest="action", metavar="ACTION")
-    csub.required = True
-    e = csub.add_parser("export", help="print the catalogue")
-    _add_format(e, ("csv", "json"))
-    e.set_defaults(func=cmd_catalogue_export)
-
-    p = sub.add_parser("audit", help="the hash-chained audit log")
-    asub = p.add_subparsers(dest="action", metavar="ACTION")
-    asub.required = True
-    v = asub.add_parser("verify", help="verify the chain; exit 1 naming the first broken entry")
-    _add_format(v)
-    v.set_defaults(func=cmd_audit_verify)
+    carbon_cli.register(sub)
+    ratings_cli.register(sub)
+    disclosures_cli.register_catalogue(sub)
+    audit_cli.register(sub)
     return parser
 
 
@@ -371,15 +204,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "manage":
         # Hand everything after "manage" to Django untouched (including --help).
-        _setup_django()
+        setup_django()
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["czesg manage", *argv[1:]])
         return EXIT_OK
     parser = build_parser()
     args = parser.parse_args(argv)
-    from czesg.engine.kernel.errors import CzesgError
-
     try:
         return int(args.func(args) or EXIT_OK)
     except CzesgError as exc:

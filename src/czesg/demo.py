@@ -6,20 +6,30 @@ are marked as synthetic in their names and in the registry.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import polars as pl
+from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
+from czesg.access.actions import grant_access
+from czesg.access.models import Grant
+from czesg.accounts.actors import system_actor
 from czesg.accounts.models import MembershipRole, Role, User
-from czesg.disclosures.models import State
+from czesg.disclosures.bulk import import_checked
+from czesg.disclosures.models import Disclosure, State
+from czesg.engine import synth
+from czesg.engine.catalogue import load_catalogue
+from czesg.engine.disclosure.bulk import check_long
 from czesg.enterprises.actions import EnterpriseFacts, add_member, bulk_register
 from czesg.enterprises.models import Enterprise
-
-SYSTEM_USERNAME = "czesg-system"
+from czesg.ratings.actions import run_rating, start_rating
+from czesg.ratings.models import RatingRun
 
 
 @dataclass(frozen=True)
@@ -42,18 +52,6 @@ DEMO_ACCOUNTS = (
     DemoAccount("bank", "czesg-bank-demo", Role.BANK, "合成样例银行常州分行（合成数据）"),
     DemoAccount("park", "czesg-park-demo", Role.PARK_ADMIN, "常州国家高新区管委会", "czhnd"),
 )
-
-
-def system_actor() -> User:
-    """The platform's own account, used by command-line loads; it cannot sign in."""
-    user, created = User.objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={"role": Role.PLATFORM_ADMIN, "first_name": "czesg", "last_name": "system"},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
 
 
 def default_years(count: int, today: date | None = None) -> list[int]:
@@ -127,11 +125,6 @@ def load_synthetic(*, enterprises: int, years: int | list[int], seed: int = 2025
 
     Values go through the same checks and the same writer as a bulk import of real data.
     """
-    from czesg.disclosures.bulk import import_checked
-    from czesg.engine import synth
-    from czesg.engine.catalogue import load_catalogue
-    from czesg.engine.disclosure.bulk import check_long
-
     actor = actor or system_actor()
     year_list = default_years(years) if isinstance(years, int) else sorted(years)
     generated = synth.generate_enterprises(enterprises, seed=seed)
@@ -201,10 +194,6 @@ def ensure_demo_accounts() -> dict[str, User]:
 
 def _rate_demo_years() -> int:
     """Rate each demo year once (in the foreground), so that ratings and dashboards show data."""
-    from czesg.disclosures.models import Disclosure
-    from czesg.ratings.actions import run_rating, start_rating
-    from czesg.ratings.models import RatingRun
-
     rated = 0
     years = sorted(set(Disclosure.objects.filter(state=State.PUBLISHED).values_list("year", flat=True)))
     for year in years:
@@ -217,13 +206,6 @@ def _rate_demo_years() -> int:
 
 def _demo_consents(users: dict[str, User]) -> None:
     """The demo listed company and SME consent to the demo bank reading their data."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from czesg.access.actions import grant_access
-    from czesg.access.models import Grant
-
     bank = users["bank"]
     for username in ("listed", "sme"):
         membership = users[username].memberships.first()
@@ -240,8 +222,6 @@ def _demo_consents(users: dict[str, User]) -> None:
 
 def load_demo(*, reset: bool = False, enterprises: int = 300) -> dict:
     """Load the Changzhou demo: accounts of every role and 300 synthetic enterprises, 2 years."""
-    from django.core.management import call_command
-
     if reset:
         call_command("flush", interactive=False, verbosity=0)
     summary = {"enterprises_created": 0, "disclosures": 0, "datapoints": 0}

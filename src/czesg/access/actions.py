@@ -17,6 +17,7 @@ from czesg.engine.kernel.errors import (  # noqa: F401 (re-exported to views)
     StateConflict,
     gettext_noop,
 )
+from czesg.enterprises.models import Enterprise
 
 GRANTEE_ROLES = (Role.BANK, Role.ENTERPRISE, Role.VERIFIER)
 MAX_GRANT_DAYS = 3 * 366
@@ -112,8 +113,6 @@ def revoke_token(token: ApiToken, *, actor) -> None:
 
 def note_consented_read(user, enterprise, scope: str, resource: str, channel: str) -> None:
     """If the user reads the enterprise's non-public data only thanks to a grant, log the read."""
-    from czesg.enterprises.models import Enterprise
-
     if not getattr(user, "is_authenticated", False):
         return
     if Enterprise.objects.managed_by(user).filter(pk=enterprise.pk).exists():

@@ -9,7 +9,6 @@ app_name = "access"
 urlpatterns = [
     path("enterprises/<str:uscc>/consents/", views.consents, name="consents"),
     path("consents/<int:pk>/revoke/", views.revoke, name="revoke"),
-    path("applicants/", views.applicants, name="applicants"),
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
 ]

@@ -1,5 +1,6 @@
 """Pages for consent: an enterprise grants and revokes access and sees every read; a bank or
-buyer sees the enterprises that consented; a user manages API tokens."""
+buyer sees the enterprises that consented (:func:`czesg.disclosures.views.applicants`); a user
+manages API tokens."""
 
 from __future__ import annotations
 
@@ -17,12 +18,9 @@ from czesg.access import actions
 from czesg.access.models import AccessLog, ApiToken, Grant, Scope, TokenScope
 from czesg.accounts.models import Role, User
 from czesg.accounts.permissions import can_manage_enterprise
-from czesg.disclosures.models import Disclosure, State
 from czesg.engine.kernel.errors import CzesgError
 from czesg.enterprises.models import Enterprise
-from czesg.problems import user_message
-
-KEY_FIGURES = ("G-GEN-01", "E-GHG-01", "E-GHG-05", "E-ENG-01", "S-EMP-01")
+from czesg.web.problems import user_message
 
 
 def _managed(request: HttpRequest, uscc: str) -> Enterprise:
@@ -85,37 +83,6 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except CzesgError as exc:
         messages.error(request, user_message(exc))
     return redirect("access:consents", uscc=grant.enterprise.uscc)
-
-
-@login_required
-def applicants(request: HttpRequest) -> HttpResponse:
-    """For a bank or buyer: every enterprise that granted it access, with its key figures."""
-    grants = list(
-        Grant.objects.for_grantee(request.user).select_related("enterprise").order_by("enterprise__name")
-    )
-    enterprise_ids = [g.enterprise_id for g in grants]
-    latest: dict[int, Disclosure] = {}
-    for d in Disclosure.objects.filter(enterprise_id__in=enterprise_ids).order_by("year", "version"):
-        if d.state == State.PUBLISHED or any(g.enterprise_id == d.enterprise_id and g.share_disclosures for g in grants):
-            latest[d.enterprise_id] = d
-    figures: dict[int, dict[str, float]] = {}
-    from czesg.disclosures.models import Datapoint
-
-    for disclosure_id, code, value in Datapoint.objects.filter(
-        disclosure__in=list(latest.values()), indicator_code__in=KEY_FIGURES
-    ).values_list("disclosure__enterprise_id", "indicator_code", "value_number"):
-        figures.setdefault(disclosure_id, {})[code] = value
-    rows = []
-    for grant in grants:
-        actions.log_access(grant, request.user, "applicant overview", "page")
-        rows.append({"grant": grant, "disclosure": latest.get(grant.enterprise_id),
-                     "figures": [figures.get(grant.enterprise_id, {}).get(c) for c in KEY_FIGURES]})
-    from czesg.engine.catalogue import load_catalogue
-
-    catalogue = load_catalogue()
-    lang = request.LANGUAGE_CODE
-    headers = [(c, catalogue.get(c).name(lang), catalogue.get(c).unit) for c in KEY_FIGURES]
-    return render(request, "access/applicants.html", {"rows": rows, "headers": headers})
 
 
 @login_required

@@ -19,13 +19,6 @@ def can_manage_enterprise(user, enterprise) -> bool:
     ).exists()
 
 
-def can_read_enterprise_private(user, enterprise) -> bool:
-    """Whether the user may read the enterprise's unpublished data."""
-    from czesg.enterprises.models import Enterprise
-
-    return Enterprise.objects.managed_by(user).filter(pk=enterprise.pk).exists()
-
-
 def require_manager(user, enterprise) -> None:
     """Refuse unless the user manages the enterprise's disclosures; platform administrators may
     also write on an enterprise's behalf (imports from the command line), always audited."""
@@ -48,16 +41,3 @@ def require_government(user) -> None:
     """Refuse unless the user is a government user or platform administrator."""
     require_role(user, Role.GOVERNMENT, Role.PLATFORM_ADMIN)
 
-
-def can_read_evidence(user, enterprise) -> bool:
-    """Evidence files are private: the enterprise's own members may read them, and those it has
-    granted access to its evidence."""
-    from czesg.access.models import Grant
-
-    if not is_authenticated(user):
-        return False
-    if user.role == Role.ENTERPRISE and Membership.objects.filter(
-        user=user, enterprise=enterprise
-    ).exists():
-        return True
-    return Grant.objects.for_grantee(user, "evidence").filter(enterprise=enterprise).exists()

@@ -34,7 +34,7 @@ def group(name: str):
 
 def _fresh_enterprises(n: int, seed: int = 7) -> list[str]:
     """Register ``n`` synthetic enterprises quickly (through the bulk registration action)."""
-    from czesg.demo import system_actor
+    from czesg.accounts.actors import system_actor
     from czesg.engine import synth
     from czesg.enterprises.actions import EnterpriseFacts, bulk_register
 
@@ -78,7 +78,7 @@ def long_values(usccs: list[str], year: int, per_enterprise: int = 100, seed: in
 @group("import")
 def bench_import(scale: float) -> dict:
     """Bulk import of 10,000 enterprises × 100 indicators (1,000,000 values)."""
-    from czesg.demo import system_actor
+    from czesg.accounts.actors import system_actor
     from czesg.disclosures.bulk import import_checked
     from czesg.engine.disclosure.bulk import check_long
 

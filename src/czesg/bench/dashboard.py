@@ -54,7 +54,7 @@ def _rate(years: list[int], actor) -> int:
 def _after_publications(client, url: str, year: int) -> float | None:
     """Median time of the city dashboard right after a disclosure is published (through the
     action, as an enterprise would): the figures are computed again, the ratings are not."""
-    from czesg.demo import system_actor
+    from czesg.accounts.actors import system_actor
     from czesg.disclosures.actions import publish_disclosure
     from czesg.disclosures.models import Disclosure, State
 
@@ -71,8 +71,9 @@ def bench_dashboard(scale: float) -> dict:
     from django.test import Client
     from django.urls import reverse
 
+    from czesg.accounts.actors import system_actor
     from czesg.accounts.models import Role, User
-    from czesg.demo import load_synthetic, system_actor
+    from czesg.demo import load_synthetic
 
     n = max(100, int(100_000 * scale))
     years = [2024, 2025]

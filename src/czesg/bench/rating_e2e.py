@@ -28,7 +28,8 @@ def bench_rating_end_to_end(scale: float) -> dict:
     """Load 100,000 × ``scale`` synthetic enterprises with one year of disclosures (2024; about
     30 % stay draft or submitted, as in the synthetic data), then time :func:`run_rating`
     (``rating_100k_end_to_end_s``) and its compute step (``rating_100k_compute_s``)."""
-    from czesg.demo import load_synthetic, system_actor
+    from czesg.accounts.actors import system_actor
+    from czesg.demo import load_synthetic
     from czesg.ratings.actions import run_rating, start_rating
 
     n = max(100, int(100_000 * scale))

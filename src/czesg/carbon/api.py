@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 
 from czesg.carbon import actions
@@ -18,18 +18,18 @@ from czesg.carbon.models import CarbonCalculation
 from czesg.engine import carbon
 from czesg.engine.kernel.errors import DataFileError, NotFound
 from czesg.enterprises.models import Enterprise
+from czesg.web.auth import WRITE_AUTH
+from czesg.web.language import language
+from czesg.web.problems import user_message
 
 router = Router(tags=["carbon"])
 
 
 def write_auth(request: HttpRequest):
-    """Authenticates a write exactly as the rest of API v1 does (``czesg.api.v1.WRITE_AUTH``: a
+    """Authenticates a write exactly as the rest of API v1 does (``czesg.web.auth.WRITE_AUTH``: a
     bearer token with the write scope, or a signed-in session with CSRF, never a read token
-    through the session fallback). Looked up per request, so that ``czesg.api.v1`` can mount
-    this router without an import cycle."""
-    from czesg.api.v1 import WRITE_AUTH as checks
-
-    for check in checks:
+    through the session fallback)."""
+    for check in WRITE_AUTH:
         result = check(request)
         if result:
             return result
@@ -42,15 +42,9 @@ def signed_in(request: HttpRequest):
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def _lang() -> str:
-    return get_language() or "zh-hans"
-
-
 # --- problems ---------------------------------------------------------------------------------
 def carbon_problem(exc: carbon.CarbonInputError, instance: str = "") -> dict[str, Any]:
     """An RFC 7807 problem document (status 422) listing every problem with its row and column."""
-    from czesg.problems import user_message
-
     body: dict[str, Any] = {
         "type": f"https://czesg.org/problems/{exc.code}",
         "title": exc.code.replace("_", " "),
@@ -196,7 +190,7 @@ def _calculation_out(c: CarbonCalculation) -> dict[str, Any]:
 @router.get("/activities", response=list[ActivityOut])
 def list_activities(request: HttpRequest):
     """The activity codes the calculator accepts, with canonical unit, scope and factors."""
-    lang = _lang()
+    lang = language()
     return [
         {**a, "name": a["name_en"] if lang.startswith("en") else a["name_zh"]}
         for a in carbon.list_activities()
@@ -207,7 +201,7 @@ def list_activities(request: HttpRequest):
 def list_factor_sets(request: HttpRequest):
     """The published factor sets, oldest first; every calculation records the one it used."""
     versions = carbon.available_factor_sets()
-    lang = _lang()
+    lang = language()
     out = []
     for version in versions:
         fs = carbon.load_factor_set(version)
@@ -230,7 +224,7 @@ def list_factors(request: HttpRequest, version: str, filters: Query[FactorFilter
         fs = carbon.load_factor_set(version)
     except DataFileError as exc:  # pragma: no cover - shipped sets are checked by their tests
         raise NotFound() from exc
-    lang = _lang()
+    lang = language()
     rows = []
     for f in fs:
         if filters.category and f.category != filters.category:

@@ -1,7 +1,18 @@
 """Django app configuration of the carbon calculator."""
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from czesg.carbon.display import problem_text
+from czesg.web.problems import register_problem_items
+
+
+def carbon_problem_items(exc) -> list[dict[str, Any]]:
+    """The itemised problems of a refused carbon input, each with its translated sentence."""
+    return [{**p.as_dict(), "text": problem_text(p, gettext)} for p in exc.problems]
 
 
 class CarbonConfig(AppConfig):
@@ -11,3 +22,7 @@ class CarbonConfig(AppConfig):
     label = "carbon"
     verbose_name = _("Carbon accounting")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """List a refused input's problems in every problem document (API and pages)."""
+        register_problem_items("carbon_input_invalid", carbon_problem_items)

@@ -71,7 +71,7 @@ def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
 
 def list_activities(fmt: str, out: TextIO) -> int:
     """Print every activity code with its canonical unit and scope."""
-    from czesg.engine import carbon
+    from czesg.engine import carbon  # loaded when the command runs (NumPy, Polars)
 
     activities = carbon.list_activities()
     if fmt == "json":
@@ -147,6 +147,7 @@ def _text(data: dict[str, Any]) -> str:
 def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None
         ) -> int:
     """Run ``czesg carbon`` with parsed arguments; returns the exit status."""
+    # Imported when the command runs: the engine loads NumPy and Polars (see GWP_HELP).
     from czesg.carbon import activity_csv
     from czesg.engine import carbon
 
@@ -198,3 +199,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``czesg carbon`` to the ``czesg`` command."""
+    p = sub.add_parser(
+        "carbon",
+        help="calculate Scope 1/2/3 emissions and energy (tce) from a CSV of activity rows "
+        "(computes only, writes nothing)",
+    )
+    add_arguments(p)
+    p.set_defaults(func=run)

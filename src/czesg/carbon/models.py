@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from czesg.accounts.models import MembershipRole, Role
 from czesg.engine.kernel.errors import StateConflict, gettext_noop
 
 
@@ -23,8 +24,6 @@ class CarbonCalculationQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> CarbonCalculationQuerySet:
         """Calculations of the enterprises the user manages; every one for platform admins."""
-        from czesg.accounts.models import MembershipRole, Role
-
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.role == Role.PLATFORM_ADMIN:

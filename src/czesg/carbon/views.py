@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from czesg.accounts.models import Role
@@ -26,7 +26,8 @@ from czesg.engine.catalogue import load_catalogue
 from czesg.engine.kernel.errors import CzesgError
 from czesg.engine.kernel.units import alternatives, label
 from czesg.enterprises.models import Enterprise
-from czesg.problems import user_message
+from czesg.web.language import language
+from czesg.web.problems import user_message
 
 BLANK_ROWS = 5
 SCOPE_GROUPS: tuple[tuple[str, str], ...] = (
@@ -39,10 +40,6 @@ GWP_LABELS: dict[str, str] = {
     "SAR": "IPCC SAR (1995)", "AR4": "IPCC AR4 (2007)", "AR5": "IPCC AR5 (2014)",
     "AR6": "IPCC AR6 (2021)",
 }
-
-
-def _lang() -> str:
-    return get_language() or "zh-hans"
 
 
 def may_use_calculator(user, enterprise: Enterprise) -> bool:
@@ -186,7 +183,7 @@ def _history(enterprise: Enterprise, user) -> list[HistoryItem]:
 def calculator(request: HttpRequest, uscc: str) -> HttpResponse:
     """The calculator: a table of activity rows or a CSV upload, the GWP choice, past results."""
     enterprise = _enterprise(request, uscc)
-    lang = _lang()
+    lang = language()
     this_year = timezone.now().year
     years = list(range(this_year, this_year - 6, -1))
     units = _units_by_activity(lang)
@@ -288,7 +285,7 @@ def calculation_detail(request: HttpRequest, uscc: str, pk: int) -> HttpResponse
     """One calculation: totals beside related calculations, the trace, and what to do next."""
     enterprise = _enterprise(request, uscc)
     calculation = _calculation(request, enterprise, pk)
-    lang = _lang()
+    lang = language()
     visible = CarbonCalculation.objects.visible_to(request.user).filter(enterprise=enterprise)
     family: list[CarbonCalculation] = []
     if calculation.supersedes_id:

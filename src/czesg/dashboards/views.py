@@ -49,7 +49,7 @@ from czesg.engine.kernel.errors import CzesgError
 from czesg.engine.parks import ParkEvaluation, load_park_methodology
 from czesg.engine.plan import load_city_profile
 from czesg.engine.plan import targets as engine
-from czesg.problems import user_message
+from czesg.web.problems import user_message
 
 STATUS_LABELS = {
     "met": gettext_noop("Met"),

@@ -21,13 +21,16 @@ from czesg.disclosures.models import (
     Datapoint,
     DatapointStatus,
     Disclosure,
+    Evidence,
     Method,
     State,
     Tier,
+    WarningAcknowledgement,
 )
 from czesg.disclosures.signals import disclosures_published
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.disclosure.answers import pending_warnings, raise_for_errors
+from czesg.engine.disclosure.evidence import ACCEPTED, detect_file_type, safe_display_name
+from czesg.engine.disclosure.validation import pending_warnings, raise_for_errors
 from czesg.engine.disclosure.values import coerce
 from czesg.engine.kernel.errors import CatalogueError, StateConflict, gettext_noop
 from czesg.enterprises.models import Enterprise
@@ -264,8 +267,6 @@ def attach_evidence(disclosure: Disclosure, indicator: str, upload, *, actor):
 
     from django.core.files.base import ContentFile
 
-    from czesg.disclosures.models import Evidence
-    from czesg.engine.disclosure.evidence import ACCEPTED, detect_file_type, safe_display_name
 
     require_manager(actor, disclosure.enterprise)
     load_catalogue().get(indicator)
@@ -351,8 +352,6 @@ def copy_forward(disclosure: Disclosure, *, actor) -> int:
 
 def acknowledge_warnings(disclosure: Disclosure, keys: list[str], *, note: str = "", actor) -> int:
     """Record that the manager has read the given warnings and the values stand."""
-    from czesg.disclosures.models import WarningAcknowledgement
-
     require_manager(actor, disclosure.enterprise)
     current = {f.key for f in checks.findings_for(disclosure) if not f.is_error}
     unknown = [k for k in keys if k not in current]

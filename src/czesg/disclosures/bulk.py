@@ -23,7 +23,7 @@ from czesg.disclosures.models import Datapoint, Disclosure, State, Tier
 from czesg.disclosures.signals import disclosures_published
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.bulk import BulkCheck, RowProblem
-from czesg.engine.kernel.errors import gettext_noop
+from czesg.engine.kernel.errors import StateConflict, gettext_noop
 from czesg.enterprises.models import Enterprise
 
 DATAPOINT_COLUMNS = (
@@ -191,8 +191,6 @@ def _write_batch(chunk, by_uscc, enterprises, existing, catalogue_version, actor
             .values_list("pk", flat=True)
         )
         if len(still_draft) != len(existing_ids):
-            from czesg.engine.kernel.errors import StateConflict
-
             raise StateConflict(gettext_noop("A disclosure changed state during the import; run it again."))
     Disclosure.objects.bulk_create(new, batch_size=1000)
     for d in new:

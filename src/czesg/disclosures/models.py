@@ -6,7 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from czesg.engine.kernel.errors import StateConflict, gettext_noop
+from czesg.access.models import Grant
+from czesg.accounts.models import MembershipRole, Role
+from czesg.engine.kernel.errors import StateConflict, UnitError, gettext_noop
+from czesg.engine.kernel.units import conversion_factor
+from czesg.enterprises.models import Enterprise
 
 
 class State(models.TextChoices):
@@ -56,13 +60,9 @@ class DisclosureQuerySet(models.QuerySet):
     def visible_to(self, user) -> DisclosureQuerySet:
         """Published versions for everybody; drafts and submissions for those who manage them
         and for those the enterprise has granted access to its disclosures."""
-        from czesg.enterprises.models import Enterprise
-
         published = models.Q(state=State.PUBLISHED)
         if not getattr(user, "is_authenticated", False):
             return self.filter(published)
-        from czesg.access.models import Grant
-
         managed = Enterprise.objects.managed_by(user).values("pk")
         consented = Grant.objects.for_grantee(user, "disclosures").values("enterprise_id")
         return self.filter(
@@ -71,8 +71,6 @@ class DisclosureQuerySet(models.QuerySet):
 
     def editable_by(self, user) -> DisclosureQuerySet:
         """Disclosures whose drafts the actor may change."""
-        from czesg.accounts.models import MembershipRole, Role
-
         if not getattr(user, "is_authenticated", False) or user.role != Role.ENTERPRISE:
             return self.none()
         return self.filter(
@@ -195,9 +193,6 @@ class Datapoint(models.Model):
     @property
     def was_converted(self) -> bool:
         """Whether the value was typed in another unit than the canonical one it is stored in."""
-        from czesg.engine.kernel.errors import UnitError
-        from czesg.engine.kernel.units import conversion_factor
-
         if not self.entered_unit or not self.unit or self.entered_unit == self.unit:
             return False
         try:

@@ -16,4 +16,5 @@ urlpatterns = [
     path("disclosures/<int:pk>/upload/", views.upload, name="upload"),
     path("disclosures/<int:pk>/<str:verb>/", views.transition, name="transition"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
+    path("applicants/", views.applicants, name="applicants"),
 ]

@@ -10,21 +10,23 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from czesg.access import actions as access_actions
+from czesg.access.actions import note_consented_read
+from czesg.access.models import Grant
+from czesg.access.permissions import can_read_evidence
 from czesg.accounts.permissions import can_manage_enterprise
-from czesg.disclosures import actions
+from czesg.disclosures import actions, checks
 from czesg.disclosures.models import Datapoint, Disclosure, Evidence, State, Tier
+from czesg.disclosures.upload import apply_upload, problem_rows, read_upload, template_bytes
 from czesg.engine.catalogue import Indicator, load_catalogue
 from czesg.engine.kernel.errors import CzesgError, StateConflict
 from czesg.engine.kernel.units import alternatives, label
 from czesg.enterprises.models import Enterprise
-from czesg.problems import user_message
-
-
-def _lang() -> str:
-    return get_language() or "zh-hans"
+from czesg.web.language import language
+from czesg.web.problems import user_message
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -121,7 +123,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The guided form of a draft: every indicator of its tier grouped by topic, with guidance."""
     disclosure = _managed_disclosure(request, pk)
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     points = {p.indicator_code: p for p in disclosure.datapoints.all()}
     evidence: dict[str, list[Evidence]] = {}
     for item in disclosure.evidence.all():
@@ -194,7 +196,7 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             messages.error(request, f"{code}: {error}")
         return redirect(reverse("disclosures:edit", args=[pk]) + f"#row-{code}")
     point = disclosure.datapoints.filter(indicator_code=code).first()
-    row = _row(indicator, point, list(disclosure.evidence.filter(indicator_code=code)), _lang())
+    row = _row(indicator, point, list(disclosure.evidence.filter(indicator_code=code)), language())
     row.error = error
     row.saved = not error
     return render(
@@ -300,8 +302,6 @@ def _finding_text(finding) -> str:
 @login_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """Check a draft: errors to fix, warnings to acknowledge, then submit."""
-    from czesg.disclosures import checks
-
     disclosure = _managed_disclosure(request, pk)
     if request.method == "POST" and disclosure.state == State.DRAFT:
         keys = request.POST.getlist("acknowledge")
@@ -317,7 +317,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, user_message(exc))
         return redirect("disclosures:review", pk=pk)
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     findings = checks.findings_for(disclosure)
     done = checks.acknowledged_keys(disclosure)
 
@@ -345,11 +345,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def template_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The disclosure's Excel (or CSV, with ?format=csv) template, prefilled."""
-    from czesg.disclosures.upload import template_bytes
-
     disclosure = _managed_disclosure(request, pk)
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    data = template_bytes(disclosure, fmt=fmt, language=_lang())
+    data = template_bytes(disclosure, fmt=fmt, language=language())
     name = f"czesg-{disclosure.enterprise.uscc}-{disclosure.year}-v{disclosure.version}.{fmt}"
     content_type = (
         "text/csv; charset=utf-8" if fmt == "csv"
@@ -366,8 +364,6 @@ UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 @login_required
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a filled template: every problem named by sheet, cell and indicator, or all saved."""
-    from czesg.disclosures.upload import apply_upload, problem_rows, read_upload
-
     disclosure = _managed_disclosure(request, pk)
     problems: list[dict] = []
     error = ""
@@ -402,13 +398,9 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     """Download an evidence file: only for those who may read the enterprise's evidence."""
-    from czesg.accounts.permissions import can_read_evidence
-
     item = Evidence.objects.select_related("disclosure__enterprise").filter(pk=pk).first()
     if item is None or not can_read_evidence(request.user, item.disclosure.enterprise):
         raise Http404
-    from czesg.access.actions import note_consented_read
-
     note_consented_read(request.user, item.disclosure.enterprise, "evidence",
                         f"evidence {item.indicator_code}: {item.original_name}", "page")
     response = FileResponse(
@@ -417,3 +409,35 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- shared with me ---------------------------------------------------------------------------
+# The key figures a bank or buyer sees of each enterprise that consented to share its data.
+KEY_FIGURES = ("G-GEN-01", "E-GHG-01", "E-GHG-05", "E-ENG-01", "S-EMP-01")
+
+
+@login_required
+def applicants(request: HttpRequest) -> HttpResponse:
+    """For a bank or buyer: every enterprise that granted it access, with its key figures."""
+    grants = list(
+        Grant.objects.for_grantee(request.user).select_related("enterprise").order_by("enterprise__name")
+    )
+    enterprise_ids = [g.enterprise_id for g in grants]
+    latest: dict[int, Disclosure] = {}
+    for d in Disclosure.objects.filter(enterprise_id__in=enterprise_ids).order_by("year", "version"):
+        if d.state == State.PUBLISHED or any(g.enterprise_id == d.enterprise_id and g.share_disclosures for g in grants):
+            latest[d.enterprise_id] = d
+    figures: dict[int, dict[str, float]] = {}
+    for disclosure_id, code, value in Datapoint.objects.filter(
+        disclosure__in=list(latest.values()), indicator_code__in=KEY_FIGURES
+    ).values_list("disclosure__enterprise_id", "indicator_code", "value_number"):
+        figures.setdefault(disclosure_id, {})[code] = value
+    rows = []
+    for grant in grants:
+        access_actions.log_access(grant, request.user, "applicant overview", "page")
+        rows.append({"grant": grant, "disclosure": latest.get(grant.enterprise_id),
+                     "figures": [figures.get(grant.enterprise_id, {}).get(c) for c in KEY_FIGURES]})
+    catalogue = load_catalogue()
+    lang = request.LANGUAGE_CODE
+    headers = [(c, catalogue.get(c).name(lang), catalogue.get(c).unit) for c in KEY_FIGURES]
+    return render(request, "access/applicants.html", {"rows": rows, "headers": headers})

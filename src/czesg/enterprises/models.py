@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from czesg.accounts.models import Role
+
 
 class SizeClass(models.TextChoices):
     """Enterprise size by the NBS classification (统计上大中小微型企业划分办法)."""
@@ -34,8 +36,6 @@ class EnterpriseQuerySet(models.QuerySet):
 
     def managed_by(self, user) -> EnterpriseQuerySet:
         """Enterprises whose data the actor may read in full (drafts included)."""
-        from czesg.accounts.models import Role
-
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if user.role in (Role.GOVERNMENT, Role.PLATFORM_ADMIN):

@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from czesg.engine.kernel.errors import CzesgError
-from czesg.problems import problem, status_of, user_message
+from czesg.web.problems import problem, status_of, user_message
 
 
 class RefusalMiddleware:

@@ -77,7 +77,7 @@ def _stamp(value: Any) -> Any:
 
 def _profile(enterprise: tuple, disclosures: list[tuple],
              values: dict[int, list[tuple]]) -> bytes:
-    """One enterprise's profile, in the exact shape of :class:`~czesg.api.schemas.ProfileOut`
+    """One enterprise's profile, in the exact shape of :class:`~czesg.portal.api.ProfileOut`
     (a test holds the two together), written without a validation pass per profile: the rows
     come typed from the database, and validating 100,000 profiles would double the build."""
     latest: dict[int, tuple] = {}

@@ -8,22 +8,22 @@ from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 
+from czesg.dashboards.models import EnterpriseYear
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.kernel.units import label as unit_label
 from czesg.engine.plan import load_city_profile
+from czesg.engine.plan.targets import GRADE_SCALE
 from czesg.enterprises.models import Enterprise
+from czesg.ratings.actions import latest_run
+from czesg.ratings.models import Rating
+from czesg.web.language import language
 
 MAX_COMPARE = 5
 # Indicators shown first on profiles, comparisons and benchmarks: the basis every reader asks for.
 HEADLINE = ("G-GEN-01", "E-GHG-01", "E-GHG-05", "E-ENG-01", "E-ENG-02", "E-WAT-01", "S-EMP-01",
             "S-EMP-02-F", "S-OHS-01", "S-TRN-02")
-
-
-def _lang() -> str:
-    return get_language() or "zh-hans"
 
 
 def latest_published() -> dict[int, int]:
@@ -44,9 +44,6 @@ def facet_counts(rows, run_id: int | None) -> dict[str, list[tuple[str, int]]]:
     the matches are found once (a scan of the registry when searching by name) and counted by
     district, park, industry section, published year (from the dashboards' enterprise-year
     table) and grade in the given rating run, instead of one scan per facet."""
-    from czesg.dashboards.models import EnterpriseYear
-    from czesg.ratings.models import Rating
-
     sql, params = rows.order_by().values_list(
         "id", "division_code", "park_key", "industry_code").query.sql_with_params()
     parts = [
@@ -79,10 +76,7 @@ def facet_counts(rows, run_id: int | None) -> dict[str, list[tuple[str, int]]]:
 def search(request: HttpRequest) -> HttpResponse:
     """Search the registry by name or credit code, narrowed by facets with their counts."""
     profile = load_city_profile()
-    lang = _lang()
-    from czesg.ratings.actions import latest_run
-    from czesg.ratings.models import Rating
-
+    lang = language()
     params = {k: request.GET.get(k, "").strip() for k in
               ("q", "industry", "district", "park", "listed", "year", "grade")}
     run = latest_run()  # grades are those of the newest finished city rating
@@ -124,8 +118,6 @@ def search(request: HttpRequest) -> HttpResponse:
             return letter
 
     counts = facet_counts(rows, run.pk if run is not None else None)
-    from czesg.engine.plan.targets import GRADE_SCALE
-
     facets = {
         "district": [{"value": v, "label": district_label(v), "n": n}
                      for v, n in counts["district"] if v],
@@ -171,7 +163,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     chosen, values = _values_for(enterprises, int(year) if year.isdigit() else None)
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     answered = {code for v in values.values() for code in v}
     order = [c for c in HEADLINE if c in answered] + [
         i.code for i in catalogue.indicators if i.code in answered and i.code not in HEADLINE
@@ -194,7 +186,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 def benchmark(request: HttpRequest) -> HttpResponse:
     """An indicator's distribution among an industry's published values, and one firm's place."""
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     numeric = [i for i in catalogue.indicators if i.data_type in ("number", "percentage")]
     code = request.GET.get("indicator", "E-GHG-05")
     indicator = catalogue.get(code) if code in catalogue.codes else catalogue.get("E-GHG-05")

@@ -9,20 +9,18 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 
 from czesg.access.actions import note_consented_read
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import can_manage_enterprise
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
+from czesg.engine.disclosure.diff import diff_versions
 from czesg.engine.kernel.units import label as unit_label
 from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
-
-
-def _lang() -> str:
-    return get_language() or "zh-hans"
+from czesg.portal.public import HEADLINE
+from czesg.web.language import language
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -58,7 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/dashboard.html",
-        {"page": page, "query": query, "scope": scope, "park": park, "lang": _lang()},
+        {"page": page, "query": query, "scope": scope, "park": park, "lang": language()},
     )
 
 
@@ -74,7 +72,7 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         .order_by("-year", "-version")
     )
     profile = load_city_profile()
-    lang = _lang()
+    lang = language()
     context = {
         "trends": _trends(enterprise, lang),
         "enterprise": enterprise,
@@ -91,8 +89,6 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
 
 def _trends(enterprise: Enterprise, lang: str) -> list[dict]:
     """Headline indicators over the published years (latest version of each year), for charts."""
-    from czesg.portal.public import HEADLINE
-
     latest: dict[int, int] = {}
     for pk, year in (
         Disclosure.objects.filter(enterprise=enterprise, state=State.PUBLISHED)
@@ -131,7 +127,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         note_consented_read(request.user, disclosure.enterprise, "disclosures",
                             f"disclosure {disclosure.year} v{disclosure.version}", "page")
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     points = {
         p.indicator_code: p
         for p in disclosure.datapoints.select_related("entered_by", "assured_by")
@@ -197,8 +193,6 @@ def _comparable(disclosure: Disclosure) -> dict[str, dict]:
 
 def disclosure_diff(request: HttpRequest, a: int, b: int) -> HttpResponse:
     """What changed between two versions of one enterprise's disclosure for a year."""
-    from czesg.engine.disclosure.diff import diff_versions
-
     visible = Disclosure.objects.visible_to(request.user).select_related("enterprise")
     first, second = visible.filter(pk=a).first(), visible.filter(pk=b).first()
     if first is None or second is None or (first.enterprise_id, first.year) != (
@@ -206,7 +200,7 @@ def disclosure_diff(request: HttpRequest, a: int, b: int) -> HttpResponse:
     ):
         raise Http404
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     changes = []
     for change in diff_versions(_comparable(first), _comparable(second)):
         indicator = catalogue.get(change.indicator)

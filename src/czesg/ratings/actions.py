@@ -2,7 +2,8 @@
 
 * :func:`import_government_records` (and :func:`import_records_csv`, :func:`add_government_record`)
   checks every row and writes the good ones in one transaction, naming each refused row.
-* :func:`start_rating` creates a queued :class:`RatingRun` and, once committed, enqueues the
+* :func:`start_rating` creates a queued :class:`RatingRun` and, once committed, announces it
+  (:data:`~czesg.ratings.signals.rating_queued`); :mod:`czesg.ratings.tasks` then enqueues the
   background task that calls :func:`run_rating`.
 * :func:`run_rating` reads the latest published disclosure of every enterprise for the year and
   the year's government records with a few bulk queries into the engine's columnar
@@ -30,14 +31,16 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from czesg.access.models import Grant
 from czesg.accounts.models import Membership, Role
 from czesg.accounts.permissions import is_authenticated, require_government, require_manager
 from czesg.audit.recording import record, record_many
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine import rating as engine
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.disclosure.answers import Answer
+from czesg.engine.disclosure.validation import Answer
 from czesg.engine.kernel.errors import CatalogueError, NotFound, StateConflict, gettext_noop
+from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
 from czesg.ratings.models import (
     SINGLE_KINDS,
@@ -48,6 +51,7 @@ from czesg.ratings.models import (
     RecordKind,
     RunStatus,
 )
+from czesg.ratings.signals import rating_queued
 
 Progress = Callable[[int, int], None]
 
@@ -360,15 +364,9 @@ def start_rating(year: int, *, actor, enqueue: bool = True) -> RatingRun:
                green_methodology=green.version)
         if enqueue:
             run_id = run.pk
-            transaction.on_commit(lambda: _enqueue(run_id))
+            transaction.on_commit(
+                lambda: rating_queued.send(sender=RatingRun, run_id=run_id))
     return run
-
-
-def _enqueue(run_id: int) -> None:
-    from czesg.ratings.tasks import rate_city
-
-    result = rate_city.enqueue(run_id)
-    RatingRun.objects.filter(pk=run_id).update(task_id=str(result.id)[:64])
 
 
 # --------------------------------------------------------------------------------------------
@@ -890,8 +888,6 @@ def history(enterprise: Enterprise) -> list[Rating]:
 def can_see_explanation(user, enterprise: Enterprise) -> bool:
     """Whether the user may read the detailed explanation and green score: the enterprise's
     members, government users and platform administrators, and grantees of the scores scope."""
-    from czesg.access.models import Grant
-
     if not is_authenticated(user):
         return False
     if user.role in (Role.GOVERNMENT, Role.PLATFORM_ADMIN):
@@ -989,8 +985,6 @@ def reproduce_rating(rating: Rating) -> dict[str, Any]:
 
 def distribution(run: RatingRun, by: str, lang: str = "zh-hans") -> list[dict[str, Any]]:
     """Enterprises per grade in a run, by lead industry (``industry``) or ``district``."""
-    from czesg.engine.plan import load_city_profile
-
     if by not in ("industry", "district"):
         raise CatalogueError(gettext_noop("Group by “industry” or “district”."), field="by")
     profile = load_city_profile()

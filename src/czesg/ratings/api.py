@@ -10,50 +10,19 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from ninja import Query, Router, Schema, Status
-from ninja.security import SessionAuth
 
 from czesg.access.actions import note_consented_read
+from czesg.accounts.permissions import require_government
 from czesg.engine import rating as engine
 from czesg.engine.kernel.errors import CatalogueError, NotFound, gettext_noop
 from czesg.enterprises.models import Enterprise
 from czesg.ratings import actions
 from czesg.ratings.models import GreenScore, Rating, RatingRun
+from czesg.web.auth import READ_AUTH, WRITE_AUTH
+from czesg.web.language import language
 
 router = Router(tags=["ratings"])
-
-
-def token_write(request: HttpRequest):
-    """The API's bearer-token check with the write scope (``czesg.api.v1.token_write``), looked
-    up when called so that ``czesg.api.v1`` can import this module while it is being built."""
-    from czesg.api.v1 import token_write as check
-
-    return check(request)
-
-
-def token_read(request: HttpRequest):
-    """The API's check of any valid bearer token (``czesg.api.v1.token_read``), looked up late."""
-    from czesg.api.v1 import token_read as check
-
-    return check(request)
-
-
-class _Session(SessionAuth):
-    """The API's cookie-session check (``czesg.api.v1.session_auth``: CSRF enforced, never for a
-    request that came with a bearer token), looked up when called."""
-
-    def authenticate(self, request: HttpRequest, key):
-        from czesg.api.v1 import session_auth
-
-        return session_auth.authenticate(request, key)
-
-
-session_auth = _Session()
-
-
-def _lang() -> str:
-    return get_language() or "zh-hans"
 
 
 class PillarsOut(Schema):
@@ -239,7 +208,7 @@ def _rating_out(rating: Rating) -> dict[str, Any]:
 
 
 def _explanation_out(expl: engine.Explanation) -> dict[str, Any]:
-    en = _lang().startswith("en")
+    en = language().startswith("en")
     return {
         "group": expl.group, "total": expl.total, "percentile": expl.percentile,
         "rank": expl.rank, "peer_size": expl.peer_size, "adjustment": expl.adjustment,
@@ -267,12 +236,12 @@ def distribution(request: HttpRequest, filters: Query[DistributionFilter]):
         raise CatalogueError(gettext_noop("Group by “industry” or “district”."), field="by")
     run = actions.latest_run(filters.year)
     methodology = engine.load_methodology(run.methodology_version if run else None)
-    groups = actions.distribution(run, filters.by, _lang()) if run else []
+    groups = actions.distribution(run, filters.by, language()) if run else []
     return {"year": run.year if run else (filters.year or 0), "run": run.pk if run else None,
             "by": filters.by, "grades": [b.key for b in methodology.bands], "groups": groups}
 
 
-@router.post("/runs", response={202: RunOut}, auth=[token_write, session_auth])
+@router.post("/runs", response={202: RunOut}, auth=WRITE_AUTH)
 def start_run(request: HttpRequest, body: RunIn):
     """Re-rate the city for a year in the background (government and platform administrators);
     poll ``GET /runs/{id}`` for its progress."""
@@ -281,11 +250,9 @@ def start_run(request: HttpRequest, body: RunIn):
     return Status(202, actions.run_summary(run))
 
 
-@router.get("/runs/{run_id}", response=RunOut, auth=[token_read, session_auth])
+@router.get("/runs/{run_id}", response=RunOut, auth=READ_AUTH)
 def get_run(request: HttpRequest, run_id: int):
     """A rating run's status, progress and counts (government and platform administrators)."""
-    from czesg.accounts.permissions import require_government
-
     require_government(request.user)
     run = RatingRun.objects.filter(pk=run_id).first()
     if run is None:

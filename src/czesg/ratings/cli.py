@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
+
+from czesg.console import setup_django
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,16 +21,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="output format")
-
-
-def _setup() -> None:
-    from django.apps import apps
-
-    if not apps.ready:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "czesg.settings")
-        import django
-
-        django.setup()
 
 
 def _bar(done: int, total: int) -> None:
@@ -46,8 +37,9 @@ def run(args: argparse.Namespace) -> int:
     """Rate the year synchronously (a new run, by the platform's system account), show progress
     on standard error and print the summary: run id, rated count, grade distribution and the
     count at or above the threshold grade. Returns the exit status."""
-    _setup()
-    from czesg.demo import system_actor
+    setup_django()
+    # Imported once Django is set up: these modules import models.
+    from czesg.accounts.actors import system_actor
     from czesg.engine.kernel.errors import CzesgError
     from czesg.ratings.actions import grades_at_or_above, run_rating, run_summary, start_rating
     from czesg.ratings.models import RatingRun
@@ -84,3 +76,12 @@ def run(args: argparse.Namespace) -> int:
         ]
         sys.stdout.write("\n".join(lines) + "\n")
     return 0 if data["status"] == "done" else 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``czesg rate`` to the ``czesg`` command."""
+    p = sub.add_parser(
+        "rate", help="rate every enterprise's published disclosure of a year (in the foreground)"
+    )
+    add_arguments(p)
+    p.set_defaults(func=run)

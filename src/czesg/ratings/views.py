@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from czesg.access.actions import note_consented_read
@@ -30,19 +30,16 @@ from czesg.engine.disclosure.values import coerce
 from czesg.engine.kernel.errors import CzesgError
 from czesg.engine.kernel.units import label as unit_label
 from czesg.enterprises.models import Enterprise
-from czesg.problems import user_message
 from czesg.ratings import actions
 from czesg.ratings.methodology_page import methodology_tables
 from czesg.ratings.models import GovernmentRecord, GreenScore, RatingRun
 from czesg.ratings.textformat import render_markdown
-
-
-def _lang() -> str:
-    return get_language() or "zh-hans"
+from czesg.web.language import language
+from czesg.web.problems import user_message
 
 
 def _en() -> bool:
-    return _lang().startswith("en")
+    return language().startswith("en")
 
 
 def _enterprise(uscc: str) -> Enterprise:
@@ -64,7 +61,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
     methodology files (each weight with its source and confidence)."""
     rating = engine.load_methodology()
     green = engine.load_green_methodology()
-    lang = _lang()
+    lang = language()
     suffix = "en" if _en() else "zh"
     path = engine.METHODOLOGY_DIR / f"rating-{rating.version}.{suffix}.md"
     document = render_markdown(path.read_text(encoding="utf-8")) if path.is_file() else ""
@@ -87,20 +84,20 @@ def _value_text(code: str, value: float | None, catalogue) -> str:
     if indicator.data_type == "choice":
         index = int(value)
         if 0 <= index < len(indicator.choices):
-            return indicator.choices[index].name(_lang())
+            return indicator.choices[index].name(language())
         return ""
     return f"{value:.6g}"
 
 
 def _unit(catalogue, code: str) -> str:
     unit = catalogue.get(code).unit
-    return unit_label(unit, _lang()) if unit else ""
+    return unit_label(unit, language()) if unit else ""
 
 
 def _explained(expl: engine.Explanation, methodology: engine.Methodology) -> dict[str, Any]:
     """The explanation arranged for the page: topics with their indicators, deductions, plan."""
     catalogue = load_catalogue()
-    lang = _lang()
+    lang = language()
     topics: dict[str, dict[str, Any]] = {}
     names = {f"{t.pillar}.{t.key}": t.name(lang) for t in methodology.topics}
     for c in expl.contributions:
@@ -136,7 +133,7 @@ def _green_view(green: GreenScore | None) -> dict[str, Any] | None:
     if green is None:
         return None
     methodology = engine.load_green_methodology(green.methodology_version)
-    lang = _lang()
+    lang = language()
     labels = {b.key: b.name(lang) for b in methodology.labels}
     components = []
     for component in methodology.components:
@@ -159,12 +156,12 @@ def enterprise_rating(request: HttpRequest, uscc: str) -> HttpResponse:
     context: dict[str, Any] = {
         "enterprise": enterprise, "rating": rating, "allowed": allowed,
         "can_manage": can_manage_enterprise(request.user, enterprise),
-        "history": actions.history(enterprise), "lang": _lang(),
+        "history": actions.history(enterprise), "lang": language(),
     }
     if rating is not None:
         methodology = engine.load_methodology(rating.methodology_version)
-        context["group_name"] = methodology.group(rating.peer_group).name(_lang())
-        context["pillar_names"] = {p.key: p.name(_lang()) for p in methodology.pillars}
+        context["group_name"] = methodology.group(rating.peer_group).name(language())
+        context["pillar_names"] = {p.key: p.name(language()) for p in methodology.pillars}
         if allowed:
             context["explanation"] = _explained(actions.explanation(rating), methodology)
             context["green"] = _green_view(
@@ -215,8 +212,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "runs": list(RatingRun.objects.select_related("started_by")[:20]),
         "charts": {
             "grades": grades,
-            "industry": actions.distribution(run, "industry", _lang()) if run else [],
-            "district": actions.distribution(run, "district", _lang()) if run else [],
+            "industry": actions.distribution(run, "industry", language()) if run else [],
+            "district": actions.distribution(run, "district", language()) if run else [],
         },
     }
     return render(request, "ratings/overview.html", context)
@@ -273,7 +270,7 @@ def records(request: HttpRequest) -> HttpResponse:
 
 # --- self-diagnosis ---------------------------------------------------------------------------
 def _questions(posted: dict | None = None) -> list[dict[str, Any]]:
-    lang = _lang()
+    lang = language()
     out = []
     for indicator in actions.questionnaire():
         out.append({
@@ -315,9 +312,9 @@ def _diagnosis_view(diagnosis: engine.Diagnosis) -> dict[str, Any]:
         "score": diagnosis.score, "grade": diagnosis.grade, "total": diagnosis.total,
         "deductions": diagnosis.deductions, "basis": diagnosis.basis,
         "basis_note": diagnosis.basis_note_en if en else diagnosis.basis_note_zh,
-        "pillars": [(p.name(_lang()), diagnosis.pillar_scores.get(p.key))
+        "pillars": [(p.name(language()), diagnosis.pillar_scores.get(p.key))
                     for p in methodology.pillars],
-        "group": methodology.group(diagnosis.group).name(_lang()),
+        "group": methodology.group(diagnosis.group).name(language()),
         "gaps": [{"code": g.code, "name": g.name_en if en else g.name_zh,
                   "article": g.exchange_article, "rated": g.rated} for g in diagnosis.gaps],
         "plan_more": max(len(diagnosis.plan) - PLAN_STEPS, 0),
@@ -367,7 +364,7 @@ def self_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
         "has_disclosure": disclosure is not None, "source": source, "questions": questions,
         "year": year, "years": list(range(last_year, last_year - 5, -1)),
         "diagnosis": _diagnosis_view(diagnosis) if diagnosis else None,
-        "generated_at": timezone.localtime(), "lang": _lang(),
+        "generated_at": timezone.localtime(), "lang": language(),
     }
     if diagnosis is not None and output in ("print", "pdf"):
         html = render_to_string("ratings/diagnosis_print.html", context, request=request)

@@ -18,7 +18,7 @@ Hierarchy::
       StateConflict            the object is in a state that forbids the change (e.g. published)
       NotFound                 the object does not exist or is not visible to the actor
 
-The web layer maps them to HTTP status and translated text in one place (``czesg.problems``).
+The web layer maps them to HTTP status and translated text in one place (``czesg.web.problems``).
 """
 
 from __future__ import annotations

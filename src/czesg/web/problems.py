@@ -1,7 +1,10 @@
-"""The one place where domain refusals become HTTP statuses and translated sentences."""
+"""The one place where domain refusals become HTTP statuses, translated sentences and RFC 7807
+problem documents. It imports no app: an app whose refusals carry itemised problems registers how
+to word them (:func:`register_problem_items`) when it is loaded."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext
@@ -22,6 +25,16 @@ STATUS: dict[type[errors.CzesgError], int] = {
 
 # Kinds defined outside the engine's hierarchy module, by their stable code.
 STATUS_BY_CODE = {"carbon_input_invalid": 422, "upload_invalid": 422, "registry_invalid": 422}
+
+
+# Per refusal code: how to turn a refusal's itemised problems into JSON items (with their text).
+ProblemItems = Callable[[errors.CzesgError], list[dict[str, Any]]]
+_PROBLEM_ITEMS: dict[str, ProblemItems] = {}
+
+
+def register_problem_items(code: str, items: ProblemItems) -> None:
+    """Let an app list the itemised problems of its refusals with ``code`` in problem documents."""
+    _PROBLEM_ITEMS[code] = items
 
 
 def status_of(exc: errors.CzesgError) -> int:
@@ -55,9 +68,7 @@ def problem(exc: errors.CzesgError, instance: str = "") -> dict[str, Any]:
     field = exc.params.get("field")
     if field:
         body["field"] = field
-    problems = getattr(exc, "problems", None)
-    if problems and exc.code == "carbon_input_invalid":
-        from czesg.carbon.display import problem_text
-
-        body["problems"] = [{**p.as_dict(), "text": problem_text(p, gettext)} for p in problems]
+    items = _PROBLEM_ITEMS.get(exc.code)
+    if items is not None and getattr(exc, "problems", None):
+        body["problems"] = items(exc)
     return body

@@ -1,0 +1,220 @@
+"""The disclosures' REST API (mounted at /api/v1/ by :mod:`czesg.api`): the indicator catalogue,
+disclosure versions with their datapoints, writes to drafts, and the published values."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from czesg.access.actions import note_consented_read
+from czesg.disclosures import actions
+from czesg.disclosures.models import Datapoint, Disclosure
+from czesg.engine.catalogue import load_catalogue
+from czesg.engine.kernel.errors import NotFound
+from czesg.web.auth import WRITE_AUTH
+from czesg.web.language import language
+from czesg.web.pagination import Pages
+
+router = Router()
+
+
+# Schemas carry no docstring: pydantic would publish it as their description in the schema.
+class IndicatorOut(Schema):
+    code: str
+    pillar: str
+    topic: str
+    name: str
+    name_zh: str
+    name_en: str
+    data_type: str
+    unit: str
+    disclosure_level: str
+    tier: str
+
+
+class DisclosureOut(Schema):
+    id: int
+    enterprise: str
+    year: int
+    version: int
+    state: str
+    tier: str
+    catalogue_version: str
+    amends: int | None
+    amendment_reason: str
+    submitted_at: datetime | None
+    published_at: datetime | None
+
+
+class DatapointOut(Schema):
+    indicator: str
+    status: str
+    value: Any
+    unit: str
+    entered_value: str
+    entered_unit: str
+    na_explanation: str
+    method: str
+    evidence: str
+    entered_by: str | None
+    entered_at: datetime
+    assurance: str
+
+
+class DisclosureDetailOut(DisclosureOut):
+    datapoints: list[DatapointOut]
+
+
+class ValueIn(Schema):
+    value: Any
+    unit: str = ""
+    evidence: str = ""
+
+
+class DatapointRowOut(Schema):
+    uscc: str
+    year: int
+    version: int
+    indicator: str
+    status: str
+    value: Any
+    unit: str
+    method: str
+    assurance: str
+
+
+class DatapointFilter(Schema):
+    indicator: str | None = None
+    year: int | None = None
+    uscc: str | None = None
+
+
+def _disclosure_out(d: Disclosure) -> dict[str, Any]:
+    return {
+        "id": d.pk, "enterprise": d.enterprise.uscc, "year": d.year, "version": d.version,
+        "state": d.state, "tier": d.tier, "catalogue_version": d.catalogue_version,
+        "amends": d.amends_id, "amendment_reason": d.amendment_reason,
+        "submitted_at": d.submitted_at, "published_at": d.published_at,
+    }
+
+
+def _datapoint_out(p) -> dict[str, Any]:
+    value: Any
+    if p.value_number is not None:
+        value = p.value_number
+    elif p.value_bool is not None:
+        value = p.value_bool
+    else:
+        value = p.value_choice or p.value_text or None
+    return {
+        "indicator": p.indicator_code, "status": p.status, "value": value, "unit": p.unit,
+        "entered_value": p.entered_value, "entered_unit": p.entered_unit,
+        "na_explanation": p.na_explanation, "method": p.method, "evidence": p.evidence_ref,
+        "entered_by": p.entered_by.username if p.entered_by else None,
+        "entered_at": p.entered_at, "assurance": p.assurance,
+    }
+
+
+def _visible_disclosure(request: HttpRequest, pk: int) -> Disclosure:
+    disclosure = (
+        Disclosure.objects.visible_to(request.user).select_related("enterprise").filter(pk=pk).first()
+    )
+    if disclosure is None:
+        raise NotFound()
+    return disclosure
+
+
+# The operation ids are part of the published contract: they keep the names they had when these
+# endpoints were defined in ``czesg.api.v1``.
+@router.get("/indicators", response=list[IndicatorOut], tags=["catalogue"],
+            operation_id="czesg_api_v1_list_indicators")
+def list_indicators(request: HttpRequest, tier: str | None = None):
+    """The indicator catalogue, optionally only one tier's set."""
+    catalogue = load_catalogue()
+    chosen = catalogue.for_tier(tier) if tier else catalogue.indicators
+    lang = language()
+    return [
+        {
+            "code": i.code, "pillar": i.pillar, "topic": i.topic, "name": i.name(lang),
+            "name_zh": i.name_zh, "name_en": i.name_en, "data_type": i.data_type,
+            "unit": i.unit, "disclosure_level": i.disclosure_level, "tier": i.tier,
+        }
+        for i in chosen
+    ]
+
+
+@router.get("/enterprises/{uscc}/disclosures", response=list[DisclosureOut], tags=["disclosures"],
+            operation_id="czesg_api_v1_list_enterprise_disclosures")
+def list_enterprise_disclosures(request: HttpRequest, uscc: str):
+    """The disclosure versions of an enterprise that the caller may see."""
+    rows = (
+        Disclosure.objects.visible_to(request.user)
+        .filter(enterprise__uscc=uscc.upper())
+        .select_related("enterprise")
+        .order_by("-year", "-version")
+    )
+    return [_disclosure_out(d) for d in rows]
+
+
+@router.get("/disclosures/{pk}", response=DisclosureDetailOut, tags=["disclosures"],
+            operation_id="czesg_api_v1_get_disclosure")
+def get_disclosure(request: HttpRequest, pk: int):
+    """A disclosure version with every datapoint and its provenance."""
+    disclosure = _visible_disclosure(request, pk)
+    if disclosure.state != "published":
+        note_consented_read(request.user, disclosure.enterprise, "disclosures",
+                            f"disclosure {disclosure.year} v{disclosure.version}", "api")
+    points = disclosure.datapoints.select_related("entered_by").order_by("indicator_code")
+    return {**_disclosure_out(disclosure), "datapoints": [_datapoint_out(p) for p in points]}
+
+
+@router.put(
+    "/disclosures/{pk}/datapoints/{code}", response=DatapointOut, auth=WRITE_AUTH,
+    tags=["disclosures"], operation_id="czesg_api_v1_put_datapoint",
+)
+def put_datapoint(request: HttpRequest, pk: int, code: str, body: ValueIn):
+    """Set one value on a draft the caller manages (typed by the caller)."""
+    disclosure = _visible_disclosure(request, pk)
+    point = actions.set_value(
+        disclosure, code, body.value, body.unit, evidence=body.evidence, actor=request.user
+    )
+    return _datapoint_out(point)
+
+
+@router.post("/disclosures/{pk}/submit", response=DisclosureOut, auth=WRITE_AUTH,
+             tags=["disclosures"], operation_id="czesg_api_v1_submit")
+def submit(request: HttpRequest, pk: int):
+    """Submit a draft the caller manages."""
+    return _disclosure_out(actions.submit_disclosure(_visible_disclosure(request, pk), actor=request.user))
+
+
+@router.post("/disclosures/{pk}/publish", response=DisclosureOut, auth=WRITE_AUTH,
+             tags=["disclosures"], operation_id="czesg_api_v1_publish")
+def publish(request: HttpRequest, pk: int):
+    """Publish a submitted version the caller manages."""
+    return _disclosure_out(actions.publish_disclosure(_visible_disclosure(request, pk), actor=request.user))
+
+
+@router.get("/datapoints", response=list[DatapointRowOut], tags=["disclosures"],
+            operation_id="czesg_api_v1_list_datapoints")
+@paginate(Pages, page_size=200, max_page_size=1000)
+def list_datapoints(request: HttpRequest, filters: Query[DatapointFilter]):
+    """Published values of the latest version of each disclosure, filtered."""
+    rows = Datapoint.objects.filter(disclosure__state="published").select_related(
+        "disclosure__enterprise"
+    )
+    if filters.indicator:
+        rows = rows.filter(indicator_code=filters.indicator)
+    if filters.year:
+        rows = rows.filter(disclosure__year=filters.year)
+    if filters.uscc:
+        rows = rows.filter(disclosure__enterprise__uscc=filters.uscc.upper())
+    return [
+        {"uscc": p.disclosure.enterprise.uscc, "year": p.disclosure.year,
+         "version": p.disclosure.version, "indicator": p.indicator_code, "status": p.status,
+         "value": _datapoint_out(p)["value"], "unit": p.unit, "method": p.method,
+         "assurance": p.assurance}
+        for p in rows.order_by("disclosure__enterprise__uscc", "disclosure__year", "indicator_code")
+    ]

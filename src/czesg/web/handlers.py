@@ -1,0 +1,60 @@
+"""The API's exception handlers: every refusal, invalid request, missing authentication and
+throttled request is answered with an RFC 7807 problem document."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from ninja import NinjaAPI
+from ninja import errors as ninja_errors
+
+from czesg.engine.kernel.errors import CzesgError
+from czesg.web.problems import problem, status_of
+
+
+def install_problem_handlers(api: NinjaAPI) -> None:
+    """Make ``api`` answer its errors with problem documents (``application/problem+json``)."""
+
+    def respond(request: HttpRequest, body: dict, status: int):
+        response = api.create_response(request, body, status=status)
+        response["Content-Type"] = "application/problem+json"
+        return response
+
+    @api.exception_handler(ninja_errors.ValidationError)
+    def _invalid_request(request: HttpRequest, exc: ninja_errors.ValidationError):
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
+             "location": str(e.get("loc", ("",))[0]), "message": e.get("msg", "")}
+            for e in exc.errors
+        ]
+        first = errors[0] if errors else {"field": "", "message": ""}
+        return respond(request, {
+            "type": "https://czesg.org/problems/request_invalid", "title": "request invalid",
+            "status": 422, "code": "request_invalid", "instance": request.path,
+            "detail": gettext("The request is invalid: %(field)s: %(message)s")
+            % {"field": first["field"], "message": first["message"]},
+            "field": first["field"], "errors": errors,
+        }, 422)
+
+    @api.exception_handler(ninja_errors.AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc):
+        return respond(request, {
+            "type": "https://czesg.org/problems/not_authenticated", "title": "not authenticated",
+            "status": 401, "code": "not_authenticated", "instance": request.path,
+            "detail": gettext("Sign in, or send an API token with the needed scope."),
+        }, 401)
+
+    @api.exception_handler(ninja_errors.Throttled)
+    def _throttled(request: HttpRequest, exc):
+        response = respond(request, {
+            "type": "https://czesg.org/problems/rate_limited", "title": "rate limited",
+            "status": 429, "code": "rate_limited", "instance": request.path,
+            "detail": gettext("Too many requests; try again in a moment."),
+        }, 429)
+        if getattr(exc, "wait", None):
+            response["Retry-After"] = str(int(exc.wait) + 1)
+        return response
+
+    @api.exception_handler(CzesgError)
+    def _refusal(request: HttpRequest, exc: CzesgError):
+        return respond(request, problem(exc, instance=request.path), status_of(exc))
