@@ -29,8 +29,8 @@ from czesg.disclosures.models import (
 )
 from czesg.disclosures.signals import disclosures_published
 from czesg.engine.catalogue import load_catalogue
+from czesg.engine.disclosure.answers import pending_warnings, raise_for_errors
 from czesg.engine.disclosure.evidence import ACCEPTED, detect_file_type, safe_display_name
-from czesg.engine.disclosure.validation import pending_warnings, raise_for_errors
 from czesg.engine.disclosure.values import coerce
 from czesg.engine.kernel.errors import CatalogueError, StateConflict, gettext_noop
 from czesg.enterprises.models import Enterprise

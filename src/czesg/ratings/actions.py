@@ -38,7 +38,7 @@ from czesg.audit.recording import record, record_many
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine import rating as engine
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.disclosure.validation import Answer
+from czesg.engine.disclosure.answers import Answer
 from czesg.engine.kernel.errors import CatalogueError, NotFound, StateConflict, gettext_noop
 from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise

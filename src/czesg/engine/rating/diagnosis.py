@@ -155,7 +155,7 @@ def self_diagnose(
     """Estimate an enterprise's score and grade from its own answers, list the mandatory gaps
     against the exchange guideline and plan the improvements that gain the most points.
 
-    ``answers`` maps indicator codes to :class:`czesg.engine.disclosure.validation.Answer` objects or bare
+    ``answers`` maps indicator codes to :class:`czesg.engine.disclosure.answers.Answer` objects or bare
     numbers. With ``peers`` (a rated population of the same year) industry-relative indicators
     are ranked against them; without, a reported industry-relative indicator takes the
     methodology's ``[self_diagnosis] neutral_score``. Both are labelled estimates.
