@@ -303,8 +303,8 @@ class TaskMilestone(models.Model):
 class EnterpriseYear(models.Model):
     """The dashboards' fact table: one row per enterprise and year with a published disclosure.
 
-    It names the latest published version (the one with the highest primary key, as everywhere
-    on the dashboards) and holds that version's reported values of the three indicators the
+    It names the latest published version (``Disclosure.objects.latest_published``: the highest
+    published version number) and holds that version's reported values of the three indicators the
     city breakdowns sum (:data:`czesg.engine.targets.EMISSIONS`, ``REVENUE`` and ``ENERGY``).
     It is a read model: :mod:`czesg.dashboards.facts` rebuilds an enterprise's rows whenever a
     disclosure of it is published, in the publishing transaction, so that the city dashboard

@@ -26,16 +26,6 @@ def _lang() -> str:
     return get_language() or "zh-hans"
 
 
-def latest_published() -> dict[int, int]:
-    """For each enterprise-year, the primary key of its latest published version."""
-    rows = (
-        Disclosure.objects.filter(state=State.PUBLISHED)
-        .values("enterprise_id", "year")
-        .annotate(pk=Max("pk"))
-    )
-    return {r["pk"]: r["enterprise_id"] for r in rows}
-
-
 FACETS = ("district", "park", "industry", "year", "grade", "total")
 
 
@@ -152,10 +142,9 @@ def search(request: HttpRequest) -> HttpResponse:
 def _values_for(enterprises: list[Enterprise], year: int | None) -> tuple[dict, dict]:
     """Latest published values per enterprise (for a year, or each one's latest year)."""
     chosen: dict[int, Disclosure] = {}
-    published = Disclosure.objects.filter(enterprise__in=enterprises, state=State.PUBLISHED)
-    if year:
-        published = published.filter(year=year)
-    for d in published.order_by("year", "version"):
+    published = Disclosure.objects.latest_published(
+        year=year or None, enterprises=[e.pk for e in enterprises])
+    for d in published.order_by("year"):
         chosen[d.enterprise_id] = d
     values: dict[int, dict[str, Datapoint]] = {}
     for p in Datapoint.objects.filter(disclosure__in=chosen.values()).select_related("disclosure"):
@@ -204,9 +193,9 @@ def benchmark(request: HttpRequest) -> HttpResponse:
     focus = Enterprise.objects.filter(uscc=request.GET.get("uscc", "").upper()).first()
     if focus and not industry:
         industry = focus.industry_code[:3]
-    latest = latest_published()
     points = Datapoint.objects.filter(
-        disclosure_id__in=list(latest), disclosure__year=year, indicator_code=indicator.code,
+        disclosure__in=Disclosure.objects.latest_published(year=year).values("pk"),
+        disclosure__year=year, indicator_code=indicator.code,
         value_number__isnull=False,
     )
     if industry:

@@ -31,8 +31,8 @@ from czesg.engine.validation import Answer
 from czesg.engine.values import coerce
 from czesg.enterprises.models import Enterprise
 from czesg.problems import user_message
-from czesg.ratings import actions
-from czesg.ratings.models import GovernmentRecord, GreenScore, RatingRun
+from czesg.ratings import actions, queries
+from czesg.ratings.models import GreenScore, RatingRun
 from czesg.ratings.textformat import render_markdown
 
 
@@ -209,7 +209,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     context = {
         "year": year, "years": years, "run": run, "threshold": threshold, "grades": grades,
         "error": error, "top": top,
-        "at_or_above": actions.count_at_or_above(run, threshold) if run else 0,
+        # The enterprises whose latest rating as of the year is at the threshold or above: the
+        # city dashboard's count of the plan target (one query for both, so they agree).
+        "at_or_above": queries.rated_at_or_above(year, threshold) if run else 0,
         "grade_counts": [(g, int(counts.get(g, 0))) for g in grades],
         "runs": list(RatingRun.objects.select_related("started_by")[:20]),
         "charts": {
@@ -241,33 +243,6 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request") == "true" and not run.is_active:
         response["HX-Refresh"] = "true"  # the page reloads to show the finished run's figures
     return response
-
-
-@login_required
-def records(request: HttpRequest) -> HttpResponse:
-    """Import government records from a CSV file (government and platform administrators)."""
-    require_government(request.user)
-    result, error = None, ""
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            error = gettext("Choose a CSV file.")
-        else:
-            try:
-                result = actions.import_records_csv(
-                    upload.read(), actor=request.user, source=request.POST.get("source", ""))
-            except CzesgError as exc:
-                error = user_message(exc)
-    recent = GovernmentRecord.objects.select_related("enterprise").order_by("-imported_at", "-id")
-    return render(request, "ratings/records.html", {
-        "result": result, "error": error, "recent": recent[:50],
-        "problems": [{"row": p.row, "column": p.column, "uscc": p.uscc,
-                      "message": gettext(p.message) % p.params if p.params else gettext(p.message)}
-                     for p in (result.problems if result else [])],
-        "kinds": [(k.value, k.label) for k in actions.RecordKind],
-        "certifications": actions.CERTIFICATIONS,
-        "grades": engine.TAX_CREDIT_GRADES, "colours": engine.ENV_CREDIT_COLOURS,
-    })
 
 
 # --- self-diagnosis ---------------------------------------------------------------------------
