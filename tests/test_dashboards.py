@@ -601,7 +601,7 @@ def test_caching_can_be_turned_off(city, gov, client_as, settings, monkeypatch):
 
 
 def _facts():
-    from czesg.dashboards.models import EnterpriseYear
+    from czesg.disclosures.models import EnterpriseYear
 
     return {(f.enterprise_id, f.year): (f.disclosure_id, f.emissions, f.revenue, f.energy)
             for f in EnterpriseYear.objects.all()}
@@ -623,7 +623,7 @@ def test_facts_follow_publication_and_amendment(register, publish, system):
 
 
 def test_facts_rebuilt_from_scratch_equal_the_maintained_ones(city, register, publish):
-    from czesg.dashboards.facts import rebuild_facts
+    from czesg.disclosures.facts import rebuild_facts
 
     publish(city["unlisted"][0], YEAR - 1)
     maintained = _facts()

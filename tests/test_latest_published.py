@@ -13,10 +13,10 @@ import json
 import pytest
 from django.db.models import F
 
-from czesg.dashboards import facts, figures
-from czesg.dashboards.models import EnterpriseYear
+from czesg.dashboards import figures
 from czesg.disclosures import actions as disclosure_actions
-from czesg.disclosures.models import Datapoint, Disclosure
+from czesg.disclosures import facts
+from czesg.disclosures.models import Datapoint, Disclosure, EnterpriseYear
 from czesg.engine import rating as rating_engine
 from czesg.portal import opendata, profiles, public
 from czesg.ratings import actions as rating_actions

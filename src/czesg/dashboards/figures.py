@@ -49,9 +49,7 @@ from django.db import connection
 from django.db.models import Case, Count, FloatField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from czesg.dashboards.facts import COLUMNS as FACT_COLUMNS
 from czesg.dashboards.models import (
-    EnterpriseYear,
     KeyProject,
     ProfessionalIntake,
     ServiceAgency,
@@ -60,7 +58,14 @@ from czesg.dashboards.models import (
     TaskProgress,
     ZoneStatistic,
 )
-from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, State
+from czesg.disclosures.facts import COLUMNS as FACT_COLUMNS
+from czesg.disclosures.models import (
+    Datapoint,
+    DatapointStatus,
+    Disclosure,
+    EnterpriseYear,
+    State,
+)
 from czesg.engine import targets as engine
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.cityprofile import CityProfile, load_city_profile
@@ -436,7 +441,7 @@ def enterprise_frame(year: int, codes: Sequence[str], *, parks_only: bool = Fals
 
 def city_frame(year: int, ratings: pl.DataFrame | None = None) -> pl.DataFrame:
     """:func:`enterprise_frame` of the city codes, read from the fact table
-    (:class:`~czesg.dashboards.models.EnterpriseYear`) instead of the year's datapoints.
+    (:class:`~czesg.disclosures.models.EnterpriseYear`) instead of the year's datapoints.
 
     The registry, the year's facts and the year's grades (taken from ``ratings``, a
     :func:`rating_frame`) are read as three frames and joined here: PostgreSQL joining 100,000

@@ -297,3 +297,42 @@ class WarningAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class EnterpriseYear(models.Model):
+    """The enterprise-year fact table: one row per enterprise and year with a published disclosure.
+
+    It names the latest published version (``Disclosure.objects.latest_published``: the highest
+    published version number) and holds that version's reported values of the three indicators the
+    city breakdowns sum (:data:`czesg.engine.targets.EMISSIONS`, ``REVENUE`` and ``ENERGY``).
+    It is a read model: :mod:`czesg.disclosures.facts` rebuilds an enterprise's rows whenever a
+    disclosure of it is published, in the publishing transaction, so that the city dashboard
+    (and the portal's search facets) read 100,000 narrow rows instead of grouping millions of datapoints.
+    """
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("enterprise"), db_index=False,
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    disclosure = models.ForeignKey(
+        "disclosures.Disclosure", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("latest published disclosure"),
+    )
+    emissions = models.FloatField(_("Scope 1 and 2 emissions (tCO2e)"), null=True)
+    revenue = models.FloatField(_("operating revenue"), null=True)
+    energy = models.FloatField(_("energy consumption (tce)"), null=True)
+
+    class Meta:
+        verbose_name = _("enterprise-year fact")
+        verbose_name_plural = _("enterprise-year facts")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year"],
+                                    name="dashboards_enterpriseyear_unique"),
+        ]
+        # The city dashboard reads a year's rows from this index alone (PostgreSQL).
+        indexes = [models.Index(fields=["year", "enterprise"], name="dashboards_ey_year",
+                                include=["emissions", "revenue", "energy"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}/{self.year}"

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from czesg.disclosures.models import Datapoint, Disclosure, State
+from czesg.disclosures.models import Datapoint, Disclosure, EnterpriseYear, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.cityprofile import load_city_profile
 from czesg.engine.units import label as unit_label
@@ -32,9 +32,8 @@ FACETS = ("district", "park", "industry", "year", "grade", "total")
 def facet_counts(rows, run_id: int | None) -> dict[str, list[tuple[str, int]]]:
     """Every facet's counts over the matching enterprises, most frequent first, in one statement:
     the matches are found once (a scan of the registry when searching by name) and counted by
-    district, park, industry section, published year (from the dashboards' enterprise-year
+    district, park, industry section, published year (from the disclosures' enterprise-year
     table) and grade in the given rating run, instead of one scan per facet."""
-    from czesg.dashboards.models import EnterpriseYear
     from czesg.ratings.models import Rating
 
     sql, params = rows.order_by().values_list(

@@ -1,11 +1,11 @@
-"""The dashboards' fact table (:class:`~czesg.dashboards.models.EnterpriseYear`), kept current.
+"""The enterprise-year fact table (:class:`~czesg.disclosures.models.EnterpriseYear`), kept current.
 
 One SQL statement builds the rows of chosen enterprises (or of all) from the latest published
 version of each enterprise-year (``Disclosure.objects.latest_published``, the one rule) and that
 version's reported values of the three summed indicators; :func:`refresh_facts` replaces an enterprise's rows with it whenever a disclosure of
 the enterprise is published (it receives the ``disclosures_published`` signal inside the
 publishing transaction), and :func:`rebuild_facts` rebuilds the whole table (the migration that
-created it uses it; so can a repair from ``czesg manage shell``).
+moved it beside the disclosures uses it; so can a repair from ``czesg manage shell``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from czesg.dashboards.models import EnterpriseYear
-from czesg.disclosures.models import Disclosure
+from czesg.disclosures.models import Disclosure, EnterpriseYear
 from czesg.engine.targets import EMISSIONS, ENERGY, REVENUE
 
 BATCH = 2000  # enterprises per statement (well under SQLite's limit on query parameters)
