@@ -601,7 +601,7 @@ def test_caching_can_be_turned_off(city, gov, client_as, settings, monkeypatch):
 
 
 def _facts():
-    from czesg.dashboards.models import EnterpriseYear
+    from czesg.disclosures.models import EnterpriseYear
 
     return {(f.enterprise_id, f.year): (f.disclosure_id, f.emissions, f.revenue, f.energy)
             for f in EnterpriseYear.objects.all()}
@@ -623,7 +623,7 @@ def test_facts_follow_publication_and_amendment(register, publish, system):
 
 
 def test_facts_rebuilt_from_scratch_equal_the_maintained_ones(city, register, publish):
-    from czesg.dashboards.facts import rebuild_facts
+    from czesg.disclosures.facts import rebuild_facts
 
     publish(city["unlisted"][0], YEAR - 1)
     maintained = _facts()
@@ -646,3 +646,22 @@ def test_city_frame_from_facts_equals_the_frame_from_datapoints(city, gov, publi
     assert from_facts.select(columns).sort("uscc").equals(
         from_datapoints.select(columns).sort("uscc"))
     assert from_facts.filter(pl.col("grade") == "AA")["uscc"].to_list() == [e[0].pk]
+
+
+def test_the_dashboard_and_the_ratings_page_agree_on_a_or_above(city, gov, client_as):
+    # Issue 11: an enterprise rated A for 2024 and not yet rated for 2025 counts on both pages
+    # (the latest rating as of the year, ratings.queries); before, the ratings page said 0.
+    e = city["listed"] + city["unlisted"]
+    from czesg.engine.rating import load_green_methodology, load_methodology
+    from czesg.ratings.models import RatingRun
+
+    rate(gov, {2024: {e[0]: "A", e[1]: "BBB"}})
+    rate(gov, {2025: {e[1]: "B", e[2]: "AA"}})
+    RatingRun.objects.update(methodology_version=load_methodology().version,
+                             green_methodology_version=load_green_methodology().version)
+    for threshold, expected in (("A", 2), ("AA", 1), ("AAA", 0)):
+        target = next(t for t in figures.city_figures(YEAR, threshold).targets
+                      if t.key == "a_rated_enterprises")
+        page = client_as(gov).get("/ratings/", {"year": YEAR, "threshold": threshold})
+        assert target.value == expected
+        assert page.context["at_or_above"] == expected

@@ -24,7 +24,9 @@ from czesg.audit.recording import verify
 from czesg.engine import rating as engine
 from czesg.engine.kernel.errors import CatalogueError, PermissionRefused, StateConflict
 from czesg.ratings import actions
-from czesg.ratings.models import GovernmentRecord, GreenScore, Rating, RatingRun, RunStatus
+from czesg.ratings.models import GreenScore, Rating, RatingRun, RunStatus
+from czesg.records import actions as record_actions
+from czesg.records.models import GovernmentRecord
 
 pytestmark = pytest.mark.django_db
 YEAR = 2024
@@ -245,7 +247,7 @@ NOPE00000000000000,2024,tax_credit_grade,A,,税务局
 
 def test_records_import_takes_good_rows_names_bad_ones_and_writes_all_or_nothing(city, gov):
     text = RECORDS_CSV.format(a=city["a"].uscc, b=city["b"].uscc)
-    result = actions.import_records_csv(text.encode("utf-8"), actor=gov)
+    result = record_actions.import_records_csv(text.encode("utf-8"), actor=gov)
     assert result.rows == 12 and result.imported == 4
     refused = {(p.row, p.column) for p in result.problems}
     assert refused == {(6, "uscc"), (7, "kind"), (8, "year"), (9, "kind"), (10, "value"),
@@ -263,23 +265,23 @@ def test_nothing_is_half_written_when_the_write_fails(city, gov, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("audit chain unavailable")
 
-    monkeypatch.setattr(actions, "record_many", fail)
+    monkeypatch.setattr(record_actions, "record_many", fail)
     text = RECORDS_CSV.format(a=city["a"].uscc, b=city["b"].uscc)
     with pytest.raises(RuntimeError):
-        actions.import_records_csv(text, actor=gov)
+        record_actions.import_records_csv(text, actor=gov)
     assert not GovernmentRecord.objects.exists()
 
 
 def test_only_government_imports_records(city, alice, gov):
     with pytest.raises(PermissionRefused):
-        actions.import_records_csv("uscc,year,kind\n", actor=alice)
+        record_actions.import_records_csv("uscc,year,kind\n", actor=alice)
     with pytest.raises(CatalogueError):
-        actions.import_records_csv("credit code,year\n1,2\n", actor=gov)
-    record = actions.add_government_record(city["a"], YEAR, "safety_accident", value="serious",
+        record_actions.import_records_csv("credit code,year\n1,2\n", actor=gov)
+    record = record_actions.add_government_record(city["a"], YEAR, "safety_accident", value="serious",
                                            source="应急管理局", actor=gov)
     assert record.key == "serious"
     with pytest.raises(CatalogueError):
-        actions.add_government_record(city["a"], YEAR, "tax_credit_grade", value="Z",
+        record_actions.add_government_record(city["a"], YEAR, "tax_credit_grade", value="Z",
                                       source="税务局", actor=gov)
 
 
@@ -287,7 +289,7 @@ def test_government_records_deduct_the_methodologys_points(city, gov):
     before = rate_now(gov)
     b_before = Rating.objects.get(run=before, enterprise=city["b"])
     text = RECORDS_CSV.format(a=city["a"].uscc, b=city["b"].uscc)
-    actions.import_records_csv(text, actor=gov)
+    record_actions.import_records_csv(text, actor=gov)
     after = rate_now(gov)
     b = Rating.objects.get(run=after, enterprise=city["b"])
     # Two penalties: min(2 × 2, 6) = 4, plus 2 for a total ≥ 50 万元 → 6; tax grade D → 8.

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "czesg.carbon",
     "django_tasks",
     "django_tasks_db",
+    "czesg.records",
     "czesg.ratings",
     "czesg.dashboards",
     "czesg.portal",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("czesg.access.urls")),
     path("", include("czesg.carbon.urls")),
     path("", include("czesg.ratings.urls")),
+    path("", include("czesg.records.urls")),
     path("dashboards/", include("czesg.dashboards.urls")),
     path(
         "accounts/login/",

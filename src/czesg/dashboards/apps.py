@@ -11,10 +11,3 @@ class DashboardsConfig(AppConfig):
     label = "dashboards"
     verbose_name = _("Dashboards")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        """Keep the fact table current with every publication."""
-        from czesg.dashboards.facts import on_published
-        from czesg.disclosures.signals import disclosures_published
-
-        disclosures_published.connect(on_published, dispatch_uid="dashboards-facts")

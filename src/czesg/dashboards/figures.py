@@ -8,10 +8,11 @@ and returns plain results that the pages and the exports render.
 Definitions (documented on the pages too):
 
 * The *latest published disclosure* of an enterprise-year is its published version with the
-  highest primary key (an amendment is published after the version it amends).
-* The *rating of a year* is the enterprise's rating in the latest completed rating run of that
-  year; the *latest rating* of an enterprise as of a year is its rating of the latest year up to
-  that year in which it was rated. Without the ratings app, no enterprise is rated.
+  highest version number (:meth:`~czesg.disclosures.models.DisclosureQuerySet.latest_published`,
+  the one rule the whole platform uses).
+* The *rating of a year* and the *latest rating* of an enterprise as of a year are those of
+  :mod:`czesg.ratings.queries` (the ratings page counts "A or above" with the same rule).
+  Without the ratings app, no enterprise is rated.
 * Listed companies are those the registry marks as listed today (the registry keeps no history
   of listings), so earlier years' rates use today's list.
 * Registry targets: standards and service agencies are cumulative counts of entries dated up to
@@ -48,9 +49,7 @@ from django.db import connection
 from django.db.models import Case, Count, FloatField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from czesg.dashboards.facts import COLUMNS as FACT_COLUMNS
 from czesg.dashboards.models import (
-    EnterpriseYear,
     KeyProject,
     ProfessionalIntake,
     ServiceAgency,
@@ -59,7 +58,14 @@ from czesg.dashboards.models import (
     TaskProgress,
     ZoneStatistic,
 )
-from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, State
+from czesg.disclosures.facts import COLUMNS as FACT_COLUMNS
+from czesg.disclosures.models import (
+    Datapoint,
+    DatapointStatus,
+    Disclosure,
+    EnterpriseYear,
+    State,
+)
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.parks import (
     ParkEvaluation,
@@ -119,11 +125,9 @@ def ratings_installed() -> bool:
 
 
 def latest_published_ids(year: int) -> QuerySet:
-    """A subquery of the primary keys of the latest published disclosure of each enterprise."""
-    return (
-        Disclosure.objects.filter(state=State.PUBLISHED, year=year).order_by()
-        .values("enterprise_id").annotate(latest=Max("pk")).values("latest")
-    )
+    """A subquery of the primary keys of the latest published disclosure of each enterprise
+    (:meth:`~czesg.disclosures.models.DisclosureQuerySet.latest_published`)."""
+    return Disclosure.objects.latest_published(year=year).order_by().values("pk")
 
 
 def published_years() -> list[int]:
@@ -224,16 +228,13 @@ def cached(kind: str, parts: Sequence[Any], compute):
 
 
 def latest_runs() -> dict[int, int]:
-    """The latest completed rating run of each year: year → run primary key."""
+    """The latest completed rating run of each year (:func:`czesg.ratings.queries.latest_runs`);
+    none without the ratings app."""
     if not ratings_installed():
         return {}
-    from czesg.ratings.models import RatingRun, RunStatus
+    from czesg.ratings import queries
 
-    runs: dict[int, int] = {}
-    for year, pk in (RatingRun.objects.filter(status=RunStatus.DONE)
-                     .order_by("year", "finished_at", "id").values_list("year", "id")):
-        runs[int(year)] = int(pk)
-    return runs
+    return queries.latest_runs()
 
 
 def grades_of_year(year: int, runs: dict[int, int] | None = None) -> list[tuple[int, str]]:
@@ -248,15 +249,14 @@ def grades_of_year(year: int, runs: dict[int, int] | None = None) -> list[tuple[
 
 
 def rating_rows(up_to: int, runs: dict[int, int] | None = None) -> list[tuple[int, int, str]]:
-    """``(enterprise id, year, grade)`` in the latest completed run of each year to ``up_to``."""
+    """``(enterprise id, year, grade)`` in the latest completed run of each year to ``up_to``
+    (:func:`czesg.ratings.queries.rating_rows`)."""
     runs = latest_runs() if runs is None else runs
-    chosen = [pk for year, pk in runs.items() if year <= up_to]
-    if not chosen:
+    if not runs:
         return []
-    from czesg.ratings.models import Rating
+    from czesg.ratings import queries
 
-    return rows_of(Rating.objects.filter(run_id__in=chosen).order_by()
-                   .values_list("enterprise_id", "year", "grade"))
+    return queries.rating_rows(up_to, runs)
 
 
 def rating_frame(up_to: int, runs: dict[int, int] | None = None) -> pl.DataFrame:
@@ -340,8 +340,7 @@ def _value_annotations(codes: Sequence[str]) -> dict[str, Max]:
 def latest_published(year: int) -> dict[int, int]:
     """Each enterprise with a published disclosure for the year → its latest published version."""
     return dict(rows_of(
-        Disclosure.objects.filter(state=State.PUBLISHED, year=year).order_by()
-        .values_list("enterprise_id").annotate(latest=Max("pk"))
+        Disclosure.objects.latest_published(year=year).order_by().values_list("enterprise_id", "pk")
     ))
 
 
@@ -442,7 +441,7 @@ def enterprise_frame(year: int, codes: Sequence[str], *, parks_only: bool = Fals
 
 def city_frame(year: int, ratings: pl.DataFrame | None = None) -> pl.DataFrame:
     """:func:`enterprise_frame` of the city codes, read from the fact table
-    (:class:`~czesg.dashboards.models.EnterpriseYear`) instead of the year's datapoints.
+    (:class:`~czesg.disclosures.models.EnterpriseYear`) instead of the year's datapoints.
 
     The registry, the year's facts and the year's grades (taken from ``ratings``, a
     :func:`rating_frame`) are read as three frames and joined here: PostgreSQL joining 100,000

@@ -12,7 +12,6 @@ from django.utils.translation import get_language
 
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
-from czesg.portal.public import latest_published
 
 # The columns of the open-data files, with their meaning (shown in the data dictionary).
 COLUMNS = (
@@ -38,9 +37,9 @@ COLUMNS = (
 
 def published_frame(year: int) -> pl.DataFrame:
     """Every value of the latest published version of each disclosure of a year."""
-    latest = [pk for pk in latest_published()]
     rows = (
-        Datapoint.objects.filter(disclosure_id__in=latest, disclosure__year=year)
+        Datapoint.objects.filter(
+            disclosure__in=Disclosure.objects.latest_published(year=year).values("pk"))
         .order_by("disclosure__enterprise__uscc", "indicator_code")
         .values_list(
             "disclosure__enterprise__uscc", "disclosure__enterprise__name",

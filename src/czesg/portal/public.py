@@ -9,8 +9,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from czesg.dashboards.models import EnterpriseYear
-from czesg.disclosures.models import Datapoint, Disclosure, State
+from czesg.disclosures.models import Datapoint, Disclosure, EnterpriseYear, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.kernel.units import label as unit_label
 from czesg.engine.plan import load_city_profile
@@ -26,14 +25,6 @@ HEADLINE = ("G-GEN-01", "E-GHG-01", "E-GHG-05", "E-ENG-01", "E-ENG-02", "E-WAT-0
             "S-EMP-02-F", "S-OHS-01", "S-TRN-02")
 
 
-def latest_published() -> dict[int, int]:
-    """For each enterprise-year, the primary key of its latest published version."""
-    rows = (
-        Disclosure.objects.filter(state=State.PUBLISHED)
-        .values("enterprise_id", "year")
-        .annotate(pk=Max("pk"))
-    )
-    return {r["pk"]: r["enterprise_id"] for r in rows}
 
 
 FACETS = ("district", "park", "industry", "year", "grade", "total")
@@ -42,7 +33,7 @@ FACETS = ("district", "park", "industry", "year", "grade", "total")
 def facet_counts(rows, run_id: int | None) -> dict[str, list[tuple[str, int]]]:
     """Every facet's counts over the matching enterprises, most frequent first, in one statement:
     the matches are found once (a scan of the registry when searching by name) and counted by
-    district, park, industry section, published year (from the dashboards' enterprise-year
+    district, park, industry section, published year (from the disclosures' enterprise-year
     table) and grade in the given rating run, instead of one scan per facet."""
     sql, params = rows.order_by().values_list(
         "id", "division_code", "park_key", "industry_code").query.sql_with_params()
@@ -144,10 +135,9 @@ def search(request: HttpRequest) -> HttpResponse:
 def _values_for(enterprises: list[Enterprise], year: int | None) -> tuple[dict, dict]:
     """Latest published values per enterprise (for a year, or each one's latest year)."""
     chosen: dict[int, Disclosure] = {}
-    published = Disclosure.objects.filter(enterprise__in=enterprises, state=State.PUBLISHED)
-    if year:
-        published = published.filter(year=year)
-    for d in published.order_by("year", "version"):
+    published = Disclosure.objects.latest_published(
+        year=year or None, enterprises=[e.pk for e in enterprises])
+    for d in published.order_by("year"):
         chosen[d.enterprise_id] = d
     values: dict[int, dict[str, Datapoint]] = {}
     for p in Datapoint.objects.filter(disclosure__in=chosen.values()).select_related("disclosure"):
@@ -196,9 +186,9 @@ def benchmark(request: HttpRequest) -> HttpResponse:
     focus = Enterprise.objects.filter(uscc=request.GET.get("uscc", "").upper()).first()
     if focus and not industry:
         industry = focus.industry_code[:3]
-    latest = latest_published()
     points = Datapoint.objects.filter(
-        disclosure_id__in=list(latest), disclosure__year=year, indicator_code=indicator.code,
+        disclosure__in=Disclosure.objects.latest_published(year=year).values("pk"),
+        disclosure__year=year, indicator_code=indicator.code,
         value_number__isnull=False,
     )
     if industry:

@@ -11,7 +11,6 @@ urlpatterns = [
     path("ratings/methodology/", views.methodology, name="methodology"),
     path("ratings/start/", views.start, name="start"),
     path("ratings/runs/<int:pk>/", views.run_status, name="run"),
-    path("ratings/records/", views.records, name="records"),
     path("enterprises/<str:uscc>/rating/", views.enterprise_rating, name="enterprise"),
     path("enterprises/<str:uscc>/self-diagnosis/", views.self_diagnosis, name="self_diagnosis"),
 ]

@@ -30,9 +30,9 @@ from czesg.engine.disclosure.values import coerce
 from czesg.engine.kernel.errors import CzesgError
 from czesg.engine.kernel.units import label as unit_label
 from czesg.enterprises.models import Enterprise
-from czesg.ratings import actions
+from czesg.ratings import actions, queries
 from czesg.ratings.methodology_page import methodology_tables
-from czesg.ratings.models import GovernmentRecord, GreenScore, RatingRun
+from czesg.ratings.models import GreenScore, RatingRun
 from czesg.ratings.textformat import render_markdown
 from czesg.web.language import language
 from czesg.web.problems import user_message
@@ -207,7 +207,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     context = {
         "year": year, "years": years, "run": run, "threshold": threshold, "grades": grades,
         "error": error, "top": top,
-        "at_or_above": actions.count_at_or_above(run, threshold) if run else 0,
+        # The enterprises whose latest rating as of the year is at the threshold or above: the
+        # city dashboard's count of the plan target (one query for both, so they agree).
+        "at_or_above": queries.rated_at_or_above(year, threshold) if run else 0,
         "grade_counts": [(g, int(counts.get(g, 0))) for g in grades],
         "runs": list(RatingRun.objects.select_related("started_by")[:20]),
         "charts": {
@@ -239,33 +241,6 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request") == "true" and not run.is_active:
         response["HX-Refresh"] = "true"  # the page reloads to show the finished run's figures
     return response
-
-
-@login_required
-def records(request: HttpRequest) -> HttpResponse:
-    """Import government records from a CSV file (government and platform administrators)."""
-    require_government(request.user)
-    result, error = None, ""
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            error = gettext("Choose a CSV file.")
-        else:
-            try:
-                result = actions.import_records_csv(
-                    upload.read(), actor=request.user, source=request.POST.get("source", ""))
-            except CzesgError as exc:
-                error = user_message(exc)
-    recent = GovernmentRecord.objects.select_related("enterprise").order_by("-imported_at", "-id")
-    return render(request, "ratings/records.html", {
-        "result": result, "error": error, "recent": recent[:50],
-        "problems": [{"row": p.row, "column": p.column, "uscc": p.uscc,
-                      "message": gettext(p.message) % p.params if p.params else gettext(p.message)}
-                     for p in (result.problems if result else [])],
-        "kinds": [(k.value, k.label) for k in actions.RecordKind],
-        "certifications": actions.CERTIFICATIONS,
-        "grades": engine.TAX_CREDIT_GRADES, "colours": engine.ENV_CREDIT_COLOURS,
-    })
 
 
 # --- self-diagnosis ---------------------------------------------------------------------------

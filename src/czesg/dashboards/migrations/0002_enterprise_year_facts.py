@@ -5,11 +5,8 @@ from django.db import migrations, models
 
 
 def build_facts(apps, schema_editor):
-    """Fill the new fact table from the disclosures already published."""
-    from czesg.dashboards.facts import rebuild_facts
-
-    with schema_editor.connection.cursor() as cursor:
-        rebuild_facts(cursor)
+    """Nothing: the facts are built by ``disclosures.0002_enterprise_year``, once the table has
+    moved beside the disclosures (the fact module now writes to the moved table)."""
 
 
 class Migration(migrations.Migration):

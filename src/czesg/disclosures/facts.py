@@ -1,11 +1,11 @@
-"""The dashboards' fact table (:class:`~czesg.dashboards.models.EnterpriseYear`), kept current.
+"""The enterprise-year fact table (:class:`~czesg.disclosures.models.EnterpriseYear`), kept current.
 
 One SQL statement builds the rows of chosen enterprises (or of all) from the latest published
-version of each enterprise-year and that version's reported values of the three summed
-indicators; :func:`refresh_facts` replaces an enterprise's rows with it whenever a disclosure of
+version of each enterprise-year (``Disclosure.objects.latest_published``, the one rule) and that
+version's reported values of the three summed indicators; :func:`refresh_facts` replaces an enterprise's rows with it whenever a disclosure of
 the enterprise is published (it receives the ``disclosures_published`` signal inside the
 publishing transaction), and :func:`rebuild_facts` rebuilds the whole table (the migration that
-created it uses it; so can a repair from ``czesg manage shell``).
+moved it beside the disclosures uses it; so can a repair from ``czesg manage shell``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from czesg.disclosures.models import Disclosure, EnterpriseYear
 from czesg.engine.plan.targets import EMISSIONS, ENERGY, REVENUE
 
 BATCH = 2000  # enterprises per statement (well under SQLite's limit on query parameters)
@@ -24,23 +25,28 @@ SELECT d.enterprise_id, d.year, d.id, {values}
 FROM disclosures_disclosure d
 LEFT JOIN disclosures_datapoint p
   ON p.disclosure_id = d.id AND p.status = 'reported' AND p.indicator_code IN ({codes})
-WHERE d.id IN (
-  SELECT MAX(l.id) FROM disclosures_disclosure l
-  WHERE l.state = 'published' {scope_latest} GROUP BY l.enterprise_id, l.year
-)
+WHERE d.id IN ({latest})
 GROUP BY d.enterprise_id, d.year, d.id
 """
 
 
-def _insert(scope: str = "") -> str:
+def _insert(enterprise_ids: list[int] | None = None) -> tuple[str, list]:
+    """The statement (and its parameters) that inserts the fact rows of these enterprises (or of
+    all), from the latest published versions that :meth:`latest_published` chooses."""
     values = ", ".join(
         f"MAX(CASE WHEN p.indicator_code = '{code}' THEN p.value_number END)"
         for code in COLUMNS.values()
     )
     codes = ", ".join(f"'{code}'" for code in COLUMNS.values())
-    select = _SELECT.format(values=values, codes=codes, scope_latest=scope)
-    return (f"INSERT INTO dashboards_enterpriseyear (enterprise_id, year, disclosure_id, "
-            f"{', '.join(COLUMNS)}) {select}")
+    latest, params = (Disclosure.objects.latest_published(enterprises=enterprise_ids)
+                      .order_by().values("pk").query.sql_with_params())
+    select = _SELECT.format(values=values, codes=codes, latest=latest)
+    return (f"INSERT INTO {_table()} (enterprise_id, year, disclosure_id, "
+            f"{', '.join(COLUMNS)}) {select}", list(params))
+
+
+def _table() -> str:
+    return EnterpriseYear._meta.db_table
 
 
 def refresh_facts(enterprise_ids: Iterable[int], cursor=None) -> None:
@@ -53,17 +59,16 @@ def refresh_facts(enterprise_ids: Iterable[int], cursor=None) -> None:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"DELETE FROM dashboards_enterpriseyear WHERE enterprise_id IN ({marks})", chunk)
-            cursor.execute(_insert(f"AND l.enterprise_id IN ({marks})"), chunk)
+            cursor.execute(f"DELETE FROM {_table()} WHERE enterprise_id IN ({marks})", chunk)
+            cursor.execute(*_insert(chunk))
 
 
 def rebuild_facts(cursor=None) -> None:
     """Rebuild the whole fact table from the published disclosures."""
     with connection.cursor() as own:
         cursor = cursor or own
-        cursor.execute("DELETE FROM dashboards_enterpriseyear")
-        cursor.execute(_insert())
+        cursor.execute(f"DELETE FROM {_table()}")
+        cursor.execute(*_insert())
 
 
 def on_published(sender, *, enterprise_ids, **kwargs) -> None:

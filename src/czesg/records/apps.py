@@ -1,0 +1,13 @@
+"""Django app configuration of the government records."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordsConfig(AppConfig):
+    """The records app: government records about enterprises and their CSV import."""
+
+    name = "czesg.records"
+    label = "records"
+    verbose_name = _("Government records")
+    default_auto_field = "django.db.models.BigAutoField"
