@@ -286,7 +286,7 @@ def _check_sums(
             continue
         parts_sum = math.fsum(numbers[p] for p in present)
         tolerance = _tolerance(total, unit)
-        common = {
+        common: dict[str, Any] = {
             "code": group.total, "total": _fmt(total), "sum": _fmt(parts_sum),
             "parts": " + ".join(present), "unit": unit,
         }
@@ -438,7 +438,7 @@ def _check_year_on_year(
             continue
         unit = indicator.unit or "%"
         rose = ratio > 1
-        common = {
+        common: dict[str, Any] = {
             "code": code, "value": _fmt(value), "previous": _fmt(before), "unit": unit,
             "ratio": _fmt(_round(ratio if rose else 1 / ratio, 3)),
             "direction": "up" if rose else "down",
@@ -507,7 +507,7 @@ def _check_industry(
             continue
         value = numbers[code]
         unit = catalogue.get(code).unit or "%"
-        params = {
+        params: dict[str, Any] = {
             "code": code, "value": _fmt(value), "low": _fmt(low), "high": _fmt(high),
             "unit": unit,
         }
