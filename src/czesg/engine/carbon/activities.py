@@ -18,10 +18,8 @@ from czesg.engine.carbon.factors import (
     VERSION_RE,
     Factor,
     FactorSet,
-    load_toml,
-    read_data_file,
-    toml_line,
 )
+from czesg.engine.datafiles import TomlLines, parse_toml, read_data_file
 from czesg.engine.kernel import units
 from czesg.engine.kernel.bilingual import Bilingual
 from czesg.engine.kernel.errors import DataFileError, UnitError
@@ -109,16 +107,17 @@ def _load_default_activities() -> ActivityTable:
 
 def parse_activities(text: str, *, name: str = ACTIVITIES_NAME) -> ActivityTable:
     """Parse ``activities.toml`` text into an :class:`ActivityTable`, refusing bad entries."""
-    data = load_toml(text, name)
+    data = parse_toml(text, name).data
+    lines = TomlLines(text)
     headers = [n for n, line in enumerate(text.splitlines(), start=1)
                if re.match(r"^\s*\[\[\s*activity\s*\]\]", line)]
     for key in data:
         if key not in ("version", "activity"):
-            raise DataFileError(file=name, row=toml_line(text, key), field=key,
+            raise DataFileError(file=name, row=lines.line("", key), field=key,
                                 reason=f"unknown key “{key}”")
     version = data.get("version")
     if not isinstance(version, str) or not VERSION_RE.match(version):
-        raise DataFileError(file=name, row=toml_line(text, "version"), field="version",
+        raise DataFileError(file=name, row=lines.line("", "version"), field="version",
                             reason="a version such as 2025.1 is required")
     raw_list = data.get("activity")
     if not isinstance(raw_list, list) or not raw_list:
@@ -155,7 +154,7 @@ def parse_activities(text: str, *, name: str = ACTIVITIES_NAME) -> ActivityTable
             fail("scope", f"a {kind} activity belongs to scope {' or '.join(KINDS[kind])}")
         if not units.is_known(unit):
             fail("unit", f"“{unit}” is not a known unit")
-        chains = {}
+        chains: dict[str, tuple[str, ...]] = {}
         for key in ("factor_chain", "market_factor_chain"):
             value = raw.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -167,7 +166,7 @@ def parse_activities(text: str, *, name: str = ACTIVITIES_NAME) -> ActivityTable
                          f"{', '.join(SCOPE2_CATEGORIES)} and a level of "
                          f"{', '.join(CHAIN_LEVELS)}")
             chains[key] = tuple(value)
-        flags = {}
+        flags: dict[str, bool] = {}
         for key in ("estimate", "reported"):
             value = raw.get(key, False)
             if not isinstance(value, bool):
@@ -177,7 +176,9 @@ def parse_activities(text: str, *, name: str = ACTIVITIES_NAME) -> ActivityTable
             code=code, name_zh=text_of("name_zh", True), name_en=text_of("name_en", True),
             scope=scope, kind=kind, unit=unit, factor_id=text_of("factor_id"),
             gas=text_of("gas"), tce_factor_id=text_of("tce_factor_id"),
-            notes=text_of("notes"), line=line, **chains, **flags,
+            notes=text_of("notes"), line=line, factor_chain=chains["factor_chain"],
+            market_factor_chain=chains["market_factor_chain"], estimate=flags["estimate"],
+            reported=flags["reported"],
         )
         if kind in ("combustion", "heat") and not activity.factor_id:
             fail("factor_id", f"a {kind} activity needs a factor_id")

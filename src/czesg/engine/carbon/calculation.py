@@ -207,16 +207,21 @@ class _Plan:
     def factor_ref(self, factor: Factor, method: int, scale: float, *, level: str,
                    fallback_reason: str = "", note: str = "") -> int:
         fuel = method == M_FUEL
+        ncv = carbon_content = oxidation_rate = math.nan
+        if fuel:
+            # A fuel_combustion factor carries all three parameters (checked when it is loaded).
+            assert factor.ncv is not None and factor.carbon_content_tC_per_GJ is not None
+            assert factor.oxidation_rate is not None
+            ncv, carbon_content = factor.ncv, factor.carbon_content_tC_per_GJ
+            oxidation_rate = factor.oxidation_rate
         return self.ref(FactorRef(
             method=method, factor_id=factor.factor_id, factor_value=factor.value,
             factor_unit=factor.unit, factor_year=factor.data_year,
             factor_category=factor.category, level=level,
             fallback=bool(fallback_reason), fallback_reason=fallback_reason,
             confidence=factor.confidence,
-            ncv=factor.ncv if fuel else math.nan,
-            ncv_unit=factor.ncv_unit if fuel else "",
-            carbon_content=factor.carbon_content_tC_per_GJ if fuel else math.nan,
-            oxidation_rate=factor.oxidation_rate if fuel else math.nan,
+            ncv=ncv, ncv_unit=factor.ncv_unit if fuel else "",
+            carbon_content=carbon_content, oxidation_rate=oxidation_rate,
             c_to_co2=C_TO_CO2 if fuel else math.nan, scale=scale, note=note,
         ))
 

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from czesg.engine.datafiles import DATA_DIR
+from czesg.engine.datafiles import (
+    DATA_DIR,
+    CsvRow,
+    FirstSeen,
+    parse_toml,
+    read_csv_rows,
+    read_data_file,
+)
 from czesg.engine.kernel import units
 from czesg.engine.kernel.bilingual import Bilingual
 from czesg.engine.kernel.errors import DataFileError
+from czesg.engine.kernel.provenance import Confidence, confidence_problem
 
 FACTORS_ROOT = DATA_DIR / "factors"
 ACTIVITIES_NAME = "activities.toml"
@@ -50,9 +54,11 @@ GWP_SETS: tuple[str, ...] = ("SAR", "AR4", "AR5", "AR6")
 # assessment; an enterprise whose sector guideline prescribes another set chooses that one.
 DEFAULT_GWP_SET = "AR6"
 C_TO_CO2 = 44 / 12
-CONFIDENCE_RE = re.compile(
-    r"^(confirmed-(primary|secondary|secondary-code)|unconfirmed-[a-z][a-z-]*)$"
+FACTOR_CONFIDENCES: tuple[str, ...] = (
+    Confidence.CONFIRMED_PRIMARY, Confidence.CONFIRMED_SECONDARY,
+    Confidence.CONFIRMED_SECONDARY_CODE,
 )
+"""The confidences a factor may have besides ``unconfirmed-…``."""
 FACTOR_ID_RE = re.compile(r"^[A-Z][A-Za-z0-9_.\-]*$")
 GWP_ID_RE = re.compile(r"^GWP-(?P<gas>.+)-(?P<set>SAR|AR4|AR5|AR6)$")
 VERSION_RE = re.compile(r"^\d{4}\.\d+$")
@@ -201,18 +207,6 @@ def _load_factor_set(base: str, version: str) -> FactorSet:
     )
 
 
-def read_data_file(path: Path, name: str) -> str:
-    """The UTF-8 text of a data file; a missing or undecodable file is refused naming it."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataFileError(file=name, row=0, field="", reason="the file is missing") from None
-    except UnicodeDecodeError:
-        raise DataFileError(
-            file=name, row=0, field="", reason="the file is not valid UTF-8"
-        ) from None
-
-
 def parse_factor_set(
     toml_text: str, csv_text: str, *, toml_name: str = FACTORSET_NAME,
     csv_name: str = FACTORS_NAME, expected_version: str | None = None,
@@ -223,177 +217,129 @@ def parse_factor_set(
     return FactorSet(factors=factors, **meta)
 
 
-def toml_line(text: str, key: str) -> int:
-    """The line number where ``key`` is assigned in TOML ``text`` (1 when not found)."""
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
-    return 1
-
-
-def load_toml(text: str, name: str) -> dict[str, Any]:
-    """Parse TOML ``text``, refusing invalid TOML with the file and line."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        raise DataFileError(
-            file=name, row=int(found.group(1)) if found else 1, field="",
-            reason=f"not valid TOML: {exc}",
-        ) from None
-
-
 def _parse_factorset_toml(text: str, name: str, expected: str | None) -> dict[str, Any]:
-    data = load_toml(text, name)
-
-    def fail(key: str, reason: str) -> NoReturn:
-        raise DataFileError(file=name, row=toml_line(text, key), field=key, reason=reason)
-
-    allowed = ("version", "published", "supersedes", "description_zh", "description_en")
-    for key in data:
-        if key not in allowed:
-            fail(key, f"unknown key “{key}”")
-    version = data.get("version")
-    if not isinstance(version, str) or not VERSION_RE.match(version):
-        fail("version", "a version such as 2025.1 is required")
+    meta = parse_toml(text, name, by_line=True)
+    meta.allow("version", "published", "supersedes", "description_zh", "description_en")
+    version = meta.text("version")
+    if not VERSION_RE.match(version):
+        meta.fail("version", "a version such as 2025.1 is required")
     if expected is not None and version != expected:
-        fail("version", f"“{version}” differs from its folder name “{expected}”")
-    published = data.get("published")
-    if not isinstance(published, date) or hasattr(published, "hour"):
-        fail("published", "a date such as 2025-01-31 is required")
-    supersedes = data.get("supersedes")
-    if not isinstance(supersedes, str):
-        fail("supersedes", "a text is required (\"\" for the first set)")
+        meta.fail("version", f"“{version}” differs from its folder name “{expected}”")
+    published = meta.day("published")
+    supersedes = meta.text("supersedes", empty=True)
     if supersedes and (not VERSION_RE.match(supersedes) or supersedes == version):
-        fail("supersedes", f"“{supersedes}” is not an earlier version")
-    descriptions = {}
-    for key in ("description_zh", "description_en"):
-        value = data.get(key)
-        if not isinstance(value, str) or not value.strip():
-            fail(key, "a non-empty text is required")
-        descriptions[key] = " ".join(value.split()) if key.endswith("en") else "".join(
-            value.split()
-        )
+        meta.fail("supersedes", f"“{supersedes}” is not an earlier version")
     return {
-        "version": version, "published": published, "supersedes": supersedes, **descriptions,
+        "version": version, "published": published, "supersedes": supersedes,
+        "description_zh": "".join(meta.text("description_zh").split()),
+        "description_en": " ".join(meta.text("description_en").split()),
     }
 
 
+_REQUIRED_TEXTS = ("factor_id", "category", "name_zh", "name_en", "region", "unit",
+                   "confidence", "source", "locator")
+
+
+def _positive(row: CsvRow, column: str, *, required: bool) -> float | None:
+    """The number in ``column``, above zero; None when the cell is empty and not ``required``."""
+    value = row.optional_number(column)
+    if value is None:
+        if required:
+            row.fail(column, "a number is required")
+        return None
+    if value <= 0:
+        row.fail(column, f"{row.raw(column)} must be a finite number above zero")
+    return value
+
+
+def _data_year(row: CsvRow) -> int | None:
+    """The ``data_year`` cell as a year between MIN_YEAR and MAX_YEAR; None when empty."""
+    text = row.raw("data_year")
+    if not text:
+        return None
+    try:
+        year = int(text)
+    except ValueError:
+        row.fail("data_year", f"“{text}” is not a year")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        row.fail("data_year", f"{year} is not between {MIN_YEAR} and {MAX_YEAR}")
+    return year
+
+
+def _check_fuel(row: CsvRow, value: float, ncv: float, carbon: float, oxidation: float) -> None:
+    """Refuse a fuel row whose NCV unit, parameters or value do not hold together."""
+    ncv_unit = row.raw("ncv_unit")
+    if ncv_unit.count("/") != 1 or ncv_unit.split("/")[0].strip() != "GJ":
+        row.fail("ncv_unit", f"“{ncv_unit}” must be GJ per unit, e.g. GJ/t")
+    if not units.is_known(ncv_unit.split("/")[1].strip()):
+        row.fail("ncv_unit", f"“{ncv_unit}” has an unknown unit")
+    if oxidation > 1:
+        row.fail("oxidation_rate", f"{oxidation} is above 1")
+    if carbon >= MAX_CARBON_CONTENT:
+        row.fail("carbon_content_tC_per_GJ", f"{carbon} tC/GJ is implausibly large; "
+                 "the column is tC per GJ (tC/TJ / 1000), not '10^-2 tC/GJ'")
+    derived = ncv * carbon * oxidation * C_TO_CO2
+    decimals = len(row.raw("value").partition(".")[2])
+    if abs(derived - value) > 0.5 * 10.0 ** -decimals + 1e-12:
+        row.fail("value", f"{value} disagrees with ncv x carbon content x oxidation "
+                 f"rate x 44/12 = {derived:.6f}")
+
+
 def _parse_factors_csv(text: str, name: str) -> tuple[Factor, ...]:
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-
-    def fail(row: int, column: str, reason: str) -> NoReturn:
-        raise DataFileError(file=name, row=row, field=column, reason=reason)
-
-    if not rows:
-        fail(1, "-", "the file is empty")
-    header = tuple(cell.strip() for cell in rows[0])
-    if header != FACTOR_COLUMNS:
-        for position, expected in enumerate(FACTOR_COLUMNS):
-            if position >= len(header) or header[position] != expected:
-                fail(1, expected, "the header must be " + ",".join(FACTOR_COLUMNS))
-        fail(1, header[len(FACTOR_COLUMNS)], "is not a known column")
-
     factors: list[Factor] = []
-    seen: dict[str, int] = {}
+    seen = FirstSeen()
     slots: dict[tuple[str, str, int], int] = {}
-    for number, cells in enumerate(rows[1:], start=2):
-        if not cells or all(not cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(FACTOR_COLUMNS):
-            fail(number, "-", f"has {len(cells)} fields, not {len(FACTOR_COLUMNS)}")
-        record = dict(zip(FACTOR_COLUMNS, (cell.strip() for cell in cells), strict=True))
-
-        def number_of(column: str, *, required: bool, row: int = number,
-                      record: dict[str, str] = record) -> float | None:
-            raw = record[column]
-            if not raw:
-                if required:
-                    fail(row, column, "a number is required")
-                return None
-            try:
-                value = float(raw)
-            except ValueError:
-                fail(row, column, f"“{raw}” is not a number")
-            if not math.isfinite(value) or value <= 0:
-                fail(row, column, f"{raw} must be a finite number above zero")
-            return value
-
-        for column in ("factor_id", "category", "name_zh", "name_en", "region", "unit",
-                       "confidence", "source", "locator"):
-            if not record[column]:
-                fail(number, column, "must not be empty")
-        factor_id = record["factor_id"]
+    for row in read_csv_rows(text, name, FACTOR_COLUMNS):
+        for column in _REQUIRED_TEXTS:
+            if not row.raw(column):
+                row.fail(column, "must not be empty")
+        factor_id = row.raw("factor_id")
         if not FACTOR_ID_RE.match(factor_id):
-            fail(number, "factor_id", f"“{factor_id}” is not an identifier (A-Z, digits, _ . -)")
-        if factor_id in seen:
-            fail(number, "factor_id", f"“{factor_id}” is already used in row {seen[factor_id]}")
-        seen[factor_id] = number
-        category = record["category"]
+            row.fail("factor_id", f"“{factor_id}” is not an identifier (A-Z, digits, _ . -)")
+        seen.claim(row, "factor_id", factor_id)
+        category = row.raw("category")
         if category not in CATEGORIES:
-            fail(number, "category", f"“{category}” is not one of {', '.join(CATEGORIES)}")
-        if not CONFIDENCE_RE.match(record["confidence"]):
-            fail(number, "confidence", f"“{record['confidence']}” is not a confidence level")
-        unit = record["unit"]
+            row.fail("category", f"“{category}” is not one of {', '.join(CATEGORIES)}")
+        problem = confidence_problem(row.raw("confidence"), FACTOR_CONFIDENCES)
+        if problem is not None:
+            row.fail("confidence", f"not a confidence level: {problem}")
+        unit = row.raw("unit")
         if unit.count("/") != 1:
-            fail(number, "unit", f"“{unit}” must be a ratio such as kgCO2/kWh")
-        numerator, denominator = (part.strip() for part in unit.split("/"))
-        for part in (numerator, denominator):
+            row.fail("unit", f"“{unit}” must be a ratio such as kgCO2/kWh")
+        for part in (part.strip() for part in unit.split("/")):
             if not units.is_known(part):
-                fail(number, "unit", f"“{part}” in “{unit}” is not a known unit")
-        data_year = None
-        if record["data_year"]:
-            try:
-                data_year = int(record["data_year"])
-            except ValueError:
-                fail(number, "data_year", f"“{record['data_year']}” is not a year")
-            if not MIN_YEAR <= data_year <= MAX_YEAR:
-                fail(number, "data_year", f"{data_year} is not between {MIN_YEAR} and {MAX_YEAR}")
+                row.fail("unit", f"“{part}” in “{unit}” is not a known unit")
+        data_year = _data_year(row)
         if category.startswith("grid_") and data_year is None:
-            fail(number, "data_year", "a grid factor needs the year it was published for")
-        value = number_of("value", required=True)
+            row.fail("data_year", "a grid factor needs the year it was published for")
+        value = _positive(row, "value", required=True)
+        assert value is not None  # required
         fuel = category == "fuel_combustion"
-        ncv = number_of("ncv", required=fuel)
-        carbon = number_of("carbon_content_tC_per_GJ", required=fuel)
-        oxidation = number_of("oxidation_rate", required=fuel)
-        if fuel:
-            ncv_unit = record["ncv_unit"]
-            if ncv_unit.count("/") != 1 or ncv_unit.split("/")[0].strip() != "GJ":
-                fail(number, "ncv_unit", f"“{ncv_unit}” must be GJ per unit, e.g. GJ/t")
-            if not units.is_known(ncv_unit.split("/")[1].strip()):
-                fail(number, "ncv_unit", f"“{ncv_unit}” has an unknown unit")
-            if oxidation > 1:
-                fail(number, "oxidation_rate", f"{oxidation} is above 1")
-            if carbon >= MAX_CARBON_CONTENT:
-                fail(number, "carbon_content_tC_per_GJ", f"{carbon} tC/GJ is implausibly large; "
-                     "the column is tC per GJ (tC/TJ / 1000), not '10^-2 tC/GJ'")
-            derived = ncv * carbon * oxidation * C_TO_CO2
-            decimals = len(record["value"].partition(".")[2])
-            if abs(derived - value) > 0.5 * 10.0 ** -decimals + 1e-12:
-                fail(number, "value", f"{value} disagrees with ncv x carbon content x oxidation "
-                     f"rate x 44/12 = {derived:.6f}")
-        elif record["ncv_unit"] or ncv is not None or carbon is not None or oxidation is not None:
-            fail(number, "ncv", "fuel parameters belong to fuel_combustion rows only")
-        if category == "gwp100":
-            if not GWP_ID_RE.match(factor_id):
-                fail(number, "factor_id", f"“{factor_id}” must read GWP-<gas>-<SAR|AR4|AR5|AR6>")
+        ncv = _positive(row, "ncv", required=fuel)
+        carbon = _positive(row, "carbon_content_tC_per_GJ", required=fuel)
+        oxidation = _positive(row, "oxidation_rate", required=fuel)
+        if ncv is not None and carbon is not None and oxidation is not None and fuel:
+            _check_fuel(row, value, ncv, carbon, oxidation)
+        elif row.raw("ncv_unit") or ncv is not None or carbon is not None or (
+            oxidation is not None
+        ):
+            row.fail("ncv", "fuel parameters belong to fuel_combustion rows only")
+        if category == "gwp100" and not GWP_ID_RE.match(factor_id):
+            row.fail("factor_id", f"“{factor_id}” must read GWP-<gas>-<SAR|AR4|AR5|AR6>")
         if data_year is not None and category.startswith("grid_"):
-            slot = (category, record["region"], data_year)
+            slot = (category, row.raw("region"), data_year)
             if slot in slots:
-                fail(number, "data_year", f"{category} for {record['region']} {data_year} is "
-                     f"already given in row {slots[slot]}")
-            slots[slot] = number
+                row.fail("data_year", f"{category} for {slot[1]} {data_year} is "
+                         f"already given in row {slots[slot]}")
+            slots[slot] = row.row
         factors.append(Factor(
-            factor_id=factor_id, category=category, name_zh=record["name_zh"],
-            name_en=record["name_en"], region=record["region"], data_year=data_year,
-            value=value, unit=unit, ncv=ncv, ncv_unit=record["ncv_unit"],
+            factor_id=factor_id, category=category, name_zh=row.raw("name_zh"),
+            name_en=row.raw("name_en"), region=row.raw("region"), data_year=data_year,
+            value=value, unit=unit, ncv=ncv, ncv_unit=row.raw("ncv_unit"),
             carbon_content_tC_per_GJ=carbon, oxidation_rate=oxidation,
-            confidence=record["confidence"], source=record["source"], locator=record["locator"],
-            notes=record["notes"], row=number,
+            confidence=row.raw("confidence"), source=row.raw("source"),
+            locator=row.raw("locator"), notes=row.raw("notes"), row=row.row,
         ))
     if not factors:
-        fail(2, "-", "the file has no factors")
+        raise DataFileError(file=name, row=2, field="-", reason="the file has no factors")
     return tuple(factors)
-
-

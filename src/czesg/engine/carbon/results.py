@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -103,7 +103,7 @@ def trace_frame(ledger: Ledger, factor_set: str, gwp_set: str | None) -> pl.Data
         values = [getattr(r, name) for r in refs]
         return pl.Series(name, values, dtype=dtype).gather(ledger.ref)
 
-    def per_activity(values: Sequence[str]) -> pl.Series:
+    def per_activity(values: Iterable[str]) -> pl.Series:
         return pl.Series(list(values), dtype=pl.String).gather(act)
 
     acts = ledger.activities

@@ -185,14 +185,20 @@ class TomlTable:
             self.fail(key, "expected a date such as 2025-01-31")
         return value
 
-    def texts(self, key: str, *, required: bool = True) -> tuple[str, ...]:
-        """The array of texts ``key``, none twice; an empty tuple when missing and not required."""
+    def texts(self, key: str, *, required: bool = True, unique: bool = True,
+              empty: bool = True) -> tuple[str, ...]:
+        """The array of texts ``key``; an empty tuple when missing and not required.
+
+        No item may appear twice when ``unique``; none may be empty unless ``empty``.
+        """
         if not required and key not in self.data:
             return ()
         value = self.raw(key)
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             self.fail(key, "expected an array of texts")
-        if len(set(value)) != len(value):
+        if not empty and not all(value):
+            self.fail(key, "expected an array of non-empty texts")
+        if unique and len(set(value)) != len(value):
             self.fail(key, "lists an item twice")
         return tuple(value)
 
@@ -209,6 +215,19 @@ class TomlTable:
         if value not in options:
             self.fail(key, f"{value!r} is not one of " + ", ".join(options))
         return value
+
+    def pair(self, key: str, *, low: float | None = None, high: float | None = None,
+             ordered: bool = True) -> tuple[float, float]:
+        """Two numbers ``[first, second]`` in ``[low, high]``; the first not above the second when
+        ``ordered`` (a range such as ``[0.02, 0.08]``)."""
+        value = self.raw(key)
+        if not isinstance(value, list) or len(value) != 2:
+            self.fail(key, f"expected a list of two numbers, not {value!r}")
+        first = self.check_number(key, value[0], low=low, high=high)
+        second = self.check_number(key, value[1], low=low, high=high)
+        if ordered and first > second:
+            self.fail(key, f"the first number {first:g} is greater than the second {second:g}")
+        return first, second
 
     def pairs(self, key: str, *, low: float | None = None, high: float | None = None
               ) -> tuple[tuple[float, float], ...]:

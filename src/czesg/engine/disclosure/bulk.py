@@ -190,7 +190,8 @@ def check_long(frame: pl.DataFrame, catalogue: Catalogue, *, years: range = rang
     add(not_number, "value", gettext_noop("%(code)s needs a number, not “%(value)s”."),
         lambda r: {"code": r["indicator"], "value": r["value"]})
     pairs = numeric.select("entered_unit", "canonical").unique()
-    factors, bad_pairs = [], {}
+    factors: list[tuple[str, str, float | None]] = []
+    bad_pairs: dict[tuple[str, str], bool] = {}
     for entered, canonical in pairs.iter_rows():
         try:
             factors.append((entered, canonical, units.conversion_factor(entered, canonical)))

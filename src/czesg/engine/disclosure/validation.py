@@ -220,27 +220,27 @@ def _check_bounds(indicator: Indicator, value: float) -> list[Finding]:
     return []
 
 
+_REQUIRED_MESSAGES = {
+    "mandatory": gettext_noop("%(code)s is mandatory in the %(tier)s tier: report a value, or "
+                              "mark it not applicable and explain why."),
+    "where_applicable": gettext_noop("%(code)s must be reported where it applies: report a "
+                                     "value, or mark it not applicable."),
+}
+"""The message of a missing answer, by the disclosure levels that require one."""
+
+
 def _check_required(
     indicators: Iterable[Indicator], answers: Mapping[str, Answer], tier: str
 ) -> list[Finding]:
     findings = []
     for indicator in indicators:
-        if indicator.code in answers:
+        message = _REQUIRED_MESSAGES.get(indicator.disclosure_level)
+        if indicator.code in answers or message is None:
             continue
-        if indicator.disclosure_level == "mandatory":
-            findings.append(error_finding(
-                "required", indicator.code,
-                gettext_noop("%(code)s is mandatory in the %(tier)s tier: report a value, or "
-                             "mark it not applicable and explain why."),
-                code=indicator.code, tier=tier, level=indicator.disclosure_level,
-            ))
-        elif indicator.disclosure_level == "where_applicable":
-            findings.append(error_finding(
-                "required", indicator.code,
-                gettext_noop("%(code)s must be reported where it applies: report a value, or "
-                             "mark it not applicable."),
-                code=indicator.code, tier=tier, level=indicator.disclosure_level,
-            ))
+        findings.append(error_finding(
+            "required", indicator.code, message,
+            code=indicator.code, tier=tier, level=indicator.disclosure_level,
+        ))
     return findings
 
 
@@ -286,7 +286,7 @@ def _check_sums(
             continue
         parts_sum = math.fsum(numbers[p] for p in present)
         tolerance = _tolerance(total, unit)
-        common = {
+        common: dict[str, Any] = {
             "code": group.total, "total": _fmt(total), "sum": _fmt(parts_sum),
             "parts": " + ".join(present), "unit": unit,
         }
@@ -438,7 +438,7 @@ def _check_year_on_year(
             continue
         unit = indicator.unit or "%"
         rose = ratio > 1
-        common = {
+        common: dict[str, Any] = {
             "code": code, "value": _fmt(value), "previous": _fmt(before), "unit": unit,
             "ratio": _fmt(_round(ratio if rose else 1 / ratio, 3)),
             "direction": "up" if rose else "down",
@@ -507,7 +507,7 @@ def _check_industry(
             continue
         value = numbers[code]
         unit = catalogue.get(code).unit or "%"
-        params = {
+        params: dict[str, Any] = {
             "code": code, "value": _fmt(value), "low": _fmt(low), "high": _fmt(high),
             "unit": unit,
         }

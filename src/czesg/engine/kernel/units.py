@@ -102,7 +102,7 @@ LABELS: dict[str, tuple[str, str]] = {
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
     """The process-wide pint registry with czesg's units defined (built once)."""
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
+    ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
     for line in _DEFINITIONS.strip().splitlines():
         ureg.define(line)
     return ureg

@@ -119,9 +119,9 @@ def aggregate_enterprises(
     expressions = []
     for number, indicator in enumerate(indicators):
         assert indicator.aggregation is not None
-        count, numerator, denominator = _aggregate_expr(rows, indicator.aggregation)
-        expressions += [count.alias(f"c{number}"), numerator.alias(f"n{number}"),
-                        denominator.alias(f"d{number}")]
+        count_of, numerator_of, denominator_of = _aggregate_expr(rows, indicator.aggregation)
+        expressions += [count_of.alias(f"c{number}"), numerator_of.alias(f"n{number}"),
+                        denominator_of.alias(f"d{number}")]
     grouped = rows.group_by("park_key", maintain_order=True).agg(expressions)
     for record in grouped.iter_rows(named=True):
         park = str(record["park_key"])

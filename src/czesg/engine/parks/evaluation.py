@@ -190,8 +190,8 @@ def evaluate_parks(
     methodology = methodology or load_park_methodology()
     statistics = _check_statistics(zone_statistics, methodology)
     aggregated_keys = {i.key for i in methodology.aggregated}
-    for park, values in aggregates.items():
-        for key in values:
+    for park, aggregated in aggregates.items():
+        for key in aggregated:
             if key not in aggregated_keys:
                 raise ValueError(f"park {park}: {key!r} is not an aggregated sub-indicator of "
                                  f"methodology {methodology.version}")
@@ -212,10 +212,9 @@ def evaluate_parks(
     }
     for indicator in methodology.indicators:
         if indicator.scoring == "relative":
-            present = {park: values[park][indicator.key][0] for park in keys
-                       if values[park][indicator.key][0] is not None}
-            ranked = relative_points(present, indicator.direction,  # type: ignore[arg-type]
-                                     methodology.sole_score)
+            present = {park: value for park in keys
+                       if (value := values[park][indicator.key][0]) is not None}
+            ranked = relative_points(present, indicator.direction, methodology.sole_score)
             for park in keys:
                 points[park][indicator.key] = ranked.get(park, 0.0)
                 details[park][indicator.key] = (None, None, None, False, "", "")
@@ -223,6 +222,7 @@ def evaluate_parks(
         for park in keys:
             value = values[park][indicator.key][0]
             band_key, assumed = None, False
+            benchmark: float | None
             if indicator.bands:
                 band_value = statistics.get(park, {}).get(indicator.band_by)
                 if band_value is None:
@@ -251,8 +251,8 @@ def evaluate_parks(
             results = []
             for indicator in dimension.indicators:
                 value, source = values[park][indicator.key]
-                benchmark, floor, band, assumed, b_source, b_confidence = details[park][
-                    indicator.key]
+                used_benchmark, used_floor, used_band, assumed, b_source, b_confidence = details[
+                    park][indicator.key]
                 earned = points[park][indicator.key]
                 if value is None:
                     missing.append(indicator.key)
@@ -262,7 +262,8 @@ def evaluate_parks(
                     key=indicator.key, dimension=dimension.key, name_zh=indicator.name_zh,
                     name_en=indicator.name_en, unit=indicator.unit, value=value, source=source,
                     missing=value is None, scoring=indicator.scoring,
-                    direction=indicator.direction, benchmark=benchmark, floor=floor, band=band,
+                    direction=indicator.direction, benchmark=used_benchmark, floor=used_floor,
+                    band=used_band,
                     band_assumed=assumed, benchmark_source=b_source,
                     benchmark_confidence=b_confidence, points=earned,
                     weight=indicator.weight, contribution=indicator.weight * earned,
@@ -281,13 +282,13 @@ def evaluate_parks(
         ))
 
     rounded = {e.park_key: round(e.total, 9) for e in evaluations}
-    ranked = []
+    ordered = []
     for evaluation in evaluations:
         rank = 1 + sum(1 for other in rounded.values() if other > rounded[evaluation.park_key])
-        ranked.append(ParkEvaluation(
+        ordered.append(ParkEvaluation(
             park_key=evaluation.park_key, methodology_version=evaluation.methodology_version,
             total=evaluation.total, rank=rank, dimensions=evaluation.dimensions,
             missing=evaluation.missing, completeness=evaluation.completeness,
         ))
-    ranked.sort(key=lambda e: (e.rank, e.park_key))
-    return ranked
+    ordered.sort(key=lambda e: (e.rank, e.park_key))
+    return ordered

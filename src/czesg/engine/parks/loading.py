@@ -194,7 +194,8 @@ def _parse_indicator(node: TomlTable, dimension: str, catalogue: Catalogue,
     unit = node.text("unit")
     benchmark, benchmark_source, benchmark_confidence = None, "", ""
     floor, floor_source, floor_confidence = None, "", ""
-    band_by, bands = "", ()
+    band_by = ""
+    bands: tuple[Band, ...] = ()
     if scoring == "threshold":
         floor = node.number("floor")
         floor_source, floor_confidence = node.provenance("floor_")

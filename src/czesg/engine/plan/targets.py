@@ -489,15 +489,15 @@ def task_status(
         reference = last if last is not None else started
         stalled = reference is None or (today - reference).days >= stalled_after_days
         items = sorted(stones[task.number], key=lambda s: (s[1], s[0]))
-        done = [s for s in items if s[2] is not None and s[2] <= today]
+        achieved = [s for s in items if s[2] is not None and s[2] <= today]
         open_items = [s for s in items if s[2] is None or s[2] > today]
         overdue = tuple(key for key, due, _ in open_items if due < today)
         results.append(TaskStatus(
             number=task.number, title_zh=task.title_zh, title_en=task.title_en,
             lead_departments=tuple(getattr(task, "lead_department_keys", ())),
             posts=len(dates), last_post=last, days_since_post=since,
-            milestones_total=len(items), milestones_done=len(done),
-            completion=100.0 * len(done) / len(items) if items else None,
+            milestones_total=len(items), milestones_done=len(achieved),
+            completion=100.0 * len(achieved) / len(items) if items else None,
             overdue=bool(overdue), overdue_milestones=overdue,
             next_due=min((due for _, due, _ in open_items), default=None),
             stalled=stalled,

@@ -407,10 +407,14 @@ def green_score(inputs: RatingInput, green: GreenMethodology | None = None, *,
             scores[c] = np.where(member, component.member_score, component.non_member_score)
             known[c] = member | (codes != "")
         elif component.key == "env_credit":
-            scores[c] = points_on_scale(component.scores, inputs.env_credit)
-            known[c] = inputs.env_credit >= 0
+            env_credit = inputs.env_credit
+            assert env_credit is not None  # RatingInput fills every record column in
+            scores[c] = points_on_scale(component.scores, env_credit)
+            known[c] = env_credit >= 0
         else:
-            scores[c] = _certification_points(green, inputs.certifications, component.cap)
+            certifications = inputs.certifications
+            assert certifications is not None  # RatingInput fills every record column in
+            scores[c] = _certification_points(green, certifications, component.cap)
     drop = np.array([c.unknown == "drop" for c in green.components], bool)
     present = known | ~drop[:, None]
     scores = np.where(known, scores, 0.0)

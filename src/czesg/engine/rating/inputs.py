@@ -290,7 +290,7 @@ class RatingInput(EnterpriseRows):
         group_keys = tuple(sorted(set(group_of_code.values())))
         lookup = np.array([group_keys.index(group_of_code[c]) for c in unique], np.int64)
         _, inverse = np.unique(np.asarray(industry_codes), return_inverse=True)
-        arrays = {name: (records or {}).get(name) for name in ARRAY_RECORDS}
+        arrays: dict[str, Any] = {name: (records or {}).get(name) for name in ARRAY_RECORDS}
         return cls(
             enterprises=tuple(e.uscc for e in enterprises), year=int(year),
             group_keys=group_keys, group_index=lookup[inverse], codes=codes, values=matrix,

@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypedDict, TypeVar
 
 import numpy as np
 
@@ -386,7 +386,7 @@ def _parse_indicator(node: TomlTable, pillar: str, topic: str, code: str, catalo
                   "has no such indicator")
     if code in seen_codes:
         node.fail("", f"{code} is already rated in {seen_codes[code]}")
-    seen_codes[code] = node.path
+    seen_codes[code] = str(node.path)
     entry = catalogue.get(code)
     if entry.data_type not in RATED_TYPES:
         node.fail("", f"{code} is a {entry.data_type} indicator; only "
@@ -482,10 +482,22 @@ def methodology_root(text: str, name: str, kind: str, allowed: Iterable[str]) ->
     return root
 
 
-def described_fields(root: TomlTable, name: str, text: str) -> dict[str, str]:
+class DescribedFields(TypedDict):
+    """The fields that name and describe a methodology document."""
+
+    name: str
+    text: str
+    version: str
+    title_zh: str
+    title_en: str
+    description_zh: str
+    description_en: str
+
+
+def described_fields(root: TomlTable, name: str, text: str) -> DescribedFields:
     """The fields that name and describe a methodology: file name, text, version, titles and
     descriptions (read in this order, so that the first refusal is always the same)."""
-    return dict(
+    return DescribedFields(
         name=name, text=text, version=root.text("version"),
         title_zh=root.text("title_zh"), title_en=root.text("title_en"),
         description_zh=root.text("description_zh"), description_en=root.text("description_en"),

@@ -27,3 +27,10 @@ def normalised_weights(weights: Sequence[float]) -> np.ndarray:
     return array / total
 
 
+
+
+def uniform_between(rng: np.random.Generator, bounds: Sequence[float],
+                    size: int | tuple[int, ...]) -> np.ndarray:
+    """``size`` draws from ``rng``, uniform between the ``[low, high]`` of ``bounds``."""
+    low, high = bounds
+    return rng.uniform(low, high, size=size)

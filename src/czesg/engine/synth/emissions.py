@@ -15,6 +15,7 @@ import polars as pl
 
 from czesg.engine.carbon import calculate
 from czesg.engine.synth.parameters import Carrier, FactorUse, SynthParameters
+from czesg.engine.synth.state import DisclosureState
 
 # The carbon engine's totals that the economic core discloses, by its indicator key.
 CARBON_TOTALS: Mapping[str, str] = {
@@ -76,19 +77,8 @@ def carbon_totals(
     return out
 
 
-class EnergyAndEmissions:
+class EnergyAndEmissions(DisclosureState):
     """The energy carriers of the disclosure builder and their emissions, from the carbon engine."""
-
-    n: int
-    y: int
-    years: list[int]
-    codes: Mapping[str, str]
-    params: SynthParameters
-    sections: Mapping[str, Any]
-    number: dict[str, np.ndarray]
-    words: dict[str, np.ndarray]
-    factor_uses: list[FactorUse]
-    location_uses: list[FactorUse]
 
     def energy_and_emissions(self, revenue: np.ndarray) -> None:
         """Draw every carrier's quantity and disclose the carbon engine's totals for them."""

@@ -87,7 +87,8 @@ def generate_enterprises(
 
     # A prefix of the population covers every park, every district and every lead industry, so
     # that even a small demo shows all of them.
-    prefix = [(districts.index(park.district), park.key) for park in parks]
+    prefix = [(districts.index(park.district), park.key) for park in parks
+              if park.district is not None]
     prefix += [(index, "") for index in range(len(districts))]
     prefix_length = min(n, max(len(prefix), len(lead_keys)))
     park_keys = [""] * n

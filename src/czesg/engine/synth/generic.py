@@ -14,9 +14,10 @@ from czesg.engine.kernel import units
 from czesg.engine.kernel.errors import DataFileError
 from czesg.engine.synth.draws import normalised_weights
 from czesg.engine.synth.parameters import PARAMETERS_NAME, ZERO_DENOMINATOR
+from czesg.engine.synth.state import DisclosureState, summed
 
 
-class GenericIndicators:
+class GenericIndicators(DisclosureState):
     """The generic rules of the disclosure builder: not-applicable rules and values by data type."""
 
     # -- generic rules ------------------------------------------------------------------------
@@ -128,7 +129,7 @@ class GenericIndicators:
             for part in parts:
                 self.ensure(part)
             self.inherit_na(code, parts, all_of=True)
-            self.store_number(code, sum(self.number[part] for part in parts))
+            self.store_number(code, summed(self.number[part] for part in parts))
             return
         scale_name = spec["scale"]
         scale = self.value(scale_name)
@@ -184,8 +185,8 @@ class GenericIndicators:
         high = 100.0 if indicator.max is None else indicator.max
         if derived is not None:
             numerator_codes, denominator_codes = derived
-            numerator = sum(self.value(c) for c in numerator_codes)
-            denominator = sum(self.value(c) for c in denominator_codes)
+            numerator = summed(self.value(c) for c in numerator_codes)
+            denominator = summed(self.value(c) for c in denominator_codes)
             self.inherit_na(code, denominator_codes, all_of=True)
             zero = denominator <= 0
             self.set_na(code, zero, ZERO_DENOMINATOR)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import Any
 
 from czesg.engine.carbon import (
     DEFAULT_GRID_REGIONS,
@@ -23,8 +21,7 @@ from czesg.engine.carbon import (
     load_factor_set,
     resolve_grid_factor,
 )
-from czesg.engine.datafiles import DATA_DIR
-from czesg.engine.kernel.errors import DataFileError
+from czesg.engine.datafiles import DATA_DIR, TomlTable, parse_toml, read_data_file
 
 PARAMETERS_PATH = DATA_DIR / "synthetic" / "parameters.toml"
 PARAMETERS_NAME = "synthetic/parameters.toml"
@@ -153,88 +150,6 @@ class SynthParameters:
                 return carrier
         raise KeyError(key)
 
-class _Table:
-    """One TOML table being validated; every refusal names the file, the table and the field."""
-
-    def __init__(self, data: Any, where: str) -> None:
-        if not isinstance(data, dict):
-            raise DataFileError(
-                file=PARAMETERS_NAME, row=where, field="-", reason="must be a table"
-            )
-        self.data = data
-        self.where = where
-
-    def fail(self, field: str, reason: str) -> NoReturn:
-        raise DataFileError(file=PARAMETERS_NAME, row=self.where, field=field, reason=reason)
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def get(self, key: str) -> Any:
-        if key not in self.data:
-            self.fail(key, "the value is missing")
-        return self.data[key]
-
-    def number(self, key: str, *, low: float | None = None, high: float | None = None) -> float:
-        value = self.get(key)
-        return self._check_number(key, value, low, high)
-
-    def _check_number(self, key: str, value: Any, low: float | None, high: float | None) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(key, f"must be a number, not {value!r}")
-        value = float(value)
-        if not math.isfinite(value):
-            self.fail(key, "must be a finite number")
-        if low is not None and value < low:
-            self.fail(key, f"must be at least {low:g}, not {value:g}")
-        if high is not None and value > high:
-            self.fail(key, f"must be at most {high:g}, not {value:g}")
-        return value
-
-    def integer(self, key: str, *, low: int | None = None) -> int:
-        value = self.get(key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(key, f"must be an integer, not {value!r}")
-        if low is not None and value < low:
-            self.fail(key, f"must be at least {low}, not {value}")
-        return value
-
-    def text(self, key: str, *, allow_empty: bool = False) -> str:
-        value = self.get(key)
-        if not isinstance(value, str) or (not allow_empty and not value.strip()):
-            self.fail(key, "must be a non-empty text")
-        return value.strip()
-
-    def boolean(self, key: str) -> bool:
-        value = self.get(key)
-        if not isinstance(value, bool):
-            self.fail(key, f"must be true or false, not {value!r}")
-        return value
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        value = self.get(key)
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self.fail(key, "must be a list of non-empty texts")
-        return tuple(value)
-
-    def pair(
-        self, key: str, *, low: float | None = None, high: float | None = None,
-        ordered: bool = True,
-    ) -> tuple[float, float]:
-        value = self.get(key)
-        if not isinstance(value, list) or len(value) != 2:
-            self.fail(key, f"must be a list of two numbers, not {value!r}")
-        first = self._check_number(key, value[0], low, high)
-        second = self._check_number(key, value[1], low, high)
-        if ordered and first > second:
-            self.fail(key, f"the first number {first:g} is greater than the second {second:g}")
-        return first, second
-
-    def table(self, key: str) -> _Table:
-        return _Table(self.get(key), f"{self.where}.{key}" if self.where else key)
-
-
-
 def load_parameters(
     path: str | Path | None = None, *, factors_root: str | Path | None = None
 ) -> SynthParameters:
@@ -244,13 +159,13 @@ def load_parameters(
     """
     if path is None and factors_root is None:
         return _load_default_parameters()
-    text = (Path(path) if path is not None else PARAMETERS_PATH).read_text(encoding="utf-8")
+    text = read_data_file(Path(path) if path is not None else PARAMETERS_PATH, PARAMETERS_NAME)
     return parse_parameters(text, factors_root=factors_root)
 
 
 @lru_cache(maxsize=1)
 def _load_default_parameters() -> SynthParameters:
-    return parse_parameters(PARAMETERS_PATH.read_text(encoding="utf-8"))
+    return parse_parameters(read_data_file(PARAMETERS_PATH, PARAMETERS_NAME))
 
 
 def parse_parameters(text: str, *, factors_root: str | Path | None = None) -> SynthParameters:
@@ -258,24 +173,18 @@ def parse_parameters(text: str, *, factors_root: str | Path | None = None) -> Sy
 
     The factor set named in ``[energy]`` is loaded (and checked) by the carbon engine.
     """
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(
-            file=PARAMETERS_NAME, row="-", field="-", reason=f"not valid TOML: {exc}"
-        ) from None
-    root = _Table(document, "")
+    root = parse_toml(text, PARAMETERS_NAME)
     version = root.text("version")
 
-    code_table = root.table("indicator_codes")
+    code_table = root.child("indicator_codes")
     codes = {key: code_table.text(key) for key in _CORE_CODE_KEYS}
 
-    energy = root.table("energy")
+    energy = root.child("energy")
     factor_set = load_factor_set(energy.text("factor_set"), root=factors_root)
     activities = load_activities()
     check_activities(factor_set, activities)
 
-    def activity_of(table: _Table, key: str) -> Activity:
+    def activity_of(table: TomlTable, key: str) -> Activity:
         code = table.text(key)
         if code not in activities:
             table.fail(key, f"“{code}” is not an activity code of the carbon engine")
@@ -288,11 +197,7 @@ def parse_parameters(text: str, *, factors_root: str | Path | None = None) -> Sy
     basis_zh = energy.text("electricity_basis_zh")
 
     carriers: list[Carrier] = []
-    raw_carriers = root.get("carrier")
-    if not isinstance(raw_carriers, list) or not raw_carriers:
-        root.fail("carrier", "at least one [[carrier]] is required")
-    for number, raw in enumerate(raw_carriers, start=1):
-        table = _Table(raw, f"carrier[{number}]")
+    for table in root.array("carrier"):
         key = table.text("key")
         indicator = table.text("indicator")
         activity = activity_of(table, "activity")
@@ -332,17 +237,17 @@ def parse_parameters(text: str, *, factors_root: str | Path | None = None) -> Sy
         sections=sections,
     )
 
-def _parse_sections(root: _Table, carriers: Sequence[Carrier]) -> dict[str, Any]:
+def _parse_sections(root: TomlTable, carriers: Sequence[Carrier]) -> dict[str, Any]:
     """Validate the synthetic tables and return them as plain, checked dictionaries."""
     sections: dict[str, Any] = {}
     for name in SYNTHETIC_TABLES:
-        table = root.table(name)
-        if table.get("synthetic") is not True:
+        table = root.child(name)
+        if table.raw("synthetic") is not True:
             table.fail("synthetic", "made-up parameters must be labelled synthetic = true")
         table.text("note")
 
-    population = root.table("population")
-    weights = population.table("district_weight")
+    population = root.child("population")
+    district_weights = population.child("district_weight")
     sections["population"] = {
         "listed_share": population.number("listed_share", low=0.0, high=1.0),
         "state_owned_share_unlisted": population.number(
@@ -351,7 +256,9 @@ def _parse_sections(root: _Table, carriers: Sequence[Carrier]) -> dict[str, Any]
             "state_owned_share_listed", low=0.0, high=1.0),
         "in_park_share": population.number("in_park_share", low=0.0, high=1.0),
         "default_district_weight": population.number("default_district_weight", low=0.0),
-        "district_weight": {key: weights.number(key, low=0.0) for key in weights.data},
+        "district_weight": {
+            key: district_weights.number(key, low=0.0) for key in district_weights.data
+        },
         **{key: population.text(key) for key in (
             "name_prefix_zh", "name_suffix_zh", "name_prefix_en", "name_suffix_en",
             "company_zh", "company_en", "listed_company_zh", "listed_company_en",
@@ -362,11 +269,11 @@ def _parse_sections(root: _Table, carriers: Sequence[Carrier]) -> dict[str, Any]
         if SYNTHETIC_MARK not in suffix and "synthetic" not in suffix.lower():
             population.fail(key, "the name suffix must say that the enterprise is synthetic")
 
-    exchange = root.table("exchange")
+    exchange = root.child("exchange")
     sections["exchange"] = {}
     for key in EXCHANGES:
-        entry = exchange.table(key)
-        ranges = entry.get("ranges")
+        entry = exchange.child(key)
+        ranges = entry.raw("ranges")
         if not isinstance(ranges, list) or not ranges:
             entry.fail("ranges", "must be a list of [first, last] code ranges")
         checked = []
@@ -383,10 +290,10 @@ def _parse_sections(root: _Table, carriers: Sequence[Carrier]) -> dict[str, Any]
             "weight": entry.number("weight", low=0.0), "digits": digits, "ranges": checked,
         }
 
-    size = root.table("size_class")
+    size = root.child("size_class")
     sections["size_class"] = {"minimum_revenue": size.number("minimum_revenue", low=0.01)}
     for key in SIZE_CLASSES:
-        entry = size.table(key)
+        entry = size.child(key)
         sections["size_class"][key] = {
             "share_listed": entry.number("share_listed", low=0.0),
             "share_unlisted": entry.number("share_unlisted", low=0.0),
@@ -395,13 +302,13 @@ def _parse_sections(root: _Table, carriers: Sequence[Carrier]) -> dict[str, Any]
             "productivity": entry.number("productivity", low=0.01),
         }
 
-    lead = root.table("lead_industry")
+    lead = root.child("lead_industry")
     sections["lead_industry"] = {}
-    for key, value in lead.data.items():
+    for key in lead.data:
         if key in ("synthetic", "note"):
             continue
-        entry = _Table(value, f"lead_industry.{key}")
-        words_zh, words_en = entry.texts("words_zh"), entry.texts("words_en")
+        entry = lead.child(key)
+        words_zh, words_en = _words(entry, "words_zh"), _words(entry, "words_en")
         if len(words_zh) != len(words_en):
             entry.fail("words_en", "needs as many words as words_zh")
         sections["lead_industry"][key] = {
@@ -413,14 +320,14 @@ def _parse_sections(root: _Table, carriers: Sequence[Carrier]) -> dict[str, Any]
     if "default" not in sections["lead_industry"]:
         lead.fail("default", "the value is missing")
 
-    growth = root.table("growth")
+    growth = root.child("growth")
     sections["growth"] = {
         "revenue_growth": growth.pair("revenue_growth", low=-0.99),
         "employee_elasticity": growth.number("employee_elasticity", low=0.0),
         "employee_noise": growth.number("employee_noise", low=0.0),
         "efficiency_gain": growth.pair("efficiency_gain", low=0.0, high=0.5),
     }
-    workforce = root.table("workforce")
+    workforce = root.child("workforce")
     sections["workforce"] = {
         "female_share_noise": workforce.number("female_share_noise", low=0.0),
         "productivity_sigma": workforce.number("productivity_sigma", low=0.0),
@@ -430,13 +337,13 @@ def _parse_sections(root: _Table, carriers: Sequence[Carrier]) -> dict[str, Any]
     if sections["workforce"]["under_30_share"][1] + sections["workforce"]["over_50_share"][1] > 1:
         workforce.fail("over_50_share", "the age shares can add up to more than 1")
 
-    intensity = root.table("intensity")
+    intensity = root.child("intensity")
     sections["intensity"] = {
         "sigma": intensity.number("sigma", low=0.0),
         "year_sigma": intensity.number("year_sigma", low=0.0),
     }
     for key in (*(c.key for c in carriers), *_RESOURCE_KEYS):
-        entry = intensity.table(key)
+        entry = intensity.child(key)
         entry.text("unit")
         pairs = {}
         for lead_key in entry.data:
@@ -450,21 +357,21 @@ def _parse_sections(root: _Table, carriers: Sequence[Carrier]) -> dict[str, Any]
             entry.fail("default", "the value is missing")
         sections["intensity"][key] = pairs
     if sections["intensity"]["electricity"]["default"][0] != 1.0:
-        intensity.table("electricity").fail("default", "every enterprise uses electricity")
+        intensity.child("electricity").fail("default", "every enterprise uses electricity")
 
-    water = root.table("water")
+    water = root.child("water")
     sections["water"] = {
         "municipal_share": water.pair("municipal_share", low=0.0, high=1.0),
         "groundwater_use": water.number("groundwater_use", low=0.0, high=1.0),
         "surface_water_use": water.number("surface_water_use", low=0.0, high=1.0),
     }
 
-    completeness = root.table("completeness")
+    completeness = root.child("completeness")
     sections["completeness"] = {
         "basic": completeness.pair("basic", low=0.0, high=1.0),
         "standard": completeness.pair("standard", low=0.0, high=1.0),
         "yearly_improvement": completeness.number("yearly_improvement", low=0.0, high=1.0),
-        "always_answered": completeness.texts("always_answered"),
+        "always_answered": _words(completeness, "always_answered"),
         "unused_carrier_not_applicable": completeness.number(
             "unused_carrier_not_applicable", low=0.0, high=1.0),
         **{key: _marked(completeness, key) for key in (
@@ -472,38 +379,39 @@ def _parse_sections(root: _Table, carriers: Sequence[Carrier]) -> dict[str, Any]
             "no_non_hazardous_waste_explanation")},
     }
 
-    na = root.table("not_applicable")
-    rules = na.table("rule") if na.has("rule") else _Table({}, "not_applicable.rule")
+    na = root.child("not_applicable")
+    rules = (na.child("rule") if na.has("rule")
+             else TomlTable({}, PARAMETERS_NAME, "not_applicable.rule"))
     sections["not_applicable"] = {
         "default_share": na.number("default_share", low=0.0, high=1.0),
         "default_explanation": _marked(na, "default_explanation"),
         "rules": {},
     }
     for prefix in rules.data:
-        entry = rules.table(prefix)
+        entry = rules.child(prefix)
         sections["not_applicable"]["rules"][prefix] = {
             "industrial": entry.number("industrial", low=0.0, high=1.0),
             "other": entry.number("other", low=0.0, high=1.0),
             "explanation": _marked(entry, "explanation"),
         }
 
-    generic = root.table("generic")
+    generic = root.child("generic")
     sections["generic"] = {
         "year_sigma": generic.number("year_sigma", low=0.0),
         "part_share": generic.pair("part_share", low=0.0, high=1.0),
         "unit": {}, "code": {},
     }
-    unit_table = generic.table("unit")
+    unit_table = generic.child("unit")
     for key in unit_table.data:
-        sections["generic"]["unit"][key] = _generic_spec(unit_table.table(key))
+        sections["generic"]["unit"][key] = _generic_spec(unit_table.child(key))
     if "default" not in sections["generic"]["unit"]:
         unit_table.fail("default", "the value is missing")
     if generic.has("code"):
-        code_specs = generic.table("code")
+        code_specs = generic.child("code")
         for key in code_specs.data:
-            sections["generic"]["code"][key] = _generic_spec(code_specs.table(key))
+            sections["generic"]["code"][key] = _generic_spec(code_specs.child(key))
 
-    percentage = root.table("percentage")
+    percentage = root.child("percentage")
     sections["percentage"] = {
         key: percentage.pair(key, low=0.0, high=100.0)
         for key in percentage.data if key not in ("synthetic", "note")
@@ -511,20 +419,16 @@ def _parse_sections(root: _Table, carriers: Sequence[Carrier]) -> dict[str, Any]
     if "default" not in sections["percentage"]:
         percentage.fail("default", "the value is missing")
 
-    derived = root.get("derived_percentage") if root.has("derived_percentage") else []
-    if not isinstance(derived, list):
-        root.fail("derived_percentage", "must be an array of tables")
     sections["derived_percentage"] = {}
-    for number, raw in enumerate(derived, start=1):
-        entry = _Table(raw, f"derived_percentage[{number}]")
+    for entry in root.array("derived_percentage", required=False):
         code = entry.text("code")
         if code in sections["derived_percentage"]:
             entry.fail("code", "is defined twice")
         sections["derived_percentage"][code] = (
-            entry.texts("numerator"), entry.texts("denominator"),
+            _words(entry, "numerator"), _words(entry, "denominator"),
         )
 
-    boolean = root.table("boolean")
+    boolean = root.child("boolean")
     sections["boolean"] = {
         "default": boolean.number("default", low=0.0, high=1.0),
         "listed_bonus": boolean.number("listed_bonus", low=0.0, high=1.0),
@@ -536,24 +440,24 @@ def _parse_sections(root: _Table, carriers: Sequence[Carrier]) -> dict[str, Any]
             continue
         if isinstance(value, dict):
             sections["boolean"]["code"][key] = {
-                "applicable_of": _Table(value, f"boolean.{key}").text("applicable_of"),
+                "applicable_of": boolean.child(key).text("applicable_of"),
             }
         else:
             sections["boolean"]["code"][key] = boolean.number(key, low=0.0, high=1.0)
 
-    choice = root.table("choice")
+    choice = root.child("choice")
     sections["choice"] = {}
     for key in choice.data:
         if key in ("synthetic", "note"):
             continue
-        entry = choice.table(key)
+        entry = choice.child(key)
         weights = {name: entry.number(name, low=0.0) for name in entry.data}
         if not weights or sum(weights.values()) <= 0:
             entry.fail("-", "needs at least one positive weight")
         sections["choice"][key] = weights
 
-    text = root.table("text")
-    templates = text.texts("templates")
+    text = root.child("text")
+    templates = _words(text, "templates")
     for template in templates:
         if SYNTHETIC_MARK not in template or "{name}" not in template:
             text.fail("templates", f"“{template}” must contain {{name}} and {SYNTHETIC_MARK}")
@@ -561,14 +465,19 @@ def _parse_sections(root: _Table, carriers: Sequence[Carrier]) -> dict[str, Any]
     return sections
 
 
-def _marked(table: _Table, key: str) -> str:
+def _words(table: TomlTable, key: str) -> tuple[str, ...]:
+    """The array of non-empty texts ``key`` (an item may repeat)."""
+    return table.texts(key, unique=False, empty=False)
+
+
+def _marked(table: TomlTable, key: str) -> str:
     value = table.text(key)
     if SYNTHETIC_MARK not in value:
         table.fail(key, f"a synthetic explanation must be marked {SYNTHETIC_MARK}")
     return value
 
 
-def _generic_spec(table: _Table) -> dict[str, Any]:
+def _generic_spec(table: TomlTable) -> dict[str, Any]:
     for key in table.data:
         if key not in _GENERIC_OPTIONS:
             table.fail(key, f"is not one of {', '.join(sorted(_GENERIC_OPTIONS))}")

@@ -255,6 +255,19 @@ def _upload(
     )
 
 
+def _read_rows(
+    rows: Sequence[tuple[int, Sequence[_Cell]]], sheet: str, catalogue: Catalogue,
+    truncated: bool, problems: list[CellProblem], found: Mapping[str, Any],
+) -> Upload:
+    """The upload of the data ``rows`` of ``sheet``, after the metadata's ``problems``."""
+    entries, marks, table_problems = _read_table(rows, sheet, catalogue)
+    problems.extend(table_problems)
+    if truncated:
+        problems.append(CellProblem(sheet, f"A{MAX_ROWS + 1}", "", TOO_MANY_ROWS,
+                                    {"limit": MAX_ROWS}))
+    return _upload(entries, marks, problems, found)
+
+
 # --- reading Excel --------------------------------------------------------------------------------
 def _archive_problem(data: bytes) -> CellProblem | None:
     if not isinstance(data, (bytes, bytearray)) or not data.startswith(b"PK"):
@@ -368,12 +381,7 @@ def _read_books(
         problems.append(CellProblem(DATA_SHEET, "", "", NO_DATA_SHEET, {"sheet": DATA_SHEET}))
         return _upload((), (), problems, found)
     rows, truncated = _sheet_rows(formulas[name], values[name], MAX_ROWS)
-    entries, marks, table_problems = _read_table(rows, name, catalogue)
-    problems.extend(table_problems)
-    if truncated:
-        problems.append(CellProblem(name, f"A{MAX_ROWS + 1}", "", TOO_MANY_ROWS,
-                                    {"limit": MAX_ROWS}))
-    return _upload(entries, marks, problems, found)
+    return _read_rows(rows, name, catalogue, truncated, problems, found)
 
 
 def _decode(data: str | bytes) -> str | None:
@@ -431,9 +439,4 @@ def read_csv(
             rows.append((number, cells))
 
     found, problems = _check_metadata(meta, CSV_SHEET, expect_uscc, expect_year)
-    entries, marks, table_problems = _read_table(rows, CSV_SHEET, catalogue)
-    problems.extend(table_problems)
-    if truncated:
-        problems.append(CellProblem(CSV_SHEET, f"A{MAX_ROWS + 1}", "", TOO_MANY_ROWS,
-                                    {"limit": MAX_ROWS}))
-    return _upload(entries, marks, problems, found)
+    return _read_rows(rows, CSV_SHEET, catalogue, truncated, problems, found)
