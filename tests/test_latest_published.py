@@ -13,7 +13,7 @@ import json
 import pytest
 from django.db.models import F
 
-from czesg.dashboards import figures
+from czesg.dashboards import queries
 from czesg.disclosures import actions as disclosure_actions
 from czesg.disclosures import facts
 from czesg.disclosures.models import Datapoint, Disclosure, EnterpriseYear
@@ -58,9 +58,9 @@ def test_every_reader_chooses_the_highest_published_version(crossed):
     frame = opendata.published_frame(YEAR)
     assert set(frame["version"].to_list()) == {3}
     # Dashboards: the year's latest versions, their values and the fact table.
-    assert figures.latest_published(YEAR) == {firm.pk: chosen.pk}
-    assert list(figures.latest_published_ids(YEAR)) == [{"pk": chosen.pk}]
-    assert figures.value_rows(YEAR, ["E-GHG-01"]) == [(firm.pk, 1000.0)]
+    assert queries.latest_published(YEAR) == {firm.pk: chosen.pk}
+    assert list(queries.latest_published_ids(YEAR)) == [{"pk": chosen.pk}]
+    assert queries.value_rows(YEAR, ["E-GHG-01"]) == [(firm.pk, 1000.0)]
     fact = EnterpriseYear.objects.get(enterprise=firm, year=YEAR)
     assert (fact.disclosure_id, fact.emissions) == (chosen.pk, 1000.0)
     # Profiles.

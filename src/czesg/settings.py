@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "czesg.records",
     "czesg.ratings",
+    "czesg.reports",
+    "czesg.registries",
+    "czesg.plan",
+    "czesg.parks",
     "czesg.dashboards",
     "czesg.portal",
 ]

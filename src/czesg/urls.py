@@ -31,6 +31,9 @@ urlpatterns = [
     path("", include("czesg.ratings.urls")),
     path("", include("czesg.records.urls")),
     path("dashboards/", include("czesg.dashboards.urls")),
+    path("dashboards/", include("czesg.parks.urls")),
+    path("dashboards/", include("czesg.plan.urls")),
+    path("dashboards/", include("czesg.registries.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),

@@ -13,10 +13,12 @@ import pytest
 from django.utils import timezone
 
 from czesg.accounts.models import Role
-from czesg.dashboards import actions
-from czesg.dashboards.models import ZoneStatistic
 from czesg.disclosures import actions as disclosure_actions
 from czesg.enterprises.actions import EnterpriseFacts, register_enterprise
+from czesg.parks import actions as park_actions
+from czesg.parks.models import ZoneStatistic
+from czesg.plan import actions as plan_actions
+from czesg.registries import actions as registry_actions
 from tests.browser.test_pages import sign_in
 from tests.conftest import uscc_for
 
@@ -49,7 +51,7 @@ def city_data(gov, system, fill_basic):
         fill_basic(draft, system)
         disclosure_actions.submit_disclosure(draft, actor=system)
         disclosure_actions.publish_disclosure(draft, actor=system)
-    actions.save_registry_entry("standards", {
+    registry_actions.save_registry_entry("standards", {
         "title": "新能源汽车动力电池ESG评价团体标准", "kind": "group", "role": "led",
         "date": "2025-10-01", "source": "市市场监管局", "document": "T/CZESG 1-2025",
     }, actor=gov)
@@ -74,10 +76,10 @@ def test_government_opens_the_city_dashboard(page, screenshot, gov, city_data):
 
 
 def test_government_opens_the_zone_ranking(page, screenshot, gov, city_data):
-    actions.enter_zone_statistics("czhnd", YEAR, {
+    park_actions.enter_zone_statistics("czhnd", YEAR, {
         "hightech_enterprises": (120, "高新区统计公报"), "clean_energy_share": (45, "能源台账"),
     }, actor=gov)
-    actions.enter_zone_statistics("wjhnd", YEAR, {"hightech_enterprises": (60, "统计公报")},
+    park_actions.enter_zone_statistics("wjhnd", YEAR, {"hightech_enterprises": (60, "统计公报")},
                                   actor=gov)
     sign_in(page, "gov")
     page.wait_for_url(re.compile(r"/me/$"))
@@ -117,13 +119,13 @@ def test_park_admin_enters_statistics_and_reads_the_report(page, screenshot, mak
 
 def test_government_opens_the_task_tracker(page, screenshot, gov):
     today = timezone.localdate()
-    actions.assign_department(gov, "drc", actor=gov)
-    actions.add_milestone(3, "出台高新区ESG评价办法", today - timedelta(days=10), actor=gov)
-    actions.post_task_progress(3, "drc", today, "评价指标体系初稿完成", actor=gov)
-    actions.post_task_progress(11, "drc", today - timedelta(days=3), "政企通ESG专题上线",
+    plan_actions.assign_department(gov, "drc", actor=gov)
+    plan_actions.add_milestone(3, "出台高新区ESG评价办法", today - timedelta(days=10), actor=gov)
+    plan_actions.post_task_progress(3, "drc", today, "评价指标体系初稿完成", actor=gov)
+    plan_actions.post_task_progress(11, "drc", today - timedelta(days=3), "政企通ESG专题上线",
                                actor=gov)
-    done = actions.add_milestone(11, "披露指南发布", today - timedelta(days=2), actor=gov)
-    actions.set_milestone_done(done, today - timedelta(days=2), actor=gov)
+    done = plan_actions.add_milestone(11, "披露指南发布", today - timedelta(days=2), actor=gov)
+    plan_actions.set_milestone_done(done, today - timedelta(days=2), actor=gov)
     sign_in(page, "gov")
     page.wait_for_url(re.compile(r"/me/$"))
     page.goto("/dashboards/tasks/")

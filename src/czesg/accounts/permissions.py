@@ -41,3 +41,8 @@ def require_government(user) -> None:
     """Refuse unless the user is a government user or platform administrator."""
     require_role(user, Role.GOVERNMENT, Role.PLATFORM_ADMIN)
 
+
+
+def is_government(user) -> bool:
+    """Whether the user is a government user or a platform administrator."""
+    return is_authenticated(user) and user.role in (Role.GOVERNMENT, Role.PLATFORM_ADMIN)

@@ -7,7 +7,7 @@ then requests the city dashboard in-process with Django's test client as a gover
 Loading and rating are not part of the figure; ``dashboard_server_ms`` is the median of the warm
 requests (the first requests, which load the catalogue, the city profile and the templates and
 compute the figures, are discarded). The pages keep their figures per data version (see
-:mod:`czesg.dashboards.figures`), so warm requests are cache hits; ``dashboard_uncached_ms`` is
+:mod:`czesg.dashboards.queries`), so warm requests are cache hits; ``dashboard_uncached_ms`` is
 the median of requests made after emptying every cache (the first request after a rating run
 or a restart), and ``dashboard_after_publication_ms`` the median of requests made right after a
 disclosure is published through the action (the figures are computed again from the fact
@@ -98,7 +98,7 @@ def bench_dashboard(scale: float) -> dict:
         username="czesg-bench-government", defaults={"role": Role.GOVERNMENT})
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
-    city, zones = reverse("dashboards:city"), reverse("dashboards:zones")
+    city, zones = reverse("dashboards:city"), reverse("parks:zones")
     for _ in range(WARM_UP):
         client.get(city)
     city_ms, city_max_ms = _median_ms(client, city)

@@ -34,6 +34,8 @@ from czesg.ratings import actions, queries
 from czesg.ratings.methodology_page import methodology_tables
 from czesg.ratings.models import GreenScore, RatingRun
 from czesg.ratings.textformat import render_markdown
+from czesg.reports.downloads import pdf_download
+from czesg.reports.pdf import html_to_pdf
 from czesg.web.language import language
 from czesg.web.problems import user_message
 
@@ -345,12 +347,7 @@ def self_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
         html = render_to_string("ratings/diagnosis_print.html", context, request=request)
         if output == "print":
             return HttpResponse(html)
-        from weasyprint import HTML
-
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-        response = HttpResponse(pdf, content_type="application/pdf")
+        pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
         stamp = dt.date.today().isoformat()
-        response["Content-Disposition"] = (
-            f'attachment; filename="self-diagnosis-{enterprise.uscc}-{stamp}.pdf"')
-        return response
+        return pdf_download(pdf, f"self-diagnosis-{enterprise.uscc}-{stamp}")
     return render(request, "ratings/self_diagnosis.html", context)
