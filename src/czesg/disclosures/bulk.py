@@ -22,8 +22,9 @@ from czesg.audit.recording import record_many
 from czesg.disclosures.models import Datapoint, Disclosure, State, Tier
 from czesg.disclosures.signals import disclosures_published
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.disclosure.bulk import BulkCheck, RowProblem
+from czesg.engine.disclosure.bulk import BulkCheck
 from czesg.engine.kernel.errors import StateConflict, gettext_noop
+from czesg.engine.kernel.problems import Problem, row_problem
 from czesg.enterprises.models import Enterprise
 
 DATAPOINT_COLUMNS = (
@@ -42,7 +43,7 @@ class ImportSummary:
     enterprises: int = 0
     disclosures_created: int = 0
     disclosures_updated: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def refused_rows(self) -> int:
@@ -134,7 +135,7 @@ def import_checked(
         bad = accepted.filter(pl.col("uscc").is_in(list(refused)))
         for row, uscc in bad.select("row", "uscc").iter_rows():
             message, params = refused[uscc]
-            summary.problems.append(RowProblem(row, "uscc", uscc, message, params))
+            summary.problems.append(row_problem(row, "uscc", uscc, message, params))
         summary.problems.sort(key=lambda p: (p.row, p.column))
         accepted = accepted.filter(~pl.col("uscc").is_in(list(refused)))
 

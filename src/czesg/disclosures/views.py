@@ -26,7 +26,7 @@ from czesg.engine.kernel.errors import CzesgError, StateConflict
 from czesg.engine.kernel.units import alternatives, label
 from czesg.enterprises.models import Enterprise
 from czesg.web.language import language
-from czesg.web.problems import user_message
+from czesg.web.problems import problem_text, user_message
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -377,7 +377,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             parsed = read_upload(disclosure, sent.read())
             if parsed.problems:
-                problems = problem_rows(parsed, translate=gettext)
+                problems = problem_rows(parsed, problem_text)
                 status = 422
             else:
                 try:
