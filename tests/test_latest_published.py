@@ -19,7 +19,7 @@ from czesg.disclosures import facts
 from czesg.disclosures.models import Datapoint, Disclosure, EnterpriseYear
 from czesg.engine import rating as rating_engine
 from czesg.portal import opendata, profiles, public
-from czesg.ratings import actions as rating_actions
+from czesg.ratings import inputs as rating_inputs
 from tests.conftest import BASIC_VALUES
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,6 @@ def test_every_reader_chooses_the_highest_published_version(crossed):
     methodology = rating_engine.load_methodology()
     numbers = {code: value for code, value, _ in BASIC_VALUES if isinstance(value, int | float)}
     code = next(c for c in methodology.codes if c in numbers and numbers[c])
-    inputs, ids = rating_actions.fetch_inputs(YEAR, methodology)
+    inputs, ids = rating_inputs.fetch_inputs(YEAR, methodology)
     assert ids.tolist() == [firm.pk]
     assert inputs.values[0, list(inputs.codes).index(code)] == pytest.approx(numbers[code])

@@ -24,6 +24,7 @@ from czesg.audit.recording import verify
 from czesg.engine import rating as engine
 from czesg.engine.kernel.errors import CatalogueError, PermissionRefused, StateConflict
 from czesg.ratings import actions
+from czesg.ratings import inputs as rating_inputs
 from czesg.ratings.models import GreenScore, Rating, RatingRun, RunStatus
 from czesg.records import actions as record_actions
 from czesg.records.models import GovernmentRecord
@@ -190,7 +191,7 @@ def test_reproduce_rating_recomputes_the_stored_result_exactly(city, gov):
     text = Rating.objects.filter(run=run).first().input_row
     assert text == json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"),
                               ensure_ascii=False)
-    assert actions.stored_inputs(run).hash() == run.inputs_hash
+    assert rating_inputs.stored_inputs(run).hash() == run.inputs_hash
 
 
 def test_ratings_are_never_edited_and_a_rerating_is_a_new_run(city, gov):

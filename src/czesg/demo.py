@@ -18,16 +18,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from czesg.access.actions import grant_access
-from czesg.access.models import Grant
+from czesg.access.models import Grant, Scope
 from czesg.accounts.actors import system_actor
 from czesg.accounts.models import MembershipRole, Role, User
 from czesg.disclosures.bulk import import_checked
-from czesg.disclosures.models import Disclosure, State
+from czesg.disclosures.models import Disclosure, Method, State
 from czesg.engine import synth
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.bulk import check_long
 from czesg.enterprises.actions import EnterpriseFacts, add_member, bulk_register
-from czesg.enterprises.models import Enterprise
+from czesg.enterprises.models import Enterprise, SizeClass
 from czesg.ratings.actions import run_rating, start_rating
 from czesg.ratings.models import RatingRun
 
@@ -152,7 +152,7 @@ def load_synthetic(*, enterprises: int, years: int | list[int], seed: int = 2025
               file=sys.stderr, flush=True)
 
     summary = import_checked(
-        check, actor=actor, method="imported", evidence=f"synthetic data, seed {seed}",
+        check, actor=actor, method=Method.IMPORTED, evidence=f"synthetic data, seed {seed}",
         final_state=lambda uscc, year: states[year][position[uscc]],
         progress=bar if progress else None,
     )
@@ -183,7 +183,7 @@ def ensure_demo_accounts() -> dict[str, User]:
             user.save(update_fields=["password"])
         users[account.username] = user
     synthetic = Enterprise.objects.filter(is_synthetic=True)
-    sme = synthetic.filter(listed=False, size_class__in=["small", "micro"]).order_by("uscc").first()
+    sme = synthetic.filter(listed=False, size_class__in=[SizeClass.SMALL, SizeClass.MICRO]).order_by("uscc").first()
     listed = synthetic.filter(listed=True).order_by("uscc").first()
     for username, enterprise in (("sme", sme), ("listed", listed)):
         if enterprise is not None and not users[username].memberships.exists():
@@ -214,7 +214,7 @@ def _demo_consents(users: dict[str, User]) -> None:
         ).exists():
             continue
         grant_access(
-            membership.enterprise, bank, scopes=["disclosures", "scores"],
+            membership.enterprise, bank, scopes=[Scope.DISCLOSURES, Scope.SCORES],
             valid_until=timezone.localdate() + dt.timedelta(days=365),
             purpose="常绿贷绿色信贷申请（演示）", actor=users[username],
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from czesg.access.models import Grant
+from czesg.access.models import Grant, Scope
 from czesg.accounts.models import Membership, Role
 from czesg.accounts.permissions import is_authenticated
 
@@ -16,4 +16,4 @@ def can_read_evidence(user, enterprise) -> bool:
         user=user, enterprise=enterprise
     ).exists():
         return True
-    return Grant.objects.for_grantee(user, "evidence").filter(enterprise=enterprise).exists()
+    return Grant.objects.for_grantee(user, Scope.EVIDENCE).filter(enterprise=enterprise).exists()

@@ -92,7 +92,7 @@ def _prepare(enterprise: Enterprise, year: int, rows: Sequence[Mapping[str, Any]
         item["row"] = int(number) if isinstance(number, int) and number > 0 else position
         prepared.append(item)
     if not prepared:
-        raise carbon.CarbonInputError([carbon.CarbonProblem(
+        raise carbon.CarbonInputError([carbon.input_problem(
             row=None, column="activity",
             message=gettext_noop("No activity rows were given; enter at least one."),
         )])
@@ -105,7 +105,7 @@ def _check_year(year: Any) -> int:
     except (TypeError, ValueError):
         value = 0
     if not 1990 <= value <= 2100:
-        raise carbon.CarbonInputError([carbon.CarbonProblem(
+        raise carbon.CarbonInputError([carbon.input_problem(
             row=None, column="year", message=carbon.MSG_YEAR, params={"value": str(year)},
             table="parameters",
         )])
@@ -117,7 +117,7 @@ def _check_factor_set(version: str | None) -> str | None:
         return None
     available = carbon.available_factor_sets()
     if version.strip() not in available:
-        raise carbon.CarbonInputError([carbon.CarbonProblem(
+        raise carbon.CarbonInputError([carbon.input_problem(
             row=None, column="factor_set",
             message=gettext_noop("There is no factor set “%(version)s”; available: %(available)s."),
             params={"version": version, "available": ", ".join(available)}, table="parameters",

@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from czesg.engine.carbon import MSG_COLUMN, CarbonInputError, CarbonProblem
+from czesg.engine.carbon import MSG_COLUMN, CarbonInputError, input_problem
 from czesg.engine.kernel.errors import gettext_noop
 
 PAGE_REQUIRED: tuple[str, ...] = ("activity", "quantity", "unit")
@@ -37,7 +37,7 @@ def decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise CarbonInputError([CarbonProblem(row=None, column="", message=MSG_ENCODING)])
+    raise CarbonInputError([input_problem(row=None, column="", message=MSG_ENCODING)])
 
 
 def read_rows(data: bytes | str, *, required: Sequence[str] = PAGE_REQUIRED,
@@ -45,7 +45,7 @@ def read_rows(data: bytes | str, *, required: Sequence[str] = PAGE_REQUIRED,
     """Rows of a CSV file as mappings of text with their line number; refuses bad headers."""
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            raise CarbonInputError([CarbonProblem(
+            raise CarbonInputError([input_problem(
                 row=None, column="", message=MSG_TOO_LARGE, params={"limit": MAX_BYTES // 2**20},
             )])
         data = decode(data)
@@ -57,18 +57,18 @@ def read_rows(data: bytes | str, *, required: Sequence[str] = PAGE_REQUIRED,
         while header is not None and not any(cell.strip() for cell in header):
             header = next(reader, None)
         if header is None:
-            raise CarbonInputError([CarbonProblem(
+            raise CarbonInputError([input_problem(
                 row=1, column="", message=MSG_EMPTY, params={"columns": listing},
             )])
         header_line = reader.line_num
         columns = [cell.strip().lower() for cell in header]
         problems = [
-            CarbonProblem(row=header_line, column=name, message=MSG_UNKNOWN_COLUMN,
+            input_problem(row=header_line, column=name, message=MSG_UNKNOWN_COLUMN,
                           params={"column": name, "columns": listing})
             for name in columns if name and name not in allowed
         ]
         problems += [
-            CarbonProblem(row=header_line, column=name, message=MSG_COLUMN,
+            input_problem(row=header_line, column=name, message=MSG_COLUMN,
                           params={"column": name})
             for name in required if name not in columns
         ]
@@ -78,7 +78,7 @@ def read_rows(data: bytes | str, *, required: Sequence[str] = PAGE_REQUIRED,
                 continue
             line = reader.line_num
             if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
-                problems.append(CarbonProblem(row=line, column="", message=MSG_EXTRA_CELLS))
+                problems.append(input_problem(row=line, column="", message=MSG_EXTRA_CELLS))
                 continue
             row: dict[str, object] = {
                 name: (cells[i].strip() if i < len(cells) else "")
@@ -87,14 +87,14 @@ def read_rows(data: bytes | str, *, required: Sequence[str] = PAGE_REQUIRED,
             row["row"] = line
             rows.append(row)
     except csv.Error as exc:
-        raise CarbonInputError([CarbonProblem(
+        raise CarbonInputError([input_problem(
             row=reader.line_num or None, column="", message=MSG_NOT_CSV,
             params={"reason": str(exc)},
         )]) from exc
     if problems:
         raise CarbonInputError(problems)
     if not rows:
-        raise CarbonInputError([CarbonProblem(
+        raise CarbonInputError([input_problem(
             row=2, column="", message=MSG_EMPTY, params={"columns": listing},
         )])
     return rows

@@ -9,18 +9,16 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 
 from czesg.carbon import actions
-from czesg.carbon.display import problem_text
 from czesg.carbon.models import CarbonCalculation
 from czesg.engine import carbon
 from czesg.engine.kernel.errors import DataFileError, NotFound
 from czesg.enterprises.models import Enterprise
 from czesg.web.auth import WRITE_AUTH
 from czesg.web.language import language
-from czesg.web.problems import user_message
+from czesg.web.problems import problem, status_of
 
 router = Router(tags=["carbon"])
 
@@ -40,24 +38,6 @@ def signed_in(request: HttpRequest):
     """Authenticates a read by a signed-in user or any valid bearer token (set by middleware)."""
     user = getattr(request, "user", None)
     return user if getattr(user, "is_authenticated", False) else None
-
-
-# --- problems ---------------------------------------------------------------------------------
-def carbon_problem(exc: carbon.CarbonInputError, instance: str = "") -> dict[str, Any]:
-    """An RFC 7807 problem document (status 422) listing every problem with its row and column."""
-    body: dict[str, Any] = {
-        "type": f"https://czesg.org/problems/{exc.code}",
-        "title": exc.code.replace("_", " "),
-        "status": 422,
-        "detail": user_message(exc),
-        "code": exc.code,
-        "problems": [
-            {**p.as_dict(), "text": problem_text(p, gettext)} for p in exc.problems
-        ],
-    }
-    if instance:
-        body["instance"] = instance
-    return body
 
 
 # --- schemas ----------------------------------------------------------------------------------
@@ -258,7 +238,7 @@ def calculate(request: HttpRequest, body: CalculateIn):
             gwp_set=body.gwp_set, factor_set=body.factor_set, actor=request.user,
         )
     except carbon.CarbonInputError as exc:
-        return JsonResponse(carbon_problem(exc, instance=request.path), status=422,
+        return JsonResponse(problem(exc, instance=request.path), status=status_of(exc),
                             content_type="application/problem+json",
                             json_dumps_params={"ensure_ascii": False})
     return _calculation_out(calculation)

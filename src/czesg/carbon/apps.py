@@ -3,16 +3,15 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from czesg.carbon.display import problem_text
-from czesg.web.problems import register_problem_items
+from czesg.engine.carbon import problem_data
+from czesg.web.problems import problem_text, register_problem_items
 
 
 def carbon_problem_items(exc) -> list[dict[str, Any]]:
     """The itemised problems of a refused carbon input, each with its translated sentence."""
-    return [{**p.as_dict(), "text": problem_text(p, gettext)} for p in exc.problems]
+    return [{**problem_data(p), "text": problem_text(p)} for p in exc.problems]
 
 
 class CarbonConfig(AppConfig):

@@ -179,7 +179,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
         result = carbon.calculate(rows, factor_set=factor_set or None,
                                   gwp_set=getattr(args, "gwp", None) or carbon.DEFAULT_GWP_SET)
     except carbon.CarbonInputError as exc:
-        return _fail([p.as_dict() for p in exc.problems], fmt, out, err)
+        return _fail([carbon.problem_data(p) for p in exc.problems], fmt, out, err)
     report = {
         "factor_set": result.factor_set, "activities_version": result.activities_version,
         "gwp_set": result.gwp_set, "inputs_hash": result.inputs_hash,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from czesg.engine.kernel.errors import gettext_noop
+from czesg.web.problems import problem_text
 
 Translate = Callable[[str], str]
 
@@ -132,17 +133,11 @@ def factor_text(entry: Mapping[str, Any]) -> str:
     return f"{number(value, 6)} {entry.get('factor_unit') or ''}".strip()
 
 
-def problem_text(problem: Any, translate: Translate = _same) -> str:
-    """A problem's sentence in the active language, its parameters filled in."""
-    message = problem.message if hasattr(problem, "message") else problem["message"]
-    params = problem.params if hasattr(problem, "params") else problem.get("params", {})
-    return _fill(translate(message), params)
-
-
 def problem_rows(exc: Any, translate: Translate = _same) -> list[dict[str, Any]]:
-    """The problems of a :class:`~czesg.engine.carbon.CarbonInputError`, ready to list."""
+    """The problems of a :class:`~czesg.engine.carbon.CarbonInputError`, ready to list (their text
+    in the active language; ``translate`` words the column labels)."""
     return [
         {"row": p.row, "column": p.column, "column_label": column_label(p.column, translate),
-         "table": p.table, "text": problem_text(p, translate)}
+         "table": p.table, "text": problem_text(p)}
         for p in exc.problems
     ]

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from czesg.accounts.models import MembershipRole, Role
+from czesg.disclosures.models import State
 from czesg.engine.kernel.errors import StateConflict, gettext_noop
 
 
@@ -105,7 +106,7 @@ class CarbonCalculation(models.Model):
             type(self).objects.filter(pk=self.pk)
             .values_list("applied_to__state", flat=True).first()
         )
-        return stored is not None and stored != "draft"
+        return stored is not None and stored != State.DRAFT
 
     # -- stored JSON -----------------------------------------------------------------------
     @property

@@ -202,7 +202,7 @@ def calculator(request: HttpRequest, uscc: str) -> HttpResponse:
             if source == "file":
                 upload = request.FILES.get("file")
                 if upload is None:
-                    raise carbon.CarbonInputError([carbon.CarbonProblem(
+                    raise carbon.CarbonInputError([carbon.input_problem(
                         row=None, column="", message=activity_csv.MSG_NO_FILE,
                     )])
                 given = activity_csv.read_rows(upload.read(activity_csv.MAX_BYTES + 1))

@@ -18,6 +18,7 @@ from czesg.accounts.permissions import require_manager
 from czesg.audit.recording import record
 from czesg.disclosures import checks
 from czesg.disclosures.models import (
+    Assurance,
     Datapoint,
     DatapointStatus,
     Disclosure,
@@ -113,7 +114,7 @@ def set_values(disclosure: Disclosure, entries: list[Entry], *, actor) -> list[D
                     unit=value.unit, entered_value=value.entered_value,
                     entered_unit=value.entered_unit, na_explanation="", method=entry.method,
                     evidence_ref=entry.evidence.strip(), entered_by=actor, entered_at=now,
-                    assurance="none", assured_by=None, assured_at=None,
+                    assurance=Assurance.NONE, assured_by=None, assured_at=None,
                 ),
             )
             saved.append(point)
@@ -147,7 +148,7 @@ def mark_not_applicable(disclosure: Disclosure, indicator: str, explanation: str
                 status=DatapointStatus.NOT_APPLICABLE, value_number=None, value_text="",
                 value_bool=None, value_choice="", unit="", entered_value="", entered_unit="",
                 na_explanation=explanation, method=Method.TYPED, evidence_ref="",
-                entered_by=actor, entered_at=timezone.now(), assurance="none",
+                entered_by=actor, entered_at=timezone.now(), assurance=Assurance.NONE,
             ),
         )
         record(actor, "disclosure.not_applicable", disclosure, indicator=indicator,
@@ -340,7 +341,7 @@ def copy_forward(disclosure: Disclosure, *, actor) -> int:
             point.evidence_ref = f"{previous.year} v{previous.version}"
             point.entered_by = actor
             point.entered_at = now
-            point.assurance = "none"
+            point.assurance = Assurance.NONE
             point.assured_by = None
             point.assured_at = None
             copies.append(point)

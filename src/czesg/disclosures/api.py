@@ -9,8 +9,9 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from czesg.access.actions import note_consented_read
+from czesg.access.models import Scope
 from czesg.disclosures import actions
-from czesg.disclosures.models import Datapoint, Disclosure
+from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.kernel.errors import NotFound
 from czesg.web.auth import WRITE_AUTH
@@ -163,8 +164,8 @@ def list_enterprise_disclosures(request: HttpRequest, uscc: str):
 def get_disclosure(request: HttpRequest, pk: int):
     """A disclosure version with every datapoint and its provenance."""
     disclosure = _visible_disclosure(request, pk)
-    if disclosure.state != "published":
-        note_consented_read(request.user, disclosure.enterprise, "disclosures",
+    if disclosure.state != State.PUBLISHED:
+        note_consented_read(request.user, disclosure.enterprise, Scope.DISCLOSURES,
                             f"disclosure {disclosure.year} v{disclosure.version}", "api")
     points = disclosure.datapoints.select_related("entered_by").order_by("indicator_code")
     return {**_disclosure_out(disclosure), "datapoints": [_datapoint_out(p) for p in points]}
@@ -202,7 +203,7 @@ def publish(request: HttpRequest, pk: int):
 @paginate(Pages, page_size=200, max_page_size=1000)
 def list_datapoints(request: HttpRequest, filters: Query[DatapointFilter]):
     """Published values of the latest version of each disclosure, filtered."""
-    rows = Datapoint.objects.filter(disclosure__state="published").select_related(
+    rows = Datapoint.objects.filter(disclosure__state=State.PUBLISHED).select_related(
         "disclosure__enterprise"
     )
     if filters.indicator:

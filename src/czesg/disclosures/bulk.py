@@ -19,12 +19,22 @@ from django.utils import timezone
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import require_role
 from czesg.audit.recording import record_many
-from czesg.disclosures.models import Datapoint, Disclosure, State, Tier
+from czesg.disclosures.models import (
+    Assurance,
+    Datapoint,
+    DatapointStatus,
+    Disclosure,
+    Method,
+    State,
+    Tier,
+)
 from czesg.disclosures.signals import disclosures_published
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.disclosure.bulk import BulkCheck, RowProblem
+from czesg.engine.disclosure.bulk import BulkCheck
 from czesg.engine.kernel.errors import StateConflict, gettext_noop
+from czesg.engine.kernel.problems import Problem, row_problem
 from czesg.enterprises.models import Enterprise
+from czesg.storage.bulk import insert_rows
 
 DATAPOINT_COLUMNS = (
     "disclosure_id", "indicator_code", "status", "value_number", "value_text", "value_bool",
@@ -42,7 +52,7 @@ class ImportSummary:
     enterprises: int = 0
     disclosures_created: int = 0
     disclosures_updated: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def refused_rows(self) -> int:
@@ -60,27 +70,11 @@ class ImportSummary:
         }
 
 
-def _write_datapoints(rows: list[tuple]) -> None:
-    if not rows:
-        return
-    table = Datapoint._meta.db_table
-    columns = ", ".join(DATAPOINT_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor
-            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(DATAPOINT_COLUMNS))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
-
-
 def import_checked(
     check: BulkCheck,
     *,
     actor,
-    method: str = "imported",
+    method: str = Method.IMPORTED,
     evidence: str = "",
     final_state: Callable[[str, int], str] | None = None,
     batch_enterprises: int = 500,
@@ -134,7 +128,7 @@ def import_checked(
         bad = accepted.filter(pl.col("uscc").is_in(list(refused)))
         for row, uscc in bad.select("row", "uscc").iter_rows():
             message, params = refused[uscc]
-            summary.problems.append(RowProblem(row, "uscc", uscc, message, params))
+            summary.problems.append(row_problem(row, "uscc", uscc, message, params))
         summary.problems.sort(key=lambda p: (p.row, p.column))
         accepted = accepted.filter(~pl.col("uscc").is_in(list(refused)))
 
@@ -212,10 +206,10 @@ def _write_batch(chunk, by_uscc, enterprises, existing, catalogue_version, actor
                 group["unit"], group["entered_value"], group["entered_unit"],
                 group["na_explanation"], strict=True,
             ):
-                status = "not_applicable" if na else "reported"
+                status = DatapointStatus.NOT_APPLICABLE if na else DatapointStatus.REPORTED
                 rows.append((
                     disclosure_id, code, status, number, text, boolean, choice, unit,
-                    entered_value[:64], entered_unit, na, method, evidence, actor_id, stamp, "none",
+                    entered_value[:64], entered_unit, na, method, evidence, actor_id, stamp, Assurance.NONE,
                 ))
             events.append((
                 "disclosure.import", "disclosures.disclosure", str(disclosure_id),
@@ -224,7 +218,7 @@ def _write_batch(chunk, by_uscc, enterprises, existing, catalogue_version, actor
             ))
     for disclosure_id, codes in replaced.items():
         Datapoint.objects.filter(disclosure_id=disclosure_id, indicator_code__in=codes).delete()
-    _write_datapoints(rows)
+    insert_rows(Datapoint._meta.db_table, DATAPOINT_COLUMNS, rows)
     published = {d.enterprise_id for d in new if d.state == State.PUBLISHED}
     if published:
         disclosures_published.send(Disclosure, enterprise_ids=published)

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from czesg.disclosures.models import Datapoint, Disclosure, State
+from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.answers import Answer, Finding
 from czesg.engine.disclosure.validation import validate
@@ -21,7 +21,7 @@ def answers_of(disclosure: Disclosure) -> dict[str, Answer]:
     """The disclosure's datapoints as the validation engine's plain answers."""
     answers = {}
     for p in disclosure.datapoints.all():
-        if p.status == "not_applicable":
+        if p.status == DatapointStatus.NOT_APPLICABLE:
             answers[p.indicator_code] = Answer.not_applicable(p.indicator_code, p.na_explanation)
         else:
             answers[p.indicator_code] = Answer(

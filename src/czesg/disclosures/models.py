@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from czesg.access.models import Grant
+from czesg.access.models import Grant, Scope
 from czesg.accounts.models import MembershipRole, Role
 from czesg.engine.kernel.errors import StateConflict, UnitError, gettext_noop
 from czesg.engine.kernel.units import conversion_factor
@@ -66,7 +66,7 @@ class DisclosureQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.filter(published)
         managed = Enterprise.objects.managed_by(user).values("pk")
-        consented = Grant.objects.for_grantee(user, "disclosures").values("enterprise_id")
+        consented = Grant.objects.for_grantee(user, Scope.DISCLOSURES).values("enterprise_id")
         return self.filter(
             published | models.Q(enterprise__in=managed) | models.Q(enterprise__in=consented)
         )
@@ -146,7 +146,7 @@ class Disclosure(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["enterprise", "year"],
-                condition=models.Q(state__in=["draft", "submitted"]),
+                condition=models.Q(state__in=[State.DRAFT, State.SUBMITTED]),
                 name="disclosure_one_open_version",
             ),
         ]
@@ -198,7 +198,7 @@ class Datapoint(models.Model):
                 fields=["disclosure", "indicator_code"], name="datapoint_unique_indicator"
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="not_applicable", na_explanation=""),
+                condition=~models.Q(status=DatapointStatus.NOT_APPLICABLE, na_explanation=""),
                 name="datapoint_na_needs_explanation",
             ),
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
@@ -12,6 +13,7 @@ from czesg.disclosures.models import Disclosure, Method, State, Tier
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure import workbook
 from czesg.engine.kernel.errors import CzesgError, NotFound, gettext_noop
+from czesg.engine.kernel.problems import Problem
 from czesg.enterprises.models import Enterprise
 
 
@@ -19,6 +21,7 @@ class UploadRefused(CzesgError):
     """An uploaded file has problems; nothing of it was saved."""
 
     code = "upload_invalid"
+    http_status = 422
     message = gettext_noop("The file has %(count)s problem(s); nothing was saved.")
 
     def __init__(self, problems) -> None:
@@ -84,14 +87,8 @@ def import_file_for(path: Path, *, uscc: str, year: int, actor) -> dict:
     return {"imported": imported, "disclosure": disclosure.pk, "problems": []}
 
 
-def problem_rows(upload: workbook.Upload, translate=None) -> list[dict]:
-    """Problems as rows for a page or JSON: sheet, cell, indicator and the sentence."""
-    rows = []
-    for p in upload.problems:
-        template = translate(p.message) if translate else p.message
-        try:
-            text = template % p.params
-        except (KeyError, TypeError, ValueError):
-            text = p.message
-        rows.append({"sheet": p.sheet, "cell": p.cell, "indicator": p.indicator, "message": text})
-    return rows
+def problem_rows(upload: workbook.Upload, text: Callable[[Problem], str] = Problem.text) -> list[dict]:
+    """Problems as rows for a page or JSON: sheet, cell, indicator and the sentence (in English
+    unless ``text`` words it, e.g. ``czesg.web.problems.problem_text``)."""
+    return [{"sheet": p.sheet, "cell": p.cell, "indicator": p.indicator, "message": text(p)}
+            for p in upload.problems]

@@ -15,18 +15,18 @@ from django.views.decorators.http import require_POST
 
 from czesg.access import actions as access_actions
 from czesg.access.actions import note_consented_read
-from czesg.access.models import Grant
+from czesg.access.models import Grant, Scope
 from czesg.access.permissions import can_read_evidence
 from czesg.accounts.permissions import can_manage_enterprise
 from czesg.disclosures import actions, checks
-from czesg.disclosures.models import Datapoint, Disclosure, Evidence, State, Tier
+from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, Evidence, State, Tier
 from czesg.disclosures.upload import apply_upload, problem_rows, read_upload, template_bytes
 from czesg.engine.catalogue import Indicator, load_catalogue
 from czesg.engine.kernel.errors import CzesgError, StateConflict
 from czesg.engine.kernel.units import alternatives, label
 from czesg.enterprises.models import Enterprise
 from czesg.web.language import language
-from czesg.web.problems import user_message
+from czesg.web.problems import problem_text, user_message
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -61,7 +61,7 @@ class Row:
     @property
     def value_text(self) -> str:
         p = self.point
-        if p is None or p.status != "reported":
+        if p is None or p.status != DatapointStatus.REPORTED:
             return ""
         if p.value_number is not None:
             return p.entered_value or f"{p.value_number:g}"
@@ -76,7 +76,7 @@ class Row:
 
     @property
     def is_na(self) -> bool:
-        return self.point is not None and self.point.status == "not_applicable"
+        return self.point is not None and self.point.status == DatapointStatus.NOT_APPLICABLE
 
 
 def _row(indicator: Indicator, point: Datapoint | None, evidence: list[Evidence], lang: str) -> Row:
@@ -377,7 +377,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             parsed = read_upload(disclosure, sent.read())
             if parsed.problems:
-                problems = problem_rows(parsed, translate=gettext)
+                problems = problem_rows(parsed, problem_text)
                 status = 422
             else:
                 try:
@@ -401,7 +401,7 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     item = Evidence.objects.select_related("disclosure__enterprise").filter(pk=pk).first()
     if item is None or not can_read_evidence(request.user, item.disclosure.enterprise):
         raise Http404
-    note_consented_read(request.user, item.disclosure.enterprise, "evidence",
+    note_consented_read(request.user, item.disclosure.enterprise, Scope.EVIDENCE,
                         f"evidence {item.indicator_code}: {item.original_name}", "page")
     response = FileResponse(
         item.file.open("rb"), as_attachment=True, filename=item.original_name,

@@ -20,6 +20,7 @@ class RegistryError(CzesgError):
     """A registry entry is refused: a field holds a value the city profile does not know."""
 
     code = "registry_invalid"
+    http_status = 422
 
 
 @dataclass(frozen=True)

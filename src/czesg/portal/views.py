@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from czesg.access.actions import note_consented_read
+from czesg.access.models import Scope
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import can_manage_enterprise
 from czesg.disclosures.models import Datapoint, Disclosure, State
@@ -124,7 +125,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if disclosure is None:
         raise Http404
     if disclosure.state != State.PUBLISHED:
-        note_consented_read(request.user, disclosure.enterprise, "disclosures",
+        note_consented_read(request.user, disclosure.enterprise, Scope.DISCLOSURES,
                             f"disclosure {disclosure.year} v{disclosure.version}", "page")
     catalogue = load_catalogue()
     lang = language()

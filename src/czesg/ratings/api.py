@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from czesg.access.actions import note_consented_read
+from czesg.access.models import Scope
 from czesg.accounts.permissions import require_government
 from czesg.engine import rating as engine
 from czesg.engine.kernel.errors import CatalogueError, NotFound, gettext_noop
@@ -278,7 +279,7 @@ def latest(request: HttpRequest, uscc: str):
                 "total": green.total, "deductions": green.deductions,
                 "components": green.components, "methodology_version": green.methodology_version,
             }
-        note_consented_read(request.user, enterprise, "scores",
+        note_consented_read(request.user, enterprise, Scope.SCORES,
                             f"rating {rating.year} (run {rating.run_id})", "api")
     return out
 

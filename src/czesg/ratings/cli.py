@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from czesg.accounts.actors import system_actor
     from czesg.engine.kernel.errors import CzesgError
     from czesg.ratings.actions import grades_at_or_above, run_rating, run_summary, start_rating
-    from czesg.ratings.models import RatingRun
+    from czesg.ratings.models import RatingRun, RunStatus
 
     threshold = getattr(args, "threshold", "A") or "A"
     fmt = getattr(args, "format", "text")
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
             f"methodology {data['methodology_version']}, inputs {data['inputs_hash'][:16]}…",
         ]
         sys.stdout.write("\n".join(lines) + "\n")
-    return 0 if data["status"] == "done" else 1
+    return 0 if data["status"] == RunStatus.DONE else 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -17,12 +17,13 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from czesg.access.actions import note_consented_read
+from czesg.access.models import Scope
 from czesg.accounts.permissions import (
     can_manage_enterprise,
     require_government,
     require_manager,
 )
-from czesg.disclosures.models import Disclosure, State
+from czesg.disclosures.models import Disclosure, State, Tier
 from czesg.engine import rating as engine
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.answers import Answer
@@ -168,7 +169,7 @@ def enterprise_rating(request: HttpRequest, uscc: str) -> HttpResponse:
             context["explanation"] = _explained(actions.explanation(rating), methodology)
             context["green"] = _green_view(
                 GreenScore.objects.filter(run_id=rating.run_id, enterprise=enterprise).first())
-            note_consented_read(request.user, enterprise, "scores",
+            note_consented_read(request.user, enterprise, Scope.SCORES,
                                 f"rating {rating.year} (run {rating.run_id})", "page")
     return render(request, "ratings/enterprise.html", context)
 
@@ -329,7 +330,7 @@ def self_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
             year = last_year
         answers, questions = _answers_from_form(request.POST)
         if not any(q["error"] for q in questions):
-            diagnosis = actions.self_diagnosis(enterprise, answers, year=year, tier="basic",
+            diagnosis = actions.self_diagnosis(enterprise, answers, year=year, tier=Tier.BASIC,
                                                actor=request.user)
     elif source == "disclosure" and disclosure is not None:
         year = disclosure.year

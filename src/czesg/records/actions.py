@@ -22,6 +22,7 @@ from czesg.accounts.permissions import require_government
 from czesg.audit.recording import record_many
 from czesg.engine import rating as engine
 from czesg.engine.kernel.errors import CatalogueError, StateConflict, gettext_noop
+from czesg.engine.kernel.problems import Problem, row_problem
 from czesg.enterprises.models import Enterprise
 from czesg.records.models import SINGLE_KINDS, GovernmentRecord, RecordKind
 
@@ -65,31 +66,13 @@ class RecordRow:
     line: int = 0  # the row's line in its file, when it came from one
 
 
-@dataclass(frozen=True)
-class RecordProblem:
-    """Why one row of a records import was refused: its row number, column and reason."""
-
-    row: int
-    column: str
-    uscc: str
-    message: str
-    params: dict = field(default_factory=dict)
-
-    def render(self) -> str:
-        """The English sentence with its parameters filled in."""
-        try:
-            return self.message % self.params
-        except (KeyError, TypeError, ValueError):
-            return self.message
-
-
 @dataclass
 class RecordImport:
     """What a records import did: rows read, records written, and every refused row."""
 
     rows: int
     imported: int = 0
-    problems: list[RecordProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def refused_rows(self) -> int:
@@ -229,8 +212,8 @@ def import_government_records(rows: Sequence[RecordRow], *, actor, source: str =
                     "%(uscc)s already has a record of this kind for %(year)s (%(kind)s %(key)s)."),
                     uscc=uscc, year=fields["year"], kind=fields["kind"], key=fields["key"])
         except _Refused as refused:
-            summary.problems.append(RecordProblem(number, refused.column, uscc, refused.message,
-                                                  refused.params))
+            summary.problems.append(row_problem(number, refused.column, uscc, refused.message,
+                                                refused.params, code="record_invalid"))
             continue
         if identity is not None:
             taken.add(identity)

@@ -62,7 +62,7 @@ class GovernmentRecord(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["enterprise", "year", "kind", "key"],
-                condition=models.Q(kind="certification"),
+                condition=models.Q(kind=RecordKind.CERTIFICATION),
                 name="government_record_one_certification_a_year",
             ),
         ]

@@ -12,7 +12,7 @@ from czesg.engine import rating as engine
 from czesg.engine.kernel.errors import CzesgError
 from czesg.records import actions
 from czesg.records.models import GovernmentRecord
-from czesg.web.problems import user_message
+from czesg.web.problems import problem_text, user_message
 
 
 @login_required
@@ -34,7 +34,7 @@ def records(request: HttpRequest) -> HttpResponse:
     return render(request, "records/import.html", {
         "result": result, "error": error, "recent": recent[:50],
         "problems": [{"row": p.row, "column": p.column, "uscc": p.uscc,
-                      "message": gettext(p.message) % p.params if p.params else gettext(p.message)}
+                      "message": problem_text(p)}
                      for p in (result.problems if result else [])],
         "kinds": [(k.value, k.label) for k in actions.RecordKind],
         "certifications": actions.CERTIFICATIONS,

@@ -1,6 +1,6 @@
-"""The one place where domain refusals become HTTP statuses, translated sentences and RFC 7807
-problem documents. It imports no app: an app whose refusals carry itemised problems registers how
-to word them (:func:`register_problem_items`) when it is loaded."""
+"""The one place where domain refusals and their itemised problems become HTTP statuses, translated
+sentences and RFC 7807 problem documents. It imports no app: an app whose refusals carry itemised
+problems registers how to list them (:func:`register_problem_items`) when it is loaded."""
 
 from __future__ import annotations
 
@@ -10,22 +10,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from czesg.engine.kernel import errors
-
-STATUS: dict[type[errors.CzesgError], int] = {
-    errors.PermissionRefused: 403,
-    errors.NotFound: 404,
-    errors.StateConflict: 409,
-    errors.ValidationFailed: 422,
-    errors.UnitError: 422,
-    errors.IdentifierError: 422,
-    errors.CatalogueError: 422,
-    errors.DataFileError: 422,
-}
-
-
-# Kinds defined outside the engine's hierarchy module, by their stable code.
-STATUS_BY_CODE = {"carbon_input_invalid": 422, "upload_invalid": 422, "registry_invalid": 422}
-
+from czesg.engine.kernel.problems import Problem, fill
 
 # Per refusal code: how to turn a refusal's itemised problems into JSON items (with their text).
 ProblemItems = Callable[[errors.CzesgError], list[dict[str, Any]]]
@@ -38,11 +23,8 @@ def register_problem_items(code: str, items: ProblemItems) -> None:
 
 
 def status_of(exc: errors.CzesgError) -> int:
-    """The HTTP status for a refusal (400 for any kind not listed)."""
-    for kind in type(exc).__mro__:
-        if kind in STATUS:
-            return STATUS[kind]
-    return STATUS_BY_CODE.get(exc.code, 400)
+    """The HTTP status a refusal answers with, as its kind declares (``http_status``)."""
+    return exc.http_status
 
 
 def user_message(exc: errors.CzesgError) -> str:
@@ -52,6 +34,11 @@ def user_message(exc: errors.CzesgError) -> str:
         return template % exc.params
     except (KeyError, TypeError, ValueError):
         return exc.render()
+
+
+def problem_text(item: Problem) -> str:
+    """An itemised problem's sentence in the active language, its parameters filled in."""
+    return fill(gettext(item.message), item.params)
 
 
 def problem(exc: errors.CzesgError, instance: str = "") -> dict[str, Any]:

@@ -16,6 +16,7 @@ from czesg.engine.carbon import (
     calculate,
     load_activities,
     load_factor_set,
+    problem_data,
 )
 from czesg.engine.kernel.errors import CzesgError
 from tests.engine.carbon import (
@@ -217,7 +218,7 @@ class TestBadInput:
     def test_problems_serialise(self):
         with pytest.raises(CarbonInputError) as excinfo:
             calculate([row("diesel", -1, "t")])
-        data = excinfo.value.problems[0].as_dict()
+        data = problem_data(excinfo.value.problems[0])
         assert data["row"] == 2 and data["column"] == "quantity" and data["params"]["value"]
         json.dumps(data)
 

@@ -85,7 +85,8 @@ from czesg.engine.carbon.problems import (
     MSG_COLUMN,
     MSG_YEAR,
     CarbonInputError,
-    CarbonProblem,
+    input_problem,
+    problem_data,
 )
 from czesg.engine.carbon.reproduce import (
     reproduce,
@@ -109,7 +110,8 @@ __all__ = [
     "CATEGORIES",
     "C_TO_CO2",
     "CarbonInputError",
-    "CarbonProblem",
+    "input_problem",
+    "problem_data",
     "CarbonResult",
     "DEFAULT_GRID_REGIONS",
     "DEFAULT_GWP_SET",

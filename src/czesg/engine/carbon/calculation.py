@@ -70,7 +70,7 @@ from czesg.engine.carbon.problems import (
     MSG_USCC,
     MSG_YEAR,
     CarbonInputError,
-    CarbonProblem,
+    input_problem,
 )
 from czesg.engine.carbon.results import CarbonResult
 from czesg.engine.carbon.scope2 import (
@@ -82,6 +82,7 @@ from czesg.engine.carbon.scope2 import (
 )
 from czesg.engine.kernel import units
 from czesg.engine.kernel.errors import UnitError
+from czesg.engine.kernel.problems import Problem
 
 
 def calculate(
@@ -162,7 +163,7 @@ def _check_gwp_set(gwp_set: str | None) -> str | None:
         return None
     normal = str(gwp_set).strip().upper()
     if normal not in GWP_SETS:
-        raise CarbonInputError([CarbonProblem(
+        raise CarbonInputError([input_problem(
             row=None, column="gwp_set", message=MSG_GWP_SET,
             params={"value": gwp_set, "choices": ", ".join(GWP_SETS)}, table="parameters",
         )])
@@ -182,7 +183,7 @@ class _Plan:
         self.province = province
         self.gwp_set = gwp_set
         self.known_regions = known_regions
-        self.problems: list[CarbonProblem] = []
+        self.problems: list[Problem] = []
         self.refs: list[FactorRef] = []
         self._ref_index: dict[FactorRef, int] = {}
         self.n = table.n
@@ -243,7 +244,7 @@ class _Plan:
             else:
                 resolved[key] = [value] * len(indices)
         for position, i in enumerate(indices.tolist()):
-            self.problems.append(CarbonProblem(
+            self.problems.append(input_problem(
                 row=int(self.table.rows[i]), column=column, message=message,
                 params={key: values[position] for key, values in resolved.items()},
             ))
@@ -411,7 +412,7 @@ class _Plan:
         for slot in np.flatnonzero(over).tolist():
             group, region_code = divmod(int(present[slot]), n_regions)
             members = self.table.rows[relevant[(rg == slot) & ~is_elec]]
-            self.problems.append(CarbonProblem(
+            self.problems.append(input_problem(
                 row=int(members[0]), column="quantity", message=MSG_GREEN, params={
                     "green": f"{covered[slot]:g}", "electricity": f"{electricity[slot]:g}",
                     "uscc": self.group_uscc[group], "year": int(self.group_year[group]),

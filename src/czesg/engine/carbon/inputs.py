@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from czesg.engine.carbon.factors import MAX_YEAR, MIN_YEAR
-from czesg.engine.carbon.problems import MSG_COLUMN, MSG_TABLE, CarbonInputError, CarbonProblem
+from czesg.engine.carbon.problems import MSG_COLUMN, MSG_TABLE, CarbonInputError, input_problem
 
 
 @dataclass
@@ -56,7 +56,7 @@ def as_frame(inputs: Any) -> pl.DataFrame:
             return pl.DataFrame(dict(inputs), strict=False)
         return pl.DataFrame(list(inputs), infer_schema_length=None, strict=False)
     except Exception as exc:  # polars raises several types for ragged or mixed input
-        raise CarbonInputError([CarbonProblem(
+        raise CarbonInputError([input_problem(
             row=None, column="", message=MSG_TABLE, params={"reason": str(exc)},
         )]) from exc
 
@@ -129,7 +129,7 @@ def normalise_inputs(inputs: Any, province: str, spelling: Mapping[str, str]) ->
                if c not in frame.columns]
     if missing:
         raise CarbonInputError([
-            CarbonProblem(row=1, column=c, message=MSG_COLUMN, params={"column": c})
+            input_problem(row=1, column=c, message=MSG_COLUMN, params={"column": c})
             for c in missing
         ])
     n = frame.height

@@ -15,7 +15,7 @@ from czesg.engine.carbon.problems import (
     MSG_DENOMINATOR_UNIT,
     MSG_YEAR,
     CarbonInputError,
-    CarbonProblem,
+    input_problem,
 )
 from czesg.engine.kernel import units
 from czesg.engine.kernel.errors import UnitError
@@ -25,7 +25,7 @@ def intensities_frame(totals: pl.DataFrame, denominators: Any) -> pl.DataFrame:
     """Intensities per revenue and per output of each enterprise-year of ``totals``."""
     frame = as_frame(denominators)
     problems = [
-        CarbonProblem(row=1, column=c, message=MSG_COLUMN, params={"column": c},
+        input_problem(row=1, column=c, message=MSG_COLUMN, params={"column": c},
                       table="denominators")
         for c in ("uscc", "year") if c not in frame.columns
     ]
@@ -36,7 +36,7 @@ def intensities_frame(totals: pl.DataFrame, denominators: Any) -> pl.DataFrame:
     uscc = encode_text(frame, "uscc", lambda v: v.strip().upper()).strings("uscc")
     year, year_bad = read_years(frame)
     problems += [
-        CarbonProblem(row=int(rows[i]), column="year", message=MSG_YEAR,
+        input_problem(row=int(rows[i]), column="year", message=MSG_YEAR,
                       params={"value": str(frame.get_column("year")[i])}, table="denominators")
         for i in np.flatnonzero(year_bad).tolist()
     ]
@@ -47,7 +47,7 @@ def intensities_frame(totals: pl.DataFrame, denominators: Any) -> pl.DataFrame:
             scale[index] = units.conversion_factor(unit or "万元", "万元")
         except UnitError:
             scale[index] = np.nan
-            problems += [CarbonProblem(row=int(r), column="revenue_unit",
+            problems += [input_problem(row=int(r), column="revenue_unit",
                                        message=MSG_DENOMINATOR_UNIT, params={"unit": unit},
                                        table="denominators")
                          for r in rows[revenue_unit.codes == index]]
@@ -56,7 +56,7 @@ def intensities_frame(totals: pl.DataFrame, denominators: Any) -> pl.DataFrame:
         numbers, missing, unreadable = read_numbers(frame, column)
         wrong = ~missing & (unreadable | ~np.isfinite(numbers) | (numbers < 0))
         problems += [
-            CarbonProblem(row=int(rows[i]), column=column, message=MSG_DENOMINATOR,
+            input_problem(row=int(rows[i]), column=column, message=MSG_DENOMINATOR,
                           params={"column": column, "value": str(frame.get_column(column)[i])},
                           table="denominators")
             for i in np.flatnonzero(wrong).tolist()
@@ -68,7 +68,7 @@ def intensities_frame(totals: pl.DataFrame, denominators: Any) -> pl.DataFrame:
     for record in duplicated.iter_rows(named=True):
         key = (record["uscc"], record["year"])
         if key in first:
-            problems.append(CarbonProblem(
+            problems.append(input_problem(
                 row=record["row"], column="year", message=MSG_DENOMINATOR_TWICE,
                 params={"uscc": key[0], "year": key[1], "other": first[key]},
                 table="denominators"))

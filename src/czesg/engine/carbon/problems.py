@@ -3,45 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from czesg.engine.kernel.errors import CzesgError, gettext_noop
+from czesg.engine.kernel.problems import Problem
 
 
-@dataclass(frozen=True)
-class CarbonProblem:
-    """One problem of the input: the row as in the user's file (header = row 1), column, message."""
+def input_problem(
+    *, row: int | None, column: str, message: str, params: Mapping[str, Any] | None = None,
+    table: str = "inputs",
+) -> Problem:
+    """A problem of a carbon input: the row as in the user's file (header = row 1), column, table."""
+    return Problem(message, dict(params or {}), code=CarbonInputError.code, row=row, column=column,
+                   table=table)
 
-    row: int | None
-    column: str
-    message: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-    table: str = "inputs"
 
-    def render(self) -> str:
-        """The English sentence with its parameters filled in."""
-        try:
-            return self.message % dict(self.params)
-        except (KeyError, TypeError, ValueError):
-            return self.message
-
-    def as_dict(self) -> dict[str, Any]:
-        """The problem as plain data (for JSON output and the API)."""
-        return {
-            "table": self.table, "row": self.row, "column": self.column,
-            "message": self.message, "params": dict(self.params), "text": self.render(),
-        }
+def problem_data(problem: Problem) -> dict[str, Any]:
+    """A carbon input's problem as plain data (for JSON output and the API)."""
+    return {
+        "table": problem.table, "row": problem.row, "column": problem.column,
+        "message": problem.message, "params": dict(problem.params), "text": problem.render(),
+    }
 
 
 class CarbonInputError(CzesgError):
     """The carbon input holds problems; ``problems`` lists every one, each naming row and column."""
 
     code = "carbon_input_invalid"
+    http_status = 422
     message = gettext_noop("The carbon input has %(count)s problem(s).")
 
-    def __init__(self, problems: Iterable[CarbonProblem]) -> None:
-        self.problems: tuple[CarbonProblem, ...] = tuple(sorted(
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(sorted(
             problems, key=lambda p: (p.table, p.row if p.row is not None else 0, p.column)
         ))
         super().__init__(count=len(self.problems))

@@ -25,7 +25,7 @@ from czesg.engine.carbon.ledger import (
     group_totals,
     totals_frame,
 )
-from czesg.engine.carbon.problems import MSG_COLUMN, CarbonInputError, CarbonProblem
+from czesg.engine.carbon.problems import MSG_COLUMN, CarbonInputError, input_problem
 from czesg.engine.carbon.scope2 import residual_electricity
 
 _TRACE_NEEDED: dict[str, Any] = {
@@ -46,7 +46,7 @@ def reproduce(trace: Sequence[Mapping[str, Any]] | pl.DataFrame) -> pl.DataFrame
     missing = [key for key in _TRACE_NEEDED if key not in columns]
     if missing:
         raise CarbonInputError([
-            CarbonProblem(row=None, column=key, message=MSG_COLUMN, params={"column": key},
+            input_problem(row=None, column=key, message=MSG_COLUMN, params={"column": key},
                           table="trace") for key in missing
         ])
     if isinstance(trace, pl.DataFrame):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -20,27 +20,11 @@ from czesg.engine.disclosure.values import coerce
 from czesg.engine.kernel import units
 from czesg.engine.kernel.errors import CzesgError, UnitError, gettext_noop
 from czesg.engine.kernel.identifiers import validate_uscc
+from czesg.engine.kernel.problems import Problem, row_problem
 
 COLUMNS = ("uscc", "year", "indicator", "value", "unit")
 OPTIONAL = ("na_explanation",)
 NUMERIC = ("number", "percentage")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """One refused row: where it is, which column, and why (a translatable template)."""
-
-    row: int
-    column: str
-    uscc: str
-    message: str
-    params: dict = field(default_factory=dict)
-
-    def render(self) -> str:
-        try:
-            return self.message % self.params
-        except (KeyError, TypeError, ValueError):
-            return self.message
 
 
 @dataclass
@@ -48,7 +32,7 @@ class BulkCheck:
     """The outcome of checking a file: the accepted values and every problem found."""
 
     accepted: pl.DataFrame
-    problems: list[RowProblem]
+    problems: list[Problem]
     refused_enterprises: set[str]
     rows: int
 
@@ -123,13 +107,13 @@ def check_long(frame: pl.DataFrame, catalogue: Catalogue, *, years: range = rang
     text, boolean, choice, unit, entered_value, entered_unit, na_explanation (not empty for a
     not-applicable answer).
     """
-    problems: list[RowProblem] = []
+    problems: list[Problem] = []
     df = frame.with_row_index("row", offset=2)
 
     def add(rows: pl.DataFrame, column: str, message: str, params_of=None) -> None:
         for record in rows.iter_rows(named=True):
             params = params_of(record) if params_of else {}
-            problems.append(RowProblem(record["row"], column, record["uscc"], message, params))
+            problems.append(row_problem(record["row"], column, record["uscc"], message, params))
 
     # Credit codes: checked once per distinct code.
     distinct = df["uscc"].unique().to_list()
@@ -222,8 +206,8 @@ def check_long(frame: pl.DataFrame, catalogue: Catalogue, *, years: range = rang
             value = coerce(catalogue.get(record["indicator"]), record["value"], record["unit"])
         except CzesgError as exc:
             column = "unit" if isinstance(exc, UnitError) else "value"
-            problems.append(RowProblem(record["row"], column, record["uscc"], exc.message,
-                                       dict(exc.params)))
+            problems.append(row_problem(record["row"], column, record["uscc"], exc.message,
+                                        dict(exc.params)))
             continue
         other_rows.append({"row": record["row"], "text": value.text, "boolean": value.boolean,
                            "choice": value.choice, "entered_value": value.entered_value})

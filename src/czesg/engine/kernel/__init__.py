@@ -1,6 +1,8 @@
 """The engine's kernel: what every domain package of the engine builds on.
 
 * :mod:`.errors`: the one hierarchy of domain refusals (:class:`~.errors.CzesgError` and its kinds);
+* :mod:`.problems`: a problem found in what a user gave, with its location
+  (:class:`~.problems.Problem`);
 * :mod:`.units`: the pint unit registry, canonical units and conversions;
 * :mod:`.identifiers`: unified social credit codes (USCC), checked and generated;
 * :mod:`.bilingual`: names kept in Simplified Chinese and English;

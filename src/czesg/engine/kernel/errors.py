@@ -18,7 +18,9 @@ Hierarchy::
       StateConflict            the object is in a state that forbids the change (e.g. published)
       NotFound                 the object does not exist or is not visible to the actor
 
-The web layer maps them to HTTP status and translated text in one place (``czesg.web.problems``).
+Each kind declares the HTTP status it answers with (``http_status``: 400 unless it says otherwise);
+the web layer turns them into problem documents and translated text in one place
+(``czesg.web.problems``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class CzesgError(Exception):
 
     code = "error"
     message = gettext_noop("The request was refused.")
+    http_status = 400
 
     def __init__(self, message: str | None = None, **params: Any) -> None:
         if message is not None:
@@ -55,6 +58,7 @@ class DataFileError(CzesgError):
     """A data file is malformed; ``params`` names the file, row and field."""
 
     code = "data_file_invalid"
+    http_status = 422
     message = gettext_noop("%(file)s, row %(row)s, field %(field)s: %(reason)s")
 
     def __init__(self, *, file: str, row: int | str, field: str, reason: str) -> None:
@@ -65,24 +69,28 @@ class UnitError(CzesgError):
     """A unit is unknown or incompatible with the expected one."""
 
     code = "unit_invalid"
+    http_status = 422
 
 
 class IdentifierError(CzesgError):
     """A unified social credit code is malformed or fails its check character."""
 
     code = "uscc_invalid"
+    http_status = 422
 
 
 class CatalogueError(CzesgError):
     """An indicator code is unknown or a value does not fit the indicator's data type."""
 
     code = "indicator_invalid"
+    http_status = 422
 
 
 class ValidationFailed(CzesgError):
     """A disclosure holds blocking errors; ``findings`` lists them."""
 
     code = "validation_failed"
+    http_status = 422
     message = gettext_noop("The disclosure has %(count)s error(s).")
 
     def __init__(self, findings: list[Any]) -> None:
@@ -100,6 +108,7 @@ class PermissionRefused(CzesgError):
     """The actor's role or membership does not allow the action."""
 
     code = "permission_denied"
+    http_status = 403
     message = gettext_noop("You do not have permission to do this.")
 
 
@@ -107,10 +116,12 @@ class StateConflict(CzesgError):
     """The object's state forbids the change (a published disclosure is immutable)."""
 
     code = "state_conflict"
+    http_status = 409
 
 
 class NotFound(CzesgError):
     """The object does not exist, or the actor may not know that it exists."""
 
     code = "not_found"
+    http_status = 404
     message = gettext_noop("Not found.")

@@ -4,8 +4,8 @@
 (Chinese and English), the data sheet (one row per indicator of the tier, grouped by topic, with
 drop-down lists, number checks and guidance beside every row), a hidden sheet of list values and a
 hidden metadata sheet (USCC, year, tier, catalogue version). :func:`read_workbook` reads such a
-file back into plain :class:`Upload` data and collects *every* problem as a :class:`CellProblem`
-naming the sheet, cell and indicator; it never raises for bad input. :func:`build_csv_template`
+file back into plain :class:`Upload` data and collects *every* problem as a
+:class:`~czesg.engine.kernel.problems.Problem` naming the sheet, cell and indicator; it never raises for bad input. :func:`build_csv_template`
 and :func:`read_csv` do the same in CSV (UTF-8 with BOM; the metadata travel in the first row).
 
 Decisions:
@@ -60,7 +60,6 @@ from czesg.engine.disclosure.workbook.layout import (
     TOO_MANY_ROWS,
     WRONG_ENTERPRISE,
     WRONG_YEAR,
-    CellProblem,
     Column,
     Entry,
     NotApplicable,
@@ -80,7 +79,6 @@ __all__ = [
     "BOTH_GIVEN",
     "COLUMNS",
     "CSV_SHEET",
-    "CellProblem",
     "Column",
     "DATA_SHEET",
     "DUPLICATE",

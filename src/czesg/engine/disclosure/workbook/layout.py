@@ -14,6 +14,7 @@ from czesg.engine.disclosure.answers import Answer
 from czesg.engine.disclosure.values import Coerced
 from czesg.engine.kernel import units
 from czesg.engine.kernel.errors import CatalogueError, UnitError, gettext_noop
+from czesg.engine.kernel.problems import Problem
 
 DATA_SHEET = "披露数据 Data"
 INSTRUCTIONS_SHEET = "说明 Instructions"
@@ -83,31 +84,12 @@ class NotApplicable:
 
 
 @dataclass(frozen=True)
-class CellProblem:
-    """One problem of an uploaded file, naming the sheet, the cell and the indicator."""
-
-    sheet: str
-    cell: str
-    indicator: str
-    message: str
-    params: dict[str, Any] = field(default_factory=dict, hash=False)
-
-    def render(self) -> str:
-        """The English sentence with its parameters filled in, prefixed by the cell."""
-        try:
-            text = self.message % self.params
-        except (KeyError, TypeError, ValueError):
-            text = self.message
-        return f"{self.cell}: {text}" if self.cell else text
-
-
-@dataclass(frozen=True)
 class Upload:
     """What an uploaded template holds: entries, not-applicable marks, and every problem found."""
 
     entries: tuple[Entry, ...] = ()
     not_applicable: tuple[NotApplicable, ...] = ()
-    problems: tuple[CellProblem, ...] = ()
+    problems: tuple[Problem, ...] = ()
     uscc: str | None = None
     year: int | None = None
     tier: str | None = None

@@ -42,12 +42,12 @@ from czesg.engine.disclosure.workbook.layout import (
     TOO_MANY_ROWS,
     WRONG_ENTERPRISE,
     WRONG_YEAR,
-    CellProblem,
     Entry,
     NotApplicable,
     Upload,
 )
 from czesg.engine.kernel.errors import CatalogueError, UnitError
+from czesg.engine.kernel.problems import Problem, cell_problem
 
 
 # --- reading, shared by Excel and CSV -------------------------------------------------------------
@@ -108,12 +108,12 @@ def _find_header(rows: Sequence[tuple[int, Sequence[_Cell]]]) -> tuple[int, dict
 
 def _read_table(
     rows: Sequence[tuple[int, Sequence[_Cell]]], sheet: str, catalogue: Catalogue
-) -> tuple[list[Entry], list[NotApplicable], list[CellProblem]]:
+) -> tuple[list[Entry], list[NotApplicable], list[Problem]]:
     """Entries, not-applicable marks and problems of the data rows under the header row."""
-    problems: list[CellProblem] = []
+    problems: list[Problem] = []
     header = _find_header(rows)
     if header is None:
-        problems.append(CellProblem(sheet, "A1", "", NO_HEADER, {"column": COLUMNS[0].header}))
+        problems.append(cell_problem(sheet, "A1", "", NO_HEADER, {"column": COLUMNS[0].header}))
         return [], [], problems
     position, columns = header
     header_row = rows[position][0]
@@ -121,7 +121,7 @@ def _read_table(
     if missing:
         column = COLUMNS[_INDEX[missing[0]]]
         problems.append(
-            CellProblem(sheet, f"A{header_row}", "", NO_HEADER, {"column": column.header})
+            cell_problem(sheet, f"A{header_row}", "", NO_HEADER, {"column": column.header})
         )
         return [], [], problems
 
@@ -148,15 +148,15 @@ def _read_table(
         has_value = raw not in (None, "")
         if not code:
             if has_value or explanation:
-                problems.append(CellProblem(sheet, where("code"), "", NO_CODE, {}))
+                problems.append(cell_problem(sheet, where("code"), "", NO_CODE, {}))
             continue
         try:
             indicator = catalogue.get(code)
         except CatalogueError as exc:
-            problems.append(CellProblem(sheet, where("code"), code, exc.message, dict(exc.params)))
+            problems.append(cell_problem(sheet, where("code"), code, exc.message, dict(exc.params)))
             continue
         if code in seen:
-            problems.append(CellProblem(
+            problems.append(cell_problem(
                 sheet, where("code"), code, DUPLICATE, {"code": code, "first": seen[code]}
             ))
             continue
@@ -166,14 +166,14 @@ def _read_table(
             if item.formula and item.value is None
         ]
         if formula_at:
-            problems.append(CellProblem(
+            problems.append(cell_problem(
                 sheet, where(formula_at[0]), code, FORMULA_WITHOUT_RESULT, {"code": code}
             ))
             continue
         if not has_value and not explanation:
             continue  # not answered
         if has_value and explanation:
-            problems.append(CellProblem(
+            problems.append(cell_problem(
                 sheet, where("na"), code, BOTH_GIVEN, {"code": code, "value": _text(raw)}
             ))
             continue
@@ -192,10 +192,10 @@ def _read_table(
             coerced = coerce(indicator, raw, unit or None)
         except UnitError as exc:
             at = "unit" if unit else "value"
-            problems.append(CellProblem(sheet, where(at), code, exc.message, dict(exc.params)))
+            problems.append(cell_problem(sheet, where(at), code, exc.message, dict(exc.params)))
             continue
         except CatalogueError as exc:
-            problems.append(CellProblem(sheet, where("value"), code, exc.message, dict(exc.params)))
+            problems.append(cell_problem(sheet, where("value"), code, exc.message, dict(exc.params)))
             continue
         entries.append(Entry(code, raw, unit, evidence, cell=where("value"), value=coerced))
     return entries, marks, problems
@@ -206,13 +206,13 @@ def _check_metadata(
     sheet: str,
     expect_uscc: str | None,
     expect_year: int | None,
-) -> tuple[dict[str, Any], list[CellProblem]]:
+) -> tuple[dict[str, Any], list[Problem]]:
     """The metadata found (uscc, year, tier, catalogue version) and the problems with them."""
     found: dict[str, Any] = {"uscc": None, "year": None, "tier": None, "catalogue_version": None}
-    problems: list[CellProblem] = []
+    problems: list[Problem] = []
     if not meta or _text(meta.get("format", (None, ""))[0]) != FORMAT:
         if expect_uscc is not None or expect_year is not None:
-            problems.append(CellProblem(sheet, "", "", NO_METADATA, {}))
+            problems.append(cell_problem(sheet, "", "", NO_METADATA, {}))
         return found, problems
     uscc, uscc_cell = meta.get("uscc", (None, ""))
     found["uscc"] = _text(uscc).upper() or None
@@ -220,13 +220,13 @@ def _check_metadata(
     try:
         found["year"] = int(_text(year))
     except ValueError:
-        problems.append(CellProblem(
+        problems.append(cell_problem(
             sheet, year_cell, "", BAD_METADATA, {"field": "year", "value": _text(year)}
         ))
     found["tier"] = _text(meta.get("tier", (None, ""))[0]) or None
     found["catalogue_version"] = _text(meta.get("catalogue_version", (None, ""))[0]) or None
     if expect_uscc is not None and found["uscc"] != expect_uscc.strip().upper():
-        problems.append(CellProblem(
+        problems.append(cell_problem(
             sheet, uscc_cell, "", WRONG_ENTERPRISE,
             {"found": found["uscc"] or "—", "expected": expect_uscc.strip().upper()},
         ))
@@ -235,7 +235,7 @@ def _check_metadata(
         and found["year"] is not None
         and found["year"] != int(expect_year)
     ):
-        problems.append(CellProblem(
+        problems.append(cell_problem(
             sheet, year_cell, "", WRONG_YEAR,
             {"found": found["year"], "expected": int(expect_year)},
         ))
@@ -245,7 +245,7 @@ def _check_metadata(
 def _upload(
     entries: Iterable[Entry],
     marks: Iterable[NotApplicable],
-    problems: Iterable[CellProblem],
+    problems: Iterable[Problem],
     found: Mapping[str, Any],
 ) -> Upload:
     return Upload(
@@ -257,30 +257,30 @@ def _upload(
 
 def _read_rows(
     rows: Sequence[tuple[int, Sequence[_Cell]]], sheet: str, catalogue: Catalogue,
-    truncated: bool, problems: list[CellProblem], found: Mapping[str, Any],
+    truncated: bool, problems: list[Problem], found: Mapping[str, Any],
 ) -> Upload:
     """The upload of the data ``rows`` of ``sheet``, after the metadata's ``problems``."""
     entries, marks, table_problems = _read_table(rows, sheet, catalogue)
     problems.extend(table_problems)
     if truncated:
-        problems.append(CellProblem(sheet, f"A{MAX_ROWS + 1}", "", TOO_MANY_ROWS,
-                                    {"limit": MAX_ROWS}))
+        problems.append(cell_problem(sheet, f"A{MAX_ROWS + 1}", "", TOO_MANY_ROWS,
+                                     {"limit": MAX_ROWS}))
     return _upload(entries, marks, problems, found)
 
 
 # --- reading Excel --------------------------------------------------------------------------------
-def _archive_problem(data: bytes) -> CellProblem | None:
+def _archive_problem(data: bytes) -> Problem | None:
     if not isinstance(data, (bytes, bytearray)) or not data.startswith(b"PK"):
-        return CellProblem("", "", "", NOT_XLSX, {})
+        return cell_problem("", "", "", NOT_XLSX, {})
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        return CellProblem("", "", "", NOT_XLSX, {})
+        return cell_problem("", "", "", NOT_XLSX, {})
     if "xl/workbook.xml" not in {info.filename for info in infos}:
-        return CellProblem("", "", "", NOT_XLSX, {})
+        return cell_problem("", "", "", NOT_XLSX, {})
     if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-        return CellProblem(
+        return cell_problem(
             "", "", "", TOO_LARGE, {"limit": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}
         )
     return None
@@ -350,11 +350,11 @@ def read_workbook(
         formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many unrelated types for a damaged file
-        return Upload(problems=(CellProblem("", "", "", NOT_XLSX, {}),))
+        return Upload(problems=(cell_problem("", "", "", NOT_XLSX, {}),))
     try:
         return _read_books(formulas, values, catalogue, expect_uscc, expect_year)
     except Exception:  # a damaged part found while streaming the sheets
-        return Upload(problems=(CellProblem("", "", "", NOT_XLSX, {}),))
+        return Upload(problems=(cell_problem("", "", "", NOT_XLSX, {}),))
     finally:
         formulas.close()
         values.close()
@@ -364,7 +364,7 @@ def _read_books(
     formulas: Any, values: Any, catalogue: Catalogue,
     expect_uscc: str | None, expect_year: int | None,
 ) -> Upload:
-    problems: list[CellProblem] = []
+    problems: list[Problem] = []
     meta: dict[str, tuple[Any, str]] | None = None
     if META_SHEET in values.sheetnames:
         meta = {}
@@ -378,7 +378,7 @@ def _read_books(
 
     name = _find_data_sheet(formulas)
     if name is None:
-        problems.append(CellProblem(DATA_SHEET, "", "", NO_DATA_SHEET, {"sheet": DATA_SHEET}))
+        problems.append(cell_problem(DATA_SHEET, "", "", NO_DATA_SHEET, {"sheet": DATA_SHEET}))
         return _upload((), (), problems, found)
     rows, truncated = _sheet_rows(formulas[name], values[name], MAX_ROWS)
     return _read_rows(rows, name, catalogue, truncated, problems, found)
@@ -415,11 +415,11 @@ def read_csv(
     """
     decoded = _decode(text)
     if decoded is None or "\x00" in decoded:
-        return Upload(problems=(CellProblem(CSV_SHEET, "", "", NOT_TEXT, {}),))
+        return Upload(problems=(cell_problem(CSV_SHEET, "", "", NOT_TEXT, {}),))
     try:
         records = list(csv.reader(io.StringIO(decoded, newline="")))
     except csv.Error:
-        return Upload(problems=(CellProblem(CSV_SHEET, "", "", NOT_TEXT, {}),))
+        return Upload(problems=(cell_problem(CSV_SHEET, "", "", NOT_TEXT, {}),))
 
     meta: dict[str, tuple[Any, str]] | None = None
     rows: list[tuple[int, list[_Cell]]] = []

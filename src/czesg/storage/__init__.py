@@ -1,0 +1,1 @@
+"""Low-level database plumbing shared by the apps; it imports no app."""
