@@ -84,6 +84,13 @@ def log_access(grant: Grant, user, resource: str, channel: str) -> AccessLog:
     return AccessLog.objects.create(grant=grant, user=user, resource=resource[:200], channel=channel)
 
 
+def log_accesses(grants: list[Grant], user, resource: str, channel: str) -> list[AccessLog]:
+    """Record one read under each of several grants at once (one statement, not one per grant)."""
+    return AccessLog.objects.bulk_create(
+        AccessLog(grant=grant, user=user, resource=resource[:200], channel=channel) for grant in grants
+    )
+
+
 def issue_token(user, *, name: str, scopes: list[str], days: int | None = 365, actor) -> tuple[ApiToken, str]:
     """Create an API token for the actor itself; returns the token and its secret (shown once)."""
     if actor.pk != user.pk:

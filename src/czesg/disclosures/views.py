@@ -432,9 +432,9 @@ def applicants(request: HttpRequest) -> HttpResponse:
         disclosure__in=list(latest.values()), indicator_code__in=KEY_FIGURES
     ).values_list("disclosure__enterprise_id", "indicator_code", "value_number"):
         figures.setdefault(disclosure_id, {})[code] = value
+    access_actions.log_accesses(grants, request.user, "applicant overview", "page")
     rows = []
     for grant in grants:
-        access_actions.log_access(grant, request.user, "applicant overview", "page")
         rows.append({"grant": grant, "disclosure": latest.get(grant.enterprise_id),
                      "figures": [figures.get(grant.enterprise_id, {}).get(c) for c in KEY_FIGURES]})
     catalogue = load_catalogue()

@@ -18,7 +18,7 @@ def test_openapi_schema_matches_the_snapshot():
         SNAPSHOT.write_text(rendered, encoding="utf-8")
     assert rendered == SNAPSHOT.read_text(encoding="utf-8"), (
         "The API schema changed. If intended, run the tests with CZESG_UPDATE_SNAPSHOTS=1 and "
-        "commit tests/snapshots/openapi-v1.json."
+        "commit tests/contracts/snapshots/openapi-v1.json."
     )
 
 

@@ -1,0 +1,379 @@
+"""Query budgets: every list page and list endpoint answers within a fixed number of queries, and
+that number does not grow with the rows it lists (no N+1).
+
+Each row of :data:`BUDGETS` names who looks, what they open and which data grows under it. The
+test builds that data through the apps' actions at :data:`SMALL` rows, counts the queries of one
+request, grows it to :data:`LARGE` rows and counts again: both counts must be within the row's
+budget, and the larger may exceed the smaller by at most :data:`GROWTH`. Caches are cleared
+before each counted request, so that the count is the one of a cold page.
+
+A new list page or list endpoint adds one row. :func:`test_every_list_page_has_a_budget` holds
+the table against the URL conf (every page route is declared a list page or not) and
+:func:`test_every_list_endpoint_has_a_budget` against the OpenAPI schema (every GET that answers
+an array or a page), so that a list added without a budget fails. Pages are named by their path,
+not by their URL name, so that moving a view between apps keeps its row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.urls import URLResolver, get_resolver, resolve
+
+from tests.conftest import BASIC_NOT_APPLICABLE, BASIC_VALUES, uscc_for
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 3, 8
+# How many more queries the larger data set may take: a per-row query adds LARGE - SMALL.
+GROWTH = 2
+YEAR = 2025
+PARK = "czhnd"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One list page or endpoint: who opens it, its path, the data that grows its rows and the
+    most queries it may take. ``path`` is filled from :meth:`World.fields`; for API rows it is
+    the operation's path as the OpenAPI schema writes it."""
+
+    role: str
+    path: str
+    grows: str
+    budget: int
+
+    def __str__(self) -> str:
+        return f"{self.role}:{self.path}"
+
+
+# The table: (role, path, growing data, budget). A real N+1 left in place is marked
+# `# N+1: <what>` on its row; there is none today.
+BUDGETS: list[Budget] = [
+    # --- public pages ---------------------------------------------------------------------------
+    Budget("anonymous", "/search/", "enterprises", 5),
+    Budget("anonymous", "/compare/?{compare}", "enterprises", 5),
+    Budget("anonymous", "/benchmark/?indicator=E-GHG-05", "enterprises", 6),
+    Budget("anonymous", "/open-data/", "years", 3),
+    Budget("anonymous", "/open-data/{year}.csv", "enterprises", 4),
+    Budget("anonymous", "/open-data/dictionary/", "nothing", 2),
+    Budget("anonymous", "/enterprises/{uscc}/", "years", 6),
+    # --- signed-in pages ------------------------------------------------------------------------
+    Budget("government", "/me/", "enterprises", 6),
+    Budget("enterprise", "/enterprises/{uscc}/consents/", "consents", 9),
+    Budget("enterprise", "/account/tokens/", "tokens", 5),
+    Budget("enterprise", "/enterprises/{uscc}/carbon/", "calculations", 7),
+    Budget("enterprise", "/enterprises/{uscc}/rating/", "runs", 13),
+    Budget("bank", "/applicants/", "grants", 8),
+    Budget("government", "/ratings/", "runs", 11),
+    Budget("government", "/ratings/records/", "records", 5),
+    # --- dashboards -----------------------------------------------------------------------------
+    Budget("government", "/dashboards/city/", "enterprises", 16),
+    Budget("government", "/dashboards/city/export.xlsx", "enterprises", 16),
+    Budget("government", "/dashboards/zones/", "enterprises", 14),
+    Budget("government", "/dashboards/zones/export.xlsx", "enterprises", 14),
+    Budget("government", "/dashboards/zones/{park}/", "enterprises", 15),
+    Budget("government", "/dashboards/zones/{park}/export.xlsx", "enterprises", 15),
+    Budget("government", "/dashboards/zones/{park}/statistics/", "statistics", 9),
+    Budget("government", "/dashboards/tasks/", "progress", 7),
+    Budget("government", "/dashboards/tasks/export.xlsx", "progress", 8),
+    Budget("government", "/dashboards/tasks/{task}/", "progress", 7),
+    Budget("government", "/dashboards/departments/", "departments", 6),
+    Budget("government", "/dashboards/registries/", "registry", 9),
+    Budget("government", "/dashboards/registries/{registry}/", "registry", 5),
+    # --- API ------------------------------------------------------------------------------------
+    Budget("anonymous", "/api/v1/carbon/activities", "nothing", 2),
+    Budget("anonymous", "/api/v1/carbon/factor-sets", "nothing", 2),
+    Budget("anonymous", "/api/v1/carbon/factor-sets/{version}/factors", "nothing", 2),
+    Budget("bank", "/api/v1/consents", "grants", 5),
+    Budget("anonymous", "/api/v1/datapoints", "enterprises", 4),
+    Budget("anonymous", "/api/v1/enterprises", "enterprises", 4),
+    Budget("anonymous", "/api/v1/enterprises/{uscc}/disclosures", "years", 3),
+    Budget("anonymous", "/api/v1/indicators", "nothing", 2),
+    Budget("anonymous", "/api/v1/ratings/distribution", "rated", 4),
+    Budget("anonymous", "/api/v1/ratings/{uscc}/history", "runs", 4),
+]
+
+# Every page route (API and admin aside) is either a list page, with a row above, or not.
+LIST_PAGES = {
+    "search/", "compare/", "benchmark/", "open-data/", "open-data/<>.<>", "open-data/dictionary/",
+    "enterprises/<>/", "me/", "enterprises/<>/consents/", "account/tokens/",
+    "enterprises/<>/carbon/", "enterprises/<>/rating/", "applicants/", "ratings/",
+    "ratings/records/", "dashboards/city/", "dashboards/city/export.<>", "dashboards/zones/",
+    "dashboards/zones/export.<>", "dashboards/zones/<>/", "dashboards/zones/<>/export.<>",
+    "dashboards/zones/<>/statistics/", "dashboards/tasks/", "dashboards/tasks/export.<>",
+    "dashboards/tasks/<>/", "dashboards/departments/", "dashboards/registries/",
+    "dashboards/registries/<>/",
+}
+NOT_LIST_PAGES = {
+    "",  # the landing page: three counts
+    "dashboards/",  # a menu of the dashboards
+    "disclosures/<>/", "disclosures/<>/diff/<>/", "disclosures/<>/edit/",
+    "disclosures/<>/review/",  # one disclosure against the fixed catalogue
+    "disclosures/<>/answer/<>/", "disclosures/<>/copy-forward/", "disclosures/<>/template/",
+    "disclosures/<>/upload/", "disclosures/<>/<>/", "evidence/<>/", "enterprises/<>/disclose/",
+    "consents/<>/revoke/", "account/tokens/<>/revoke/",
+    "enterprises/<>/carbon/<>/", "enterprises/<>/carbon/<>/apply/",
+    "enterprises/<>/carbon/<>/recalculate/",
+    "ratings/methodology/", "ratings/start/", "ratings/runs/<>/",
+    "enterprises/<>/self-diagnosis/", "dashboards/registries/<>/<>/",
+    "accounts/login/", "accounts/logout/", "i18n/setlang/",
+}
+# GET operations that answer one object holding a list (not an array or a page) but list rows.
+EXTRA_LIST_ENDPOINTS = {"/api/v1/ratings/distribution"}
+
+
+def _route(path: str) -> str:
+    """A route with its converters blanked (``<str:uscc>`` → ``<>``)."""
+    return re.sub(r"<[^>]+>", "<>", path)
+
+
+def _page_routes(patterns=None, prefix: str = "") -> set[str]:
+    routes: set[str] = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if not route.startswith(("admin/", "api/")):
+                routes |= _page_routes(pattern.url_patterns, route)
+        elif not route.startswith(("admin/", "api/")):
+            routes.add(_route(route))
+    return routes
+
+
+def _sample_fields() -> dict[str, str]:
+    return {"uscc": uscc_for(1), "compare": "e=X", "year": str(YEAR), "park": PARK, "task": "3",
+            "registry": "projects", "version": "2025.1"}
+
+
+def test_every_list_page_has_a_budget():
+    routes = _page_routes()
+    assert LIST_PAGES.isdisjoint(NOT_LIST_PAGES)
+    assert routes - LIST_PAGES - NOT_LIST_PAGES == set(), "classify these pages in this module"
+    assert (LIST_PAGES | NOT_LIST_PAGES) - routes == set(), "these routes are gone"
+    budgeted = {_route(resolve(row.path.format(**_sample_fields()).split("?")[0]).route)
+                for row in BUDGETS if not row.path.startswith("/api/")}
+    assert LIST_PAGES - budgeted == set(), "these list pages have no query budget"
+
+
+def test_every_list_endpoint_has_a_budget():
+    from czesg.api.v1 import api
+
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    lists = set(EXTRA_LIST_ENDPOINTS)
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if get is None:
+            continue
+        responses = get["responses"]
+        body = (responses.get(200) or responses.get("200") or {})
+        body = body.get("content", {}).get("application/json", {})
+        answer = body.get("schema", {})
+        if answer.get("type") == "array" or answer.get("$ref", "").split("/")[-1].startswith("Paged"):
+            lists.add(path)
+    budgeted = {row.path for row in BUDGETS if row.path.startswith("/api/")}
+    assert lists - budgeted == set(), "these list endpoints have no query budget"
+    assert budgeted - lists == set(), "these budgeted endpoints are no list endpoints"
+
+
+# --------------------------------------------------------------------------------------------
+# The data, built through the actions
+
+
+class World:
+    """The users and data of one measurement; ``grow(kind, n)`` adds ``n`` rows of a kind."""
+
+    def __init__(self, system, gov, firm, manager, make_user, make_enterprise):
+        from czesg.accounts.models import Role
+
+        self.system, self.gov, self.firm, self.manager = system, gov, firm, manager
+        self.make_user, self.make_enterprise = make_user, make_enterprise
+        self.bank = make_user("bank", Role.BANK, organisation="常州银行")
+        self.users = {"government": gov, "enterprise": manager, "bank": self.bank}
+        self.enterprises = [firm]
+        self.counter = 0
+        self.years = [YEAR]
+        self.publish(firm, YEAR)
+
+    def publish(self, enterprise, year: int):
+        """Publish a complete basic disclosure of an enterprise for a year."""
+        from czesg.disclosures import actions
+
+        draft = actions.start_disclosure(enterprise, year, actor=self.system)
+        actions.set_values(draft, [actions.Entry(c, v, u) for c, v, u in BASIC_VALUES],
+                           actor=self.system)
+        for code, why in BASIC_NOT_APPLICABLE:
+            actions.mark_not_applicable(draft, code, why, actor=self.system)
+        actions.submit_disclosure(draft, actor=self.system)
+        return actions.publish_disclosure(draft, actor=self.system)
+
+    def _next(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def _published_enterprise(self, **facts):
+        n = self._next()
+        enterprise = self.make_enterprise(
+            f"预算测试企业{n}有限公司", uscc=uscc_for(100 + n), park_key=PARK, listed=True,
+            exchange="SSE", stock_code=f"60{n:04d}", **facts)
+        self.publish(enterprise, YEAR)
+        self.enterprises.append(enterprise)
+        return enterprise
+
+    def _rate(self) -> None:
+        from czesg.ratings import actions
+
+        run = actions.start_rating(YEAR, actor=self.gov, enqueue=False)
+        actions.run_rating(run.pk)
+
+    # One method per kind of growing data.
+    def grow_nothing(self, n: int) -> None:
+        """Lists of fixed data (the catalogue, the factor sets): nothing to add."""
+
+    def grow_enterprises(self, n: int) -> None:
+        for _ in range(n):
+            self._published_enterprise()
+
+    def grow_rated(self, n: int) -> None:
+        self.grow_enterprises(n)
+        self._rate()
+
+    def grow_years(self, n: int) -> None:
+        for _ in range(n):
+            self.years.append(self.years[-1] - 1)
+            self.publish(self.firm, self.years[-1])
+
+    def grow_runs(self, n: int) -> None:
+        for _ in range(n):
+            self._rate()
+
+    def grow_grants(self, n: int) -> None:
+        from czesg.access.actions import grant_access
+        from czesg.enterprises.actions import add_member
+
+        for _ in range(n):
+            enterprise = self._published_enterprise()
+            owner = self.make_user(f"owner{self.counter}")
+            add_member(enterprise, owner, actor=self.gov)
+            grant_access(enterprise, self.bank, scopes=["disclosures", "scores"],
+                         valid_until=dt.date.today() + dt.timedelta(days=365),
+                         purpose="绿色贷款", actor=owner)
+
+    def grant_on_firm(self, grantee):
+        from czesg.access.actions import grant_access
+
+        return grant_access(self.firm, grantee, scopes=["disclosures"],
+                            valid_until=dt.date.today() + dt.timedelta(days=365),
+                            purpose="供应链核查", actor=self.manager)
+
+    def grow_consents(self, n: int) -> None:
+        from czesg.access.actions import log_access
+        from czesg.accounts.models import Role
+
+        for _ in range(n):
+            grantee = self.make_user(f"buyer{self._next()}", Role.BANK)
+            log_access(self.grant_on_firm(grantee), grantee, "disclosure 2025 v1", "page")
+
+    def grow_tokens(self, n: int) -> None:
+        from czesg.access.actions import issue_token
+
+        for _ in range(n):
+            issue_token(self.manager, name=f"token {self._next()}", scopes=["read"],
+                        actor=self.manager)
+
+    def grow_calculations(self, n: int) -> None:
+        from czesg.carbon.actions import calculate_for
+
+        for _ in range(n):
+            calculate_for(self.firm, YEAR, [
+                {"activity": "natural_gas", "quantity": 10 + self._next(), "unit": "万Nm3"},
+                {"activity": "electricity", "quantity": "1,200,000", "unit": "kWh"},
+            ], gwp_set="AR6", actor=self.manager)
+
+    def grow_records(self, n: int) -> None:
+        from czesg.records.actions import add_government_record
+
+        for _ in range(n):
+            add_government_record(self.firm, YEAR - self._next() % 20, "safety_accident",
+                                  value="serious", source="应急管理局", actor=self.gov)
+
+    def grow_statistics(self, n: int) -> None:
+        from czesg.dashboards.actions import enter_zone_statistics
+
+        for _ in range(n):
+            enter_zone_statistics(PARK, YEAR - self._next() % 20,
+                                  {"hightech_enterprises": (10 + self.counter, "园区统计")},
+                                  actor=self.gov)
+
+    def grow_progress(self, n: int) -> None:
+        from czesg.dashboards.actions import add_milestone, assign_department, post_task_progress
+
+        if not self.gov.departments.exists():
+            assign_department(self.gov, "drc", actor=self.gov)
+        for _ in range(n):
+            k = self._next()
+            post_task_progress(3, "drc", dt.date.today() - dt.timedelta(days=k), f"进展{k}",
+                               actor=self.gov)
+            add_milestone(3, f"节点{k}", dt.date.today() + dt.timedelta(days=k), actor=self.gov)
+
+    def grow_departments(self, n: int) -> None:
+        from czesg.dashboards.actions import assign_department
+
+        from czesg.accounts.models import Role
+
+        for _ in range(n):
+            officer = self.make_user(f"officer{self._next()}", Role.GOVERNMENT)
+            assign_department(officer, "drc", actor=self.gov)
+
+    def grow_registry(self, n: int) -> None:
+        from czesg.dashboards.actions import save_registry_entry
+
+        for _ in range(n):
+            save_registry_entry("projects", {"name": f"重点项目{self._next()}", "year": YEAR,
+                                             "date": f"{YEAR}-06-01", "source": "商务局"},
+                                actor=self.gov)
+
+    def grow(self, kind: str, n: int) -> None:
+        """Add ``n`` rows of a kind of data."""
+        getattr(self, f"grow_{kind}")(n)
+
+    def fields(self) -> dict[str, str]:
+        """What the paths of :data:`BUDGETS` are filled with."""
+        from czesg.engine import carbon
+
+        return {
+            "uscc": self.firm.uscc, "year": str(YEAR), "park": PARK, "task": "3",
+            "registry": "projects", "version": carbon.available_factor_sets()[-1],
+            "compare": "&".join(f"e={e.uscc}" for e in self.enterprises),
+        }
+
+
+@pytest.fixture
+def world(system, gov, firm_a, alice, make_user, make_enterprise):
+    """The users and the first published enterprise; each test grows its own kind of data."""
+    return World(system, gov, firm_a, alice, make_user, make_enterprise)
+
+
+def _count(client, path: str, budget: int, django_assert_max_num_queries) -> int:
+    cache.clear()
+    with django_assert_max_num_queries(budget) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("row", BUDGETS, ids=str)
+def test_list_stays_within_its_query_budget(row, world, client, django_assert_max_num_queries):
+    if row.role != "anonymous":
+        client.force_login(world.users[row.role])
+    world.grow(row.grows, SMALL)
+    client.get(row.path.format(**world.fields()))  # warm the process (translations, catalogue)
+    small = _count(client, row.path.format(**world.fields()), row.budget,
+                   django_assert_max_num_queries)
+    world.grow(row.grows, LARGE - SMALL)
+    large = _count(client, row.path.format(**world.fields()), row.budget,
+                   django_assert_max_num_queries)
+    assert large <= small + GROWTH, f"{row}: {small} queries at {SMALL} rows, {large} at {LARGE}"
+
