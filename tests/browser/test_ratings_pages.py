@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from czesg.ratings.models import Rating, RatingRun, RunStatus
 from tests.browser.test_pages import sign_in
-from tests.test_ratings import build_city
+from tests.apps.ratings.test_ratings import build_city
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
