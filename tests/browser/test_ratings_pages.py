@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from czesg.ratings.models import Rating, RatingRun, RunStatus
-from tests.browser.test_pages import sign_in
 from tests.apps.ratings.test_ratings import build_city
+from tests.browser.test_pages import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
