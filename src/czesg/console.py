@@ -48,14 +48,16 @@ def add_format(parser: argparse.ArgumentParser, choices: Sequence[str] = ("text"
     parser.add_argument("--format", choices=choices, default=choices[0], help="output format")
 
 
-def progress_bar(label: str) -> Callable[[int, int], None]:
-    """A one-line progress bar on standard error (standard output stays machine-readable)."""
+def progress_bar(label: str, *, counts: bool = True) -> Callable[[int, int], None]:
+    """A one-line progress bar on standard error (standard output stays machine-readable);
+    ``counts`` adds ``done/total`` after the percentage."""
 
     def show(done: int, total: int) -> None:
         width = 30
         filled = int(width * done / total) if total else width
         pct = 100 * done / total if total else 100
-        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {pct:5.1f}% {done}/{total}")
+        tail = f" {done}/{total}" if counts else ""
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {pct:5.1f}%{tail}")
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()

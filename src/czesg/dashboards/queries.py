@@ -368,10 +368,7 @@ def enterprise_frame(year: int, codes: Sequence[str], *, parks_only: bool = Fals
     if grades is None:
         grades = grades_of_year(year, runs)
     graded = frame_of_rows(grades, {"uscc": pl.Int64, "grade": pl.Utf8})
-    industries = enterprises["industry_code"].unique().to_list()
-    lead = pl.DataFrame({"industry_code": industries,
-                         "industry": [_lead_industry(code) for code in industries]},
-                        schema={"industry_code": pl.Utf8, "industry": pl.Utf8})
+    lead = _lead_industries(enterprises)
     return (
         enterprises.join(lead, on="industry_code", how="left")
         .join(values, on="uscc", how="left")
@@ -385,6 +382,14 @@ def enterprise_frame(year: int, codes: Sequence[str], *, parks_only: bool = Fals
         )
         .drop("industry_code")
     )
+
+
+def _lead_industries(registry: pl.DataFrame) -> pl.DataFrame:
+    """The lead industry of each distinct industry code of ``registry``, to join on the code."""
+    industries = registry["industry_code"].unique().to_list()
+    return pl.DataFrame({"industry_code": industries,
+                         "industry": [_lead_industry(code) for code in industries]},
+                        schema={"industry_code": pl.Utf8, "industry": pl.Utf8})
 
 
 def city_frame(year: int, ratings: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -412,10 +417,7 @@ def city_frame(year: int, ratings: pl.DataFrame | None = None) -> pl.DataFrame:
         ratings = rating_frame(year)
     grades = (ratings.filter(pl.col("year") == year)
               .select(pl.col("enterprise").alias("uscc"), "grade"))
-    industries = registry["industry_code"].unique().to_list()
-    lead = pl.DataFrame({"industry_code": industries,
-                         "industry": [_lead_industry(code) for code in industries]},
-                        schema={"industry_code": pl.Utf8, "industry": pl.Utf8})
+    lead = _lead_industries(registry)
     return (
         registry.join(lead, on="industry_code", how="left")
         .join(facts, on="uscc", how="left")

@@ -24,7 +24,7 @@ from czesg.dashboards.figures import BREAKDOWNS, CityFigures, breakdown_table, c
 from czesg.dashboards.labels import UNIT_LABELS, labels
 from czesg.dashboards.queries import parse_threshold, parse_year, year_choices
 from czesg.engine.plan import targets as engine
-from czesg.reports.downloads import export_format, pdf_response, xlsx_response
+from czesg.reports.downloads import export_format, export_response
 from czesg.web.language import language
 
 
@@ -130,9 +130,7 @@ def city_export(request: HttpRequest, fmt: str) -> HttpResponse:
     lang = language()
     figures = cached_city_figures(parse_year(request.GET.get("year")),
                            parse_threshold(request.GET.get("threshold")))
-    name = f"czesg-city-{figures.year}"
-    if fmt == "xlsx":
-        return xlsx_response(exports.city_workbook(figures, city_context(figures, lang)),
-                                     name)
-    return pdf_response("dashboards/pdf/city.html", city_context(figures, lang), name,
-                                request)
+    context = city_context(figures, lang)
+    return export_response(request, fmt, f"czesg-city-{figures.year}",
+                           workbook=lambda: exports.city_workbook(figures, context),
+                           pdf_template="dashboards/pdf/city.html", context=context)

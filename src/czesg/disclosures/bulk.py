@@ -32,7 +32,12 @@ from czesg.disclosures.signals import disclosures_published
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.bulk import BulkCheck
 from czesg.engine.kernel.errors import StateConflict, gettext_noop
-from czesg.engine.kernel.problems import Problem, row_problem
+from czesg.engine.kernel.problems import (
+    Problem,
+    refused_row_count,
+    row_problem,
+    row_problems_data,
+)
 from czesg.enterprises.models import Enterprise
 from czesg.storage.bulk import insert_rows
 
@@ -56,17 +61,14 @@ class ImportSummary:
 
     @property
     def refused_rows(self) -> int:
-        return len({p.row for p in self.problems})
+        return refused_row_count(self.problems)
 
     def as_dict(self) -> dict:
         return {
             "rows": self.rows, "imported_values": self.imported_values,
             "enterprises": self.enterprises, "disclosures_created": self.disclosures_created,
             "disclosures_updated": self.disclosures_updated, "refused_rows": self.refused_rows,
-            "problems": [
-                {"row": p.row, "column": p.column, "uscc": p.uscc, "message": p.render()}
-                for p in self.problems
-            ],
+            "problems": row_problems_data(self.problems),
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -41,35 +42,28 @@ class EnterpriseFacts:
     is_synthetic: bool = False
 
 
+def _require_known(look_up: Callable[[str], object], value: str, field: str,
+                   message: str) -> None:
+    """Raise a registry error on ``field`` unless the city profile's ``look_up`` knows ``value``."""
+    try:
+        look_up(value)
+    except (KeyError, CzesgError) as exc:
+        raise RegistryError(message, field=field, value=value) from exc
+
+
 def check_facts(facts: EnterpriseFacts) -> EnterpriseFacts:
     """Validate registry facts against the USCC rules and the city profile; return them cleaned."""
     profile = load_city_profile()
     uscc = validate_uscc(facts.uscc)
     if not facts.name.strip():
         raise RegistryError(gettext_noop("The enterprise name is required."), field="name")
-    try:
-        profile.industry(facts.industry_code)
-    except (KeyError, CzesgError) as exc:
-        raise RegistryError(
-            gettext_noop("Unknown industry code “%(value)s” (GB/T 4754-2017)."),
-            field="industry_code",
-            value=facts.industry_code,
-        ) from exc
-    try:
-        profile.district(facts.division_code)
-    except (KeyError, CzesgError) as exc:
-        raise RegistryError(
-            gettext_noop("“%(value)s” is not an administrative division of Changzhou."),
-            field="division_code",
-            value=facts.division_code,
-        ) from exc
+    _require_known(profile.industry, facts.industry_code, "industry_code",
+                   gettext_noop("Unknown industry code “%(value)s” (GB/T 4754-2017)."))
+    _require_known(profile.district, facts.division_code, "division_code",
+                   gettext_noop("“%(value)s” is not an administrative division of Changzhou."))
     if facts.park_key:
-        try:
-            profile.park(facts.park_key)
-        except (KeyError, CzesgError) as exc:
-            raise RegistryError(
-                gettext_noop("Unknown park “%(value)s”."), field="park_key", value=facts.park_key
-            ) from exc
+        _require_known(profile.park, facts.park_key, "park_key",
+                       gettext_noop("Unknown park “%(value)s”."))
     if facts.size_class not in SizeClass.values:
         raise RegistryError(
             gettext_noop("Unknown size class “%(value)s”."), field="size_class", value=facts.size_class

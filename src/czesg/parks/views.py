@@ -29,7 +29,7 @@ from czesg.parks import actions, exports
 from czesg.parks.forms import ZoneStatisticsForm
 from czesg.parks.models import ZoneStatistic
 from czesg.parks.queries import ZoneFigures, cached_zone_figures
-from czesg.reports.downloads import export_format, pdf_response, xlsx_response
+from czesg.reports.downloads import export_format, export_response
 from czesg.web.language import language
 from czesg.web.problems import user_message
 
@@ -114,10 +114,9 @@ def zones_export(request: HttpRequest, fmt: str) -> HttpResponse:
     lang = language()
     figures = cached_zone_figures(_year(request))
     context = zones_context(figures, lang)
-    name = f"czesg-zones-{figures.year}"
-    if fmt == "xlsx":
-        return xlsx_response(exports.zones_workbook(figures, context), name)
-    return pdf_response("parks/pdf/zones.html", context, name, request)
+    return export_response(request, fmt, f"czesg-zones-{figures.year}",
+                           workbook=lambda: exports.zones_workbook(figures, context),
+                           pdf_template="parks/pdf/zones.html", context=context)
 
 
 def indicator_rows(evaluation: ParkEvaluation, lang: str) -> list[dict[str, Any]]:
@@ -192,10 +191,9 @@ def zone_export(request: HttpRequest, park_key: str, fmt: str) -> HttpResponse:
     fmt = export_format(fmt)
     figures = cached_zone_figures(_year(request))
     context = zone_context(figures, park_key, language())
-    name = f"czesg-zone-{park_key}-{figures.year}"
-    if fmt == "xlsx":
-        return xlsx_response(exports.zone_workbook(figures, context), name)
-    return pdf_response("parks/pdf/zone.html", context, name, request)
+    return export_response(request, fmt, f"czesg-zone-{park_key}-{figures.year}",
+                           workbook=lambda: exports.zone_workbook(figures, context),
+                           pdf_template="parks/pdf/zone.html", context=context)
 
 
 @login_required

@@ -21,7 +21,7 @@ from czesg.plan import actions, exports
 from czesg.plan.forms import DepartmentForm, MilestoneForm, ProgressForm
 from czesg.plan.models import DepartmentMembership, TaskMilestone
 from czesg.plan.queries import TaskBoard, plan_start, task_board
-from czesg.reports.downloads import export_format, pdf_response, xlsx_response
+from czesg.reports.downloads import export_format, export_response
 from czesg.web.language import language
 from czesg.web.problems import user_message
 
@@ -99,10 +99,9 @@ def tasks_export(request: HttpRequest, fmt: str) -> HttpResponse:
     fmt = export_format(fmt)
     board = task_board()
     context = tasks_context(board, language())
-    name = f"czesg-tasks-{board.today.isoformat()}"
-    if fmt == "xlsx":
-        return xlsx_response(exports.tasks_workbook(board, context), name)
-    return pdf_response("plan/pdf/tasks.html", context, name, request)
+    return export_response(request, fmt, f"czesg-tasks-{board.today.isoformat()}",
+                           workbook=lambda: exports.tasks_workbook(board, context),
+                           pdf_template="plan/pdf/tasks.html", context=context)
 
 
 @login_required

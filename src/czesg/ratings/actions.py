@@ -32,7 +32,7 @@ from czesg.access.models import Grant, Scope
 from czesg.accounts.models import Membership, Role
 from czesg.accounts.permissions import is_authenticated, require_government, require_manager
 from czesg.audit.recording import record
-from czesg.disclosures.models import DatapointStatus, Disclosure, Tier
+from czesg.disclosures.models import Disclosure, Tier
 from czesg.engine import rating as engine
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.answers import Answer
@@ -393,19 +393,6 @@ def derive_intensities(answers: dict[str, Answer]) -> dict[str, Answer]:
         given = answers.get(amount)
         if code not in out and given is not None and given.number is not None:
             out[code] = Answer(code=code, number=given.number / revenue.number)
-    return out
-
-
-def answers_from_disclosure(disclosure: Disclosure) -> dict[str, Answer]:
-    """A disclosure's datapoints as the engine's answers."""
-    out = {}
-    for p in disclosure.datapoints.all():
-        if p.status == DatapointStatus.NOT_APPLICABLE:
-            out[p.indicator_code] = Answer.not_applicable(p.indicator_code, p.na_explanation)
-        else:
-            out[p.indicator_code] = Answer(
-                code=p.indicator_code, number=p.value_number, boolean=p.value_bool,
-                choice=p.value_choice, text=p.value_text)
     return out
 
 

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from czesg.console import setup_django
+from czesg.console import add_format, progress_bar, setup_django
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,18 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", default="A",
                         help="count the enterprises at this grade or above (default A)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar on standard error")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="output format")
-
-
-def _bar(done: int, total: int) -> None:
-    width = 30
-    filled = int(width * done / total) if total else width
-    pct = 100 * done / total if total else 100
-    sys.stderr.write(f"\rrating [{'#' * filled}{'.' * (width - filled)}] {pct:5.1f}%")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+    add_format(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         grades_at_or_above(threshold)
         run = start_rating(args.year, actor=system_actor(), enqueue=False)
-        summary = run_rating(run.pk, progress=None if getattr(args, "quiet", False) else _bar)
+        bar = None if getattr(args, "quiet", False) else progress_bar("rating", counts=False)
+        summary = run_rating(run.pk, progress=bar)
     except CzesgError as exc:
         print(f"czesg rate: {exc.render()}", file=sys.stderr)
         return 1

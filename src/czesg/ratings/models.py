@@ -63,7 +63,20 @@ class RatingRun(models.Model):
         return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
-class Rating(models.Model):
+class RunResult:
+    """A model mixin for a run's results, which are never edited nor deleted (re-rate instead)."""
+
+    def save(self, *args, **kwargs):
+        # Results are never edited: a re-rating is a new run.
+        if not self._state.adding:
+            raise StateConflict(gettext_noop("A stored rating cannot change; rate again instead."))
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise StateConflict(gettext_noop("A stored rating cannot be deleted."))
+
+
+class Rating(RunResult, models.Model):
     """An enterprise's ESG rating in one run: score, grade, pillars, deductions and peers."""
 
     # Indexed by the unique (run, enterprise) and the (enterprise, year) indexes below. The run
@@ -110,15 +123,6 @@ class Rating(models.Model):
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.year}: {self.grade} ({self.score:.2f})"
 
-    def save(self, *args, **kwargs):
-        # Results are never edited: a re-rating is a new run.
-        if not self._state.adding:
-            raise StateConflict(gettext_noop("A stored rating cannot change; rate again instead."))
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise StateConflict(gettext_noop("A stored rating cannot be deleted."))
-
     @property
     def deduction_points(self) -> dict[str, float]:
         """Points deducted for each kind of controversy (after each kind's cap)."""
@@ -130,7 +134,7 @@ class Rating(models.Model):
         return {"E": self.pillar_e, "S": self.pillar_s, "G": self.pillar_g}
 
 
-class GreenScore(models.Model):
+class GreenScore(RunResult, models.Model):
     """An enterprise's green score (常绿分) and label in one run, with its components."""
 
     # Read by run and enterprise (the unique index below); the run as in Rating.run.
@@ -164,15 +168,6 @@ class GreenScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.year}: {self.label} ({self.score:.2f})"
-
-    def save(self, *args, **kwargs):
-        # Results are never edited: a re-rating is a new run.
-        if not self._state.adding:
-            raise StateConflict(gettext_noop("A stored rating cannot change; rate again instead."))
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise StateConflict(gettext_noop("A stored rating cannot be deleted."))
 
     @property
     def components(self) -> dict[str, dict[str, float | None]]:

@@ -23,6 +23,7 @@ from czesg.accounts.permissions import (
     require_government,
     require_manager,
 )
+from czesg.disclosures.checks import answers_of
 from czesg.disclosures.models import Disclosure, State, Tier
 from czesg.engine import rating as engine
 from czesg.engine.catalogue import load_catalogue
@@ -335,7 +336,7 @@ def self_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
     elif source == "disclosure" and disclosure is not None:
         year = disclosure.year
         diagnosis = actions.self_diagnosis(
-            enterprise, actions.answers_from_disclosure(disclosure), year=year,
+            enterprise, answers_of(disclosure), year=year,
             tier=disclosure.tier, actor=request.user)
     context = {
         "enterprise": enterprise, "disclosure": disclosure if source == "disclosure" else None,

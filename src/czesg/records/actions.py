@@ -22,7 +22,12 @@ from czesg.accounts.permissions import require_government
 from czesg.audit.recording import record_many
 from czesg.engine import rating as engine
 from czesg.engine.kernel.errors import CatalogueError, StateConflict, gettext_noop
-from czesg.engine.kernel.problems import Problem, row_problem
+from czesg.engine.kernel.problems import (
+    Problem,
+    refused_row_count,
+    row_problem,
+    row_problems_data,
+)
 from czesg.enterprises.models import Enterprise
 from czesg.records.models import SINGLE_KINDS, GovernmentRecord, RecordKind
 
@@ -77,14 +82,13 @@ class RecordImport:
     @property
     def refused_rows(self) -> int:
         """How many rows were refused."""
-        return len({p.row for p in self.problems})
+        return refused_row_count(self.problems)
 
     def as_dict(self) -> dict:
         """Plain data for the CLI and the API."""
         return {
             "rows": self.rows, "imported": self.imported, "refused_rows": self.refused_rows,
-            "problems": [{"row": p.row, "column": p.column, "uscc": p.uscc,
-                          "message": p.render()} for p in self.problems],
+            "problems": row_problems_data(self.problems),
         }
 
 

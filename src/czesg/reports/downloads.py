@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -37,3 +38,11 @@ def pdf_response(template: str, context: dict[str, Any], name: str,
                  request: HttpRequest | None = None) -> HttpResponse:
     """A PDF download of a print template."""
     return pdf_download(render_pdf(template, context, request), name)
+
+
+def export_response(request: HttpRequest, fmt: str, name: str, *, workbook: Callable[[], bytes],
+                    pdf_template: str, context: dict[str, Any]) -> HttpResponse:
+    """A page's export in a checked format: its Excel workbook, or its print template as a PDF."""
+    if fmt == "xlsx":
+        return xlsx_response(workbook(), name)
+    return pdf_response(pdf_template, context, name, request)

@@ -10,7 +10,7 @@ apply. :meth:`Problem.render` is the one English rendering; the web layer transl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import Any
@@ -65,3 +65,16 @@ def row_problem(
 ) -> Problem:
     """A problem of a row of a long-format file (header = row 1), in a column, of an enterprise."""
     return Problem(message, dict(params or {}), code=code, row=row, column=column, uscc=uscc)
+
+
+def refused_row_count(problems: Iterable[Problem]) -> int:
+    """How many distinct rows of a long-format file the problems refuse."""
+    return len({p.row for p in problems})
+
+
+def row_problems_data(problems: Iterable[Problem]) -> list[dict[str, Any]]:
+    """Row problems as plain data (row, column, credit code, English message) for the CLI and API."""
+    return [
+        {"row": p.row, "column": p.column, "uscc": p.uscc, "message": p.render()}
+        for p in problems
+    ]
