@@ -300,7 +300,7 @@ class World:
                                   value="serious", source="应急管理局", actor=self.gov)
 
     def grow_statistics(self, n: int) -> None:
-        from czesg.dashboards.actions import enter_zone_statistics
+        from czesg.parks.actions import enter_zone_statistics
 
         for _ in range(n):
             enter_zone_statistics(PARK, YEAR - self._next() % 20,
@@ -308,7 +308,7 @@ class World:
                                   actor=self.gov)
 
     def grow_progress(self, n: int) -> None:
-        from czesg.dashboards.actions import add_milestone, assign_department, post_task_progress
+        from czesg.plan.actions import add_milestone, assign_department, post_task_progress
 
         if not self.gov.departments.exists():
             assign_department(self.gov, "drc", actor=self.gov)
@@ -319,7 +319,7 @@ class World:
             add_milestone(3, f"节点{k}", dt.date.today() + dt.timedelta(days=k), actor=self.gov)
 
     def grow_departments(self, n: int) -> None:
-        from czesg.dashboards.actions import assign_department
+        from czesg.plan.actions import assign_department
 
         from czesg.accounts.models import Role
 
@@ -328,7 +328,7 @@ class World:
             assign_department(officer, "drc", actor=self.gov)
 
     def grow_registry(self, n: int) -> None:
-        from czesg.dashboards.actions import save_registry_entry
+        from czesg.registries.actions import save_registry_entry
 
         for _ in range(n):
             save_registry_entry("projects", {"name": f"重点项目{self._next()}", "year": YEAR,
