@@ -319,9 +319,8 @@ class World:
             add_milestone(3, f"节点{k}", dt.date.today() + dt.timedelta(days=k), actor=self.gov)
 
     def grow_departments(self, n: int) -> None:
-        from czesg.plan.actions import assign_department
-
         from czesg.accounts.models import Role
+        from czesg.plan.actions import assign_department
 
         for _ in range(n):
             officer = self.make_user(f"officer{self._next()}", Role.GOVERNMENT)
