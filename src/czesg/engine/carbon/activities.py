@@ -12,12 +12,12 @@ from typing import Any, NoReturn
 from czesg.engine.carbon.factors import (
     ACTIVITIES_NAME,
     CHAIN_LEVELS,
-    FACTORS_ROOT,
     GWP_SETS,
     SCOPE2_CATEGORIES,
     VERSION_RE,
     Factor,
     FactorSet,
+    factors_root,
 )
 from czesg.engine.datafiles import TomlLines, parse_toml, read_data_file
 from czesg.engine.kernel import units
@@ -99,9 +99,13 @@ def load_activities(path: str | Path | None = None) -> ActivityTable:
     return parse_activities(read_data_file(path, path.name), name=path.name)
 
 
-@lru_cache(maxsize=1)
 def _load_default_activities() -> ActivityTable:
-    path = FACTORS_ROOT / ACTIVITIES_NAME
+    return _load_activities_under(str(factors_root().resolve()))
+
+
+@lru_cache(maxsize=4)
+def _load_activities_under(base: str) -> ActivityTable:
+    path = Path(base) / ACTIVITIES_NAME
     return parse_activities(read_data_file(path, ACTIVITIES_NAME), name=ACTIVITIES_NAME)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +24,8 @@ from czesg.engine.kernel.errors import DataFileError
 from czesg.engine.kernel.provenance import Confidence, confidence_problem
 
 FACTORS_ROOT = DATA_DIR / "factors"
+FACTORS_DIR_ENV = "CZESG_FACTORS_DIR"
+"""Environment variable naming another factor data directory (a copy with a new version, say)."""
 ACTIVITIES_NAME = "activities.toml"
 FACTORSET_NAME = "factorset.toml"
 FACTORS_NAME = "factors.csv"
@@ -167,9 +170,15 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version))
 
 
+def factors_root() -> Path:
+    """The factor data directory in use: ``$CZESG_FACTORS_DIR`` when set, else the shipped one."""
+    configured = os.environ.get(FACTORS_DIR_ENV, "").strip()
+    return Path(configured) if configured else FACTORS_ROOT
+
+
 def available_factor_sets(root: str | Path | None = None) -> tuple[str, ...]:
-    """The factor-set versions under ``root`` (default: the shipped ones), oldest first."""
-    base = Path(root) if root is not None else FACTORS_ROOT
+    """The factor-set versions under ``root`` (default: :func:`factors_root`), oldest first."""
+    base = Path(root) if root is not None else factors_root()
     versions = [
         p.name for p in base.iterdir() if p.is_dir() and (p / FACTORSET_NAME).is_file()
     ] if base.is_dir() else []
@@ -178,7 +187,7 @@ def available_factor_sets(root: str | Path | None = None) -> tuple[str, ...]:
 
 def load_factor_set(version: str | None = None, root: str | Path | None = None) -> FactorSet:
     """Load and check a factor set (the latest when ``version`` is ``None``), cached."""
-    base = str(Path(root).resolve()) if root is not None else str(FACTORS_ROOT)
+    base = str(Path(root if root is not None else factors_root()).resolve())
     if version is None:
         versions = available_factor_sets(base)
         if not versions:
