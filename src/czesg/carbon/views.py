@@ -212,8 +212,11 @@ def calculator(request: HttpRequest, uscc: str) -> HttpResponse:
                      "facility": r.facility, "row": r.number}
                     for r in rows if r.activity or r.quantity
                 ]
+            # An optional factor_set field names an older set; without it the latest is used.
             calculation = actions.calculate_for(
-                enterprise, year, given, gwp_set=gwp_set or None, actor=request.user
+                enterprise, year, given, gwp_set=gwp_set or None,
+                factor_set=request.POST.get("factor_set", "").strip() or None,
+                actor=request.user,
             )
             messages.success(request, gettext("Calculation #%(id)s is saved.")
                              % {"id": calculation.pk})

@@ -29,6 +29,7 @@ from czesg.engine.kernel.errors import CatalogueError, PermissionRefused, StateC
 pytestmark = pytest.mark.django_db
 
 YEAR = 2024
+FACTOR_SET = "2025.1"  # the set whose numbers these tests assert; named, so a newer one breaks none
 ROWS = [
     {"activity": "natural_gas", "quantity": 10, "unit": "万Nm3", "facility": "boiler house"},
     {"activity": "electricity", "quantity": "1,200,000", "unit": "kWh"},
@@ -74,7 +75,7 @@ def expected_for(fs: carbon.FactorSet, year: int = YEAR, gas_wan_nm3: float = 10
 
 @pytest.fixture
 def expected():
-    return expected_for(carbon.load_factor_set("2025.1"))
+    return expected_for(carbon.load_factor_set(FACTOR_SET))
 
 
 def assert_totals(totals: dict, expected: dict) -> None:
@@ -85,7 +86,7 @@ def assert_totals(totals: dict, expected: dict) -> None:
 
 @pytest.fixture
 def calculation(firm_a, alice):
-    return actions.calculate_for(firm_a, YEAR, ROWS, gwp_set="AR6", actor=alice)
+    return actions.calculate_for(firm_a, YEAR, ROWS, gwp_set="AR6", factor_set=FACTOR_SET, actor=alice)
 
 
 @pytest.fixture
@@ -106,7 +107,7 @@ def newer_factor_set(tmp_path, monkeypatch):
     assert added != template and ",2024,0.5500," in added
     (newer / "factors.csv").write_text(factors.rstrip("\n") + "\n" + added + "\n",
                                        encoding="utf-8")
-    monkeypatch.setattr(carbon.factors, "FACTORS_ROOT", root)
+    monkeypatch.setenv(carbon.FACTORS_DIR_ENV, str(root))
     assert carbon.available_factor_sets() == ("2025.1", "2026.1")
     return carbon.load_factor_set("2026.1")
 
@@ -155,11 +156,11 @@ def test_electricity_of_a_year_without_its_own_factor_says_which_year_was_used(c
 def test_released_gas_uses_the_explicitly_chosen_gwp_set(firm_a, alice):
     rows = [{"activity": "refrigerant_hfc_134a", "quantity": 2, "unit": "kg"}]
     with pytest.raises(carbon.CarbonInputError) as refused:
-        actions.calculate_for(firm_a, YEAR, rows, gwp_set=None, actor=alice)
+        actions.calculate_for(firm_a, YEAR, rows, gwp_set=None, factor_set=FACTOR_SET, actor=alice)
     assert [(p.row, p.column) for p in refused.value.problems] == [(1, "activity")]
-    fs = carbon.load_factor_set()
+    fs = carbon.load_factor_set(FACTOR_SET)
     for gwp in ("AR5", "AR6"):
-        result = actions.calculate_for(firm_a, YEAR, rows, gwp_set=gwp, actor=alice)
+        result = actions.calculate_for(firm_a, YEAR, rows, gwp_set=gwp, factor_set=FACTOR_SET, actor=alice)
         assert result.gwp_set == gwp
         assert result.totals_data["scope1_tco2e"] == pytest.approx(
             2 * fs.gwp("HFC-134a", gwp).value / 1000, rel=1e-12)
@@ -172,7 +173,7 @@ def test_bad_rows_name_every_problem_and_store_nothing(firm_a, alice):
         {"activity": "unobtainium", "quantity": 1, "unit": "t"},
     ]
     with pytest.raises(carbon.CarbonInputError) as refused:
-        actions.calculate_for(firm_a, YEAR, rows, gwp_set="AR6", actor=alice)
+        actions.calculate_for(firm_a, YEAR, rows, gwp_set="AR6", factor_set=FACTOR_SET, actor=alice)
     assert [(p.row, p.column) for p in refused.value.problems] == [
         (1, "quantity"), (2, "unit"), (3, "activity")]
     assert not CarbonCalculation.objects.exists()
@@ -181,15 +182,15 @@ def test_bad_rows_name_every_problem_and_store_nothing(firm_a, alice):
 
 def test_no_rows_and_a_bad_year_are_refused(firm_a, alice):
     with pytest.raises(carbon.CarbonInputError) as refused:
-        actions.calculate_for(firm_a, YEAR, [], gwp_set="AR6", actor=alice)
+        actions.calculate_for(firm_a, YEAR, [], gwp_set="AR6", factor_set=FACTOR_SET, actor=alice)
     assert refused.value.problems[0].column == "activity"
     with pytest.raises(carbon.CarbonInputError) as refused:
-        actions.calculate_for(firm_a, "next year", ROWS, gwp_set="AR6", actor=alice)
+        actions.calculate_for(firm_a, "next year", ROWS, gwp_set="AR6", factor_set=FACTOR_SET, actor=alice)
     assert refused.value.problems[0].column == "year"
 
 
 def test_platform_admin_may_calculate_on_behalf_of_an_enterprise(firm_a, system, expected):
-    calculation = actions.calculate_for(firm_a, YEAR, ROWS, gwp_set="AR6", actor=system)
+    calculation = actions.calculate_for(firm_a, YEAR, ROWS, gwp_set="AR6", factor_set=FACTOR_SET, actor=system)
     assert_totals(calculation.totals_data, expected)
     assert AuditEvent.objects.filter(action="carbon.calculate", actor_id=system.pk).exists()
 
@@ -198,7 +199,7 @@ def test_platform_admin_may_calculate_on_behalf_of_an_enterprise(firm_a, system,
 def test_only_the_enterprises_managers_may_calculate(who, firm_a, alice, request):
     actor = request.getfixturevalue(who)
     with pytest.raises(PermissionRefused):
-        actions.calculate_for(firm_a, YEAR, ROWS, gwp_set="AR6", actor=actor)
+        actions.calculate_for(firm_a, YEAR, ROWS, gwp_set="AR6", factor_set=FACTOR_SET, actor=actor)
     assert not CarbonCalculation.objects.exists()
 
 
@@ -239,11 +240,11 @@ def test_apply_writes_calculated_datapoints_with_provenance(calculation, draft_a
 def test_a_later_calculation_replaces_the_values_of_an_earlier_one(firm_a, alice, draft_a):
     with_diesel = actions.calculate_for(
         firm_a, YEAR, [*ROWS, {"activity": "diesel", "quantity": 2, "unit": "t"}],
-        gwp_set="AR6", actor=alice)
+        gwp_set="AR6", factor_set=FACTOR_SET, actor=alice)
     actions.apply_to_disclosure(with_diesel, draft_a, actor=alice)
     disclosure_actions.set_value(draft_a, "E-ENG-01-GSL", 1, "t", actor=alice)  # typed by hand
     assert draft_a.datapoints.filter(indicator_code="E-ENG-01-DSL").exists()
-    without = actions.calculate_for(firm_a, YEAR, ROWS, gwp_set="AR6", actor=alice)
+    without = actions.calculate_for(firm_a, YEAR, ROWS, gwp_set="AR6", factor_set=FACTOR_SET, actor=alice)
     actions.apply_to_disclosure(without, draft_a, actor=alice)
     codes = set(draft_a.datapoints.values_list("indicator_code", flat=True))
     assert "E-ENG-01-DSL" not in codes  # the earlier calculation's carrier is missing again
@@ -271,7 +272,7 @@ def test_apply_refuses_another_enterprise_or_year(calculation, firm_a, alice, dr
                                                   bob):
     with pytest.raises(StateConflict):
         actions.apply_to_disclosure(calculation, draft_b, actor=alice)
-    other_year = actions.calculate_for(firm_a, 2023, ROWS, gwp_set="AR6", actor=alice)
+    other_year = actions.calculate_for(firm_a, 2023, ROWS, gwp_set="AR6", factor_set=FACTOR_SET, actor=alice)
     with pytest.raises(StateConflict):
         actions.apply_to_disclosure(other_year, draft_a, actor=alice)
     with pytest.raises(PermissionRefused):
@@ -344,7 +345,7 @@ def table_post(year: int = YEAR, gwp: str = "AR6", rows=None) -> dict:
         ("", "", "", ""),
     ]
     return {
-        "year": str(year), "gwp_set": gwp, "source": "table",
+        "year": str(year), "gwp_set": gwp, "factor_set": FACTOR_SET, "source": "table",
         "activity": [r[0] for r in rows], "quantity": [r[1] for r in rows],
         "unit": [r[2] for r in rows], "facility": [r[3] for r in rows],
     }
@@ -429,7 +430,8 @@ def test_page_accepts_a_csv_upload(client, firm_a, alice, expected):
     data = "activity,quantity,unit,facility\nnatural_gas,10,万Nm3,boiler\nelectricity,1200,MWh,\n"
     upload = SimpleUploadedFile("rows.csv", data.encode("gb18030"), content_type="text/csv")
     response = client.post(calculator_url(firm_a), {
-        "year": str(YEAR), "gwp_set": "AR6", "source": "file", "file": upload})
+        "year": str(YEAR), "gwp_set": "AR6", "factor_set": FACTOR_SET, "source": "file",
+        "file": upload})
     assert response.status_code == 302
     assert_totals(CarbonCalculation.objects.get().totals_data, expected)
 
@@ -496,7 +498,8 @@ def bearer(user, scopes):
 
 
 def calculate_body(uscc: str, rows=None) -> str:
-    return json.dumps({"uscc": uscc, "year": YEAR, "gwp_set": "AR6", "rows": rows or [
+    return json.dumps({"uscc": uscc, "year": YEAR, "gwp_set": "AR6", "factor_set": FACTOR_SET,
+                       "rows": rows or [
         {"activity": "natural_gas", "quantity": 10, "unit": "万Nm3"},
         {"activity": "electricity", "quantity": 1200, "unit": "MWh"},
     ]})
@@ -512,7 +515,7 @@ def test_api_lists_activities_and_factors_publicly(client):
     rows = client.get(f"{API}/factor-sets/2025.1/factors",
                       {"category": "grid_provincial", "region": "Jiangsu", "year": 2023}).json()
     assert [r["id"] for r in rows] == ["GRID-JS-2023"]
-    factor = carbon.load_factor_set("2025.1").get("GRID-JS-2023")
+    factor = carbon.load_factor_set(FACTOR_SET).get("GRID-JS-2023")
     assert rows[0]["value"] == factor.value and rows[0]["unit"] == "kgCO2/kWh"
     assert rows[0]["source"] and rows[0]["confidence"] == factor.confidence
     assert client.get(f"{API}/factor-sets/1999.1/factors").status_code == 404
@@ -589,7 +592,7 @@ def activity_file(tmp_path, firm_a) -> Path:
 
 
 def test_cli_prints_exact_totals_per_enterprise_year_as_json(activity_file, firm_a, expected):
-    status, out, err = run_cli(str(activity_file), "--format", "json")
+    status, out, err = run_cli(str(activity_file), "--format", "json", "--factor-set", FACTOR_SET)
     assert status == 0, err
     data = json.loads(out)
     assert data["factor_set"] == "2025.1" and data["gwp_set"] == "AR6"
@@ -598,14 +601,14 @@ def test_cli_prints_exact_totals_per_enterprise_year_as_json(activity_file, firm
     assert by_year[2024]["uscc"] == firm_a.uscc
     assert {e["factor_id"] for e in by_year[2024]["trace"]} >= {"FUEL-NATURAL_GAS",
                                                                "GRID-JS-2023"}
-    gas_only = expected_for(carbon.load_factor_set("2025.1"), 2025, 5.0, 0.0)
+    gas_only = expected_for(carbon.load_factor_set(FACTOR_SET), 2025, 5.0, 0.0)
     assert by_year[2025]["scope1_tco2e"] == pytest.approx(gas_only["scope1_tco2e"], rel=1e-12)
     assert by_year[2025]["scope2_location_tco2e"] == 0.0
     assert not CarbonCalculation.objects.exists()  # the command computes only
 
 
 def test_cli_text_output_is_a_readable_table(activity_file):
-    status, out, _ = run_cli(str(activity_file), "--gwp", "AR5")
+    status, out, _ = run_cli(str(activity_file), "--gwp", "AR5", "--factor-set", FACTOR_SET)
     assert status == 0
     assert "GWP AR5" in out and "Scope 2 (location-based)" in out
     assert re.search(r"GRID-JS-2023\s+0\.5827 kgCO2/kWh\s+2023", out)
@@ -661,7 +664,7 @@ def test_only_managers_and_admins_reach_a_calculation(role, client, firm_b, bob,
                                                       system, make_user):
     from czesg.accounts.models import Role
 
-    calculation = actions.calculate_for(firm_b, YEAR, ROWS, gwp_set="AR6", actor=bob)
+    calculation = actions.calculate_for(firm_b, YEAR, ROWS, gwp_set="AR6", factor_set=FACTOR_SET, actor=bob)
     users = {
         "anonymous": None, "alice": alice, "bob": bob, "government": gov,
         "platform_admin": system, "verifier": make_user("verifier1", Role.VERIFIER),

@@ -13,15 +13,16 @@ import pytest
 from czesg.engine import carbon
 from czesg.engine.carbon import (
     CarbonInputError,
-    calculate,
     load_activities,
     load_factor_set,
     problem_data,
 )
 from czesg.engine.kernel.errors import CzesgError
 from tests.engine.carbon import (
+    FACTOR_SET,
     USCC,
     C,
+    calculate,
     entries,
     row,
     totals,
@@ -51,7 +52,7 @@ class TestScope1:
 
     @pytest.mark.parametrize("activity", COMBUSTION, ids=lambda a: a.code)
     def test_every_fuel_path(self, activity):
-        factor = load_factor_set().get(activity.factor_id)
+        factor = load_factor_set(FACTOR_SET).get(activity.factor_id)
         result = calculate([row(activity.code, 7.5, activity.unit)])
         expected = 7.5 * factor.ncv * factor.carbon_content_tC_per_GJ * factor.oxidation_rate * C
         assert totals(result)["scope1_tco2e"] == pytest.approx(expected, rel=1e-12)

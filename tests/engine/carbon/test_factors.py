@@ -16,6 +16,7 @@ from czesg.engine.carbon import (
 )
 from czesg.engine.kernel.errors import DataFileError
 from tests.engine.carbon import (
+    FACTOR_SET,
     FACTORS_DIR,
     REFERENCE,
     RENAMED,
@@ -27,8 +28,8 @@ from tests.engine.carbon import (
 
 # --- the factor set -------------------------------------------------------------------------
 class TestFactorSet:
-    def test_latest_set_is_2025_1_with_provenance(self):
-        fs = load_factor_set()
+    def test_set_2025_1_is_the_first_with_provenance(self):
+        fs = load_factor_set(FACTOR_SET)
         assert fs.version == "2025.1"
         assert fs.supersedes == ""
         assert fs.published.year == 2026
@@ -36,7 +37,7 @@ class TestFactorSet:
 
     @pytest.mark.skipif(not REFERENCE.exists(), reason="shared reference data not mounted")
     def test_every_reference_row_is_kept_with_its_value_and_confidence(self):
-        fs = load_factor_set()
+        fs = load_factor_set(FACTOR_SET)
         with REFERENCE.open(encoding="utf-8-sig") as handle:
             reference = list(csv.DictReader(handle))
         assert len(fs) == len(reference)
@@ -49,12 +50,12 @@ class TestFactorSet:
             assert factor.name_zh == record["item_cn"]
 
     def test_unconfirmed_rows_keep_their_flag(self):
-        fs = load_factor_set()
+        fs = load_factor_set(FACTOR_SET)
         assert fs.get("GRID-JS-2021").confidence == "unconfirmed-single-secondary"
         assert not fs.get("GRID-EC-2021").is_confirmed
 
     def test_fuel_parameters_agree_with_the_derived_value(self):
-        fuels = [f for f in load_factor_set() if f.category == "fuel_combustion"]
+        fuels = [f for f in load_factor_set(FACTOR_SET) if f.category == "fuel_combustion"]
         assert len(fuels) == 24
         for f in fuels:
             derived = f.ncv * f.carbon_content_tC_per_GJ * f.oxidation_rate * C
@@ -62,7 +63,7 @@ class TestFactorSet:
             assert f.carbon_content_tC_per_GJ < 0.1  # tC per GJ, not "10^-2 tC/GJ"
 
     def test_average_residual_and_footprint_factors_are_kept_apart(self):
-        fs = load_factor_set()
+        fs = load_factor_set(FACTOR_SET)
         assert fs.get("GRID-CN-2023").category == "grid_average"
         assert fs.get("GRID-CN-EXNF-2023").category == "grid_residual"
         assert fs.get("CFP-CN-2023").category == "grid_carbon_footprint"
@@ -72,14 +73,14 @@ class TestFactorSet:
         assert fs.get("GRID-EC-2023").category == "grid_regional"
 
     def test_electricity_coefficient_is_the_named_calorific_equivalent_only(self):
-        fs = load_factor_set()
+        fs = load_factor_set(FACTOR_SET)
         factor = fs.get("TCE-ELECTRICITY-CALORIFIC")
         assert (factor.value, factor.unit, factor.name_zh) == (0.1229, "kgce/kWh", "电力(当量值)")
         assert "等价值" in factor.notes and "NOT in this factor set" in factor.notes
         assert not [f for f in fs if "GENERATION" in f.factor_id]
 
     def test_latest_year_lookup(self):
-        fs = load_factor_set()
+        fs = load_factor_set(FACTOR_SET)
         assert fs.latest("grid_provincial", "Jiangsu", 2024).factor_id == "GRID-JS-2023"
         assert fs.latest("grid_provincial", "Jiangsu", 2022).factor_id == "GRID-JS-2022"
         assert fs.latest("grid_provincial", "Jiangsu", 2020) is None
@@ -150,7 +151,7 @@ class TestMalformedData:
             parse_activities(text.replace('code = "diesel"', 'code = "natural_gas"'))
 
     def test_activities_must_find_their_factors(self):
-        fs = load_factor_set()
+        fs = load_factor_set(FACTOR_SET)
         lines = [line for line in self.CSV.splitlines() if not line.startswith("FUEL-DIESEL,")]
         smaller = parse_factor_set(self.TOML, "\n".join(lines))
         check_activities(fs, load_activities())

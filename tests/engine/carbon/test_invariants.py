@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from czesg.engine.carbon import (
-    calculate,
     reproduce,
 )
 from tests.engine.carbon import (
+    calculate,
     row,
 )
 

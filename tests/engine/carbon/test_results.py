@@ -10,7 +10,6 @@ import pytest
 
 from czesg.engine import carbon
 from czesg.engine.carbon import (
-    calculate,
     load_factor_set,
     recalculate,
     reproduce,
@@ -18,6 +17,7 @@ from czesg.engine.carbon import (
 from tests.engine.carbon import (
     FACTORS_DIR,
     USCC,
+    calculate,
     copy_factor_set,
     entries,
     row,

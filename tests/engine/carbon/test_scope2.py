@@ -6,10 +6,10 @@ import pytest
 
 from czesg.engine.carbon import (
     CarbonInputError,
-    calculate,
 )
 from tests.engine.carbon import (
     USCC,
+    calculate,
     entries,
     problems_of,
     row,
