@@ -54,7 +54,7 @@ def running_demo(tmp_path):
          "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180  # migrations, a small demo and collectstatic on a busy machine
     while True:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
