@@ -4,7 +4,7 @@
 .PHONY: demo test install install-test lint messages
 
 demo: install
-	./scripts/uvw run czesg demo
+	CZESG_ENV=development ./scripts/uvw run czesg demo
 
 test: install-test
 	./scripts/run-tests

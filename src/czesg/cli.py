@@ -39,13 +39,16 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    # The demo runs locally with the development secret and DEBUG: say so explicitly, since
+    # settings default to production; the server and worker started below inherit it.
+    os.environ.setdefault("CZESG_ENV", "development")
     setup_django()
     from django.core.management import call_command
 
     from czesg.demo import DEMO_ACCOUNTS, load_demo  # imports models: only once Django is set up
 
     call_command("migrate", interactive=False, verbosity=0)
-    summary = load_demo(reset=args.reset)
+    summary = load_demo(reset=args.reset, enterprises=args.enterprises)
     print("czesg demo data ready:", json.dumps(summary, ensure_ascii=False))
     print()
     print("Demo accounts (user / password / role):")
@@ -63,13 +66,46 @@ def cmd_demo(args: argparse.Namespace) -> int:
     worker = subprocess.Popen([*command, "manage", "db_worker"])
     server = subprocess.Popen([*command, "serve", "--host", args.host, "--port", str(args.port),
                                "--workers", str(args.workers)])
+    return _supervise([server, worker])
+
+
+def _supervise(children: list, grace: float = 10.0) -> int:
+    """Wait on child processes and stop them all together: SIGTERM or SIGINT received here, or
+    one child exiting on its own, sends SIGTERM to every child still running (SIGKILL after
+    ``grace`` seconds); returns 0 when stopped by a signal, non-zero when a child died."""
+    import signal
+    import subprocess
+    import time
+
+    received: list[int] = []
+
+    def on_signal(signum, frame):
+        received.append(signum)
+
+    handled = (signal.SIGTERM, signal.SIGINT)
+    previous = {signum: signal.signal(signum, on_signal) for signum in handled}
     try:
-        return server.wait()
-    except KeyboardInterrupt:
-        server.terminate()
-        return EXIT_OK
+        while not received and all(child.poll() is None for child in children):
+            time.sleep(0.2)
+        died = next((child for child in children if child.poll() is not None), None)
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + grace
+        for child in children:
+            try:
+                child.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
     finally:
-        worker.terminate()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if received or died is None:
+        return EXIT_OK
+    print(f"czesg: process {died.args!r} exited with status {died.returncode}; stopped the others",
+          file=sys.stderr)
+    return died.returncode if died.returncode > 0 else EXIT_FAILED
 
 
 def _serve(host: str, port: int, workers: int, threads: int = 4, migrate: bool = False) -> int:
@@ -158,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--reset", action="store_true", help="delete the embedded database first")
     p.add_argument("--no-serve", action="store_true", help="load the data, then exit")
+    p.add_argument("--enterprises", type=int, default=300, help="synthetic enterprises to load")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("serve", help="run the production application server (gunicorn)")

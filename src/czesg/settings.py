@@ -1,8 +1,10 @@
 """Django settings for czesg, read from the environment and checked at start-up.
 
-``CZESG_ENV`` is ``development`` (the default, for ``czesg demo`` and local work), ``test`` or
-``production``. Outside development the settings refuse to start without a real
-``DJANGO_SECRET_KEY`` and with ``DEBUG`` on, so a default secret can never reach a server.
+``CZESG_ENV`` is ``production`` (the default when unset), ``development`` (set explicitly by
+``czesg demo`` and for local work) or ``test`` (set by the test suite). ``DEBUG`` is on only in
+explicit development; outside it the settings refuse to start without a real
+``DJANGO_SECRET_KEY`` (``scripts/run-tests`` generates one per run), and production refuses ``DEBUG``,
+so neither a default secret nor the technical error pages can reach a server.
 ``DATABASE_URL`` chooses the database; the default is an embedded SQLite file under ``var/``.
 """
 
@@ -20,21 +22,24 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parents[1]
 VAR_DIR = Path(os.environ.get("CZESG_VAR_DIR", REPO_DIR / "var")).resolve()
 
-ENV = os.environ.get("CZESG_ENV", "development")
+ENV = os.environ.get("CZESG_ENV", "production")
 if ENV not in {"development", "test", "production"}:
-    raise ImproperlyConfigured(f"CZESG_ENV must be development, test or production, not {ENV!r}")
+    raise ImproperlyConfigured(
+        f"CZESG_ENV must be development, test or production (unset means production), not {ENV!r}."
+    )
 
 _DEV_SECRET = "czesg-development-only-not-secret"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", _DEV_SECRET)
 DEBUG = os.environ.get("DJANGO_DEBUG", "1" if ENV == "development" else "0") == "1"
-if ENV == "production":
-    if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set to a random value of at least 40 characters "
-            "outside development."
-        )
-    if DEBUG:
-        raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+if ENV != "development" and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 40):
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY must be set to a random value of at least 40 characters "
+        f"outside development (CZESG_ENV is {ENV!r}; set CZESG_ENV=development for local work"
+        + ("; ./scripts/run-tests generates a key for each run" if ENV == "test" else "")
+        + ")."
+    )
+if ENV == "production" and DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")

@@ -1,16 +1,19 @@
-"""Settings refuse a default secret and debug mode outside development."""
+"""Settings refuse a default secret and debug mode outside development, and development (with
+DEBUG on) is never assumed: an unset CZESG_ENV means production."""
 
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 
-CHECK = "import django; django.setup(); print('started')"
+CHECK = "import django; django.setup(); from django.conf import settings; print('started', settings.DEBUG)"
+STRIPPED = ("CZESG_ENV", "DJANGO_SECRET_KEY", "DJANGO_DEBUG")
 
 
 def start(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG")}
+    clean = {k: v for k, v in os.environ.items() if k not in STRIPPED}
     return subprocess.run(
         [sys.executable, "-c", CHECK], capture_output=True, text=True,
         env={**clean, "DJANGO_SETTINGS_MODULE": "czesg.settings", **env}, timeout=60,
@@ -40,4 +43,34 @@ def test_production_starts_with_a_real_secret():
 
 
 def test_unknown_environment_is_refused():
-    assert start({"CZESG_ENV": "staging"}).returncode != 0
+    result = start({"CZESG_ENV": "staging"})
+    assert result.returncode != 0
+    assert "CZESG_ENV must be development, test or production" in result.stderr
+    assert "'staging'" in result.stderr
+
+
+def test_unset_environment_means_production_without_debug():
+    refused = start({})
+    assert refused.returncode != 0 and "DJANGO_SECRET_KEY must be set" in refused.stderr
+    result = start({"DJANGO_SECRET_KEY": "k" * 50})
+    assert result.returncode == 0, result.stderr
+    assert "started False" in result.stdout
+    assert start({"DJANGO_SECRET_KEY": "k" * 50, "DJANGO_DEBUG": "1"}).returncode != 0
+
+
+def test_explicit_development_runs_with_debug_and_the_default_secret():
+    result = start({"CZESG_ENV": "development"})
+    assert result.returncode == 0, result.stderr
+    assert "started True" in result.stdout
+
+
+def test_test_settings_refuse_the_default_secret():
+    result = start({"CZESG_ENV": "test"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr and "'test'" in result.stderr
+
+
+def test_test_settings_start_with_a_generated_secret_and_without_debug():
+    result = start({"CZESG_ENV": "test", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)})
+    assert result.returncode == 0, result.stderr
+    assert "started False" in result.stdout
