@@ -74,6 +74,8 @@ def running_demo(tmp_path):
         demo.wait(timeout=10)
 
 
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                    reason="the demo runs on its own SQLite file: run once, in the SQLite pass")
 def test_sigterm_stops_the_demo_with_its_server_and_worker(running_demo):
     demo, children = running_demo
     assert len(children) >= 3  # the worker, gunicorn's master and its worker
