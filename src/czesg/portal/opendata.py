@@ -1,4 +1,8 @@
-"""Open data: every published value of a year as CSV or Parquet, with a data dictionary."""
+"""Open data: every published value of a year as CSV or Parquet, with a data dictionary.
+
+The CSV's text cells go through :func:`~czesg.engine.kernel.spreadsheet.formula_safe`, so that a
+spreadsheet never runs an answer as a formula; Parquet is typed data and keeps the text as given.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from django.utils.translation import get_language
 
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
+from czesg.engine.kernel.spreadsheet import formula_safe
 
 # The columns of the open-data files, with their meaning (shown in the data dictionary).
 COLUMNS = (
@@ -74,6 +79,11 @@ def published_frame(year: int) -> pl.DataFrame:
                                      for c in COLUMNS})
 
 
+def csv_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame as the CSV file holds it: every text cell formula-safe (Parquet keeps raw text)."""
+    return frame.with_columns(pl.col(pl.Utf8).map_elements(formula_safe, return_dtype=pl.Utf8))
+
+
 def index(request: HttpRequest) -> HttpResponse:
     """The open-data page: one download per year, and the dictionary."""
     years = (
@@ -94,7 +104,7 @@ def download(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     buffer = io.BytesIO()
     if fmt == "csv":
         buffer.write("\ufeff".encode())
-        frame.write_csv(buffer)
+        csv_frame(frame).write_csv(buffer)
         content_type = "text/csv; charset=utf-8"
     else:
         frame.write_parquet(buffer)

@@ -2,8 +2,10 @@
 
 A workbook holds one sheet per table. Every sheet starts with two header rows, Chinese above
 English, frozen above the data; numbers are stored as numbers (never as formatted text) so that
-a reader can compute with them, and an "About" sheet says what the figures are and when they
-were made. What goes into the sheets is decided by the page that owns them.
+a reader can compute with them, text that a spreadsheet would run as a formula is quoted
+(:func:`~czesg.engine.kernel.spreadsheet.formula_safe`), and an "About" sheet says what the
+figures are and when they were made. What goes into the sheets is decided by the page that owns
+them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from czesg.engine.kernel.spreadsheet import formula_safe
 
 HEADER_FILL = PatternFill("solid", fgColor="E3EFEA")
 
@@ -34,10 +38,10 @@ def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "是 yes" if value else "否 no"
     if isinstance(value, tuple | list):
-        return "; ".join(str(v) for v in value)
+        return formula_safe("; ".join(str(v) for v in value))
     if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
         return timezone.localtime(value).replace(tzinfo=None)
-    return value
+    return formula_safe(value)
 
 
 def workbook(sheets: Sequence[Sheet], about: Sequence[tuple[str, str, Any]] = ()) -> bytes:
@@ -47,8 +51,8 @@ def workbook(sheets: Sequence[Sheet], about: Sequence[tuple[str, str, Any]] = ()
     bold = Font(bold=True)
     for sheet in sheets:
         ws = book.create_sheet(sheet.title[:31])
-        ws.append([zh for zh, _ in sheet.columns])
-        ws.append([en for _, en in sheet.columns])
+        ws.append([formula_safe(zh) for zh, _ in sheet.columns])
+        ws.append([formula_safe(en) for _, en in sheet.columns])
         for row_number in (1, 2):
             for cell in ws[row_number]:
                 cell.font = bold
@@ -67,7 +71,7 @@ def workbook(sheets: Sequence[Sheet], about: Sequence[tuple[str, str, Any]] = ()
             cell.font = bold
             cell.fill = HEADER_FILL
         for zh, en, value in about:
-            ws.append([zh, en, _cell(value)])
+            ws.append([formula_safe(zh), formula_safe(en), _cell(value)])
         ws.column_dimensions["A"].width = 24
         ws.column_dimensions["B"].width = 28
         ws.column_dimensions["C"].width = 80

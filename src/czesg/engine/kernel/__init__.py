@@ -8,7 +8,8 @@
 * :mod:`.bilingual`: names kept in Simplified Chinese and English;
 * :mod:`.provenance`: the ``source``/``confidence`` of a data row (:class:`~.provenance.Provenance`,
   :class:`~.provenance.Confidence`);
-* :mod:`.ledger`: the audit hash chain.
+* :mod:`.ledger`: the audit hash chain;
+* :mod:`.spreadsheet`: cells a spreadsheet cannot run (:func:`~.spreadsheet.formula_safe`).
 
 Modules are imported by their own path (``from czesg.engine.kernel import units``).
 """

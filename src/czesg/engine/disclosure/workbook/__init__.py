@@ -22,8 +22,9 @@ Decisions:
 * Values are checked and converted with :func:`czesg.engine.disclosure.values.coerce`; its errors become
   problems with the same message template and parameters, placed on the Unit cell for a unit
   error and on the Value cell otherwise.
-* CSV: text a spreadsheet would run as a formula (starting with =, +, -, @) is written with a
-  leading apostrophe and read back without it; bytes that are not UTF-8 are read as GB18030.
+* Formula-like text: in CSV and Excel alike, text a spreadsheet would run as a formula (see
+  :func:`czesg.engine.kernel.spreadsheet.formula_safe`) is written with a leading apostrophe and
+  read back without it; CSV bytes that are not UTF-8 are read as GB18030.
 * The metadata are checked only against what the caller expects; a file without metadata is
   refused only when an enterprise or a year is expected.
 

@@ -48,6 +48,7 @@ from czesg.engine.disclosure.workbook.layout import (
 )
 from czesg.engine.kernel.errors import CatalogueError, UnitError
 from czesg.engine.kernel.problems import Problem, cell_problem
+from czesg.engine.kernel.spreadsheet import formula_unquoted
 
 
 # --- reading, shared by Excel and CSV -------------------------------------------------------------
@@ -308,8 +309,9 @@ def _sheet_rows(
                 isinstance(formula_cell.value, str) and formula_cell.value.startswith("=")
                 and getattr(formula_cell, "data_type", None) != "s"
             )
+            value = value_cell.value
             cells.append(_Cell(
-                value=value_cell.value,
+                value=formula_unquoted(value) if isinstance(value, str) else value,
                 formula=is_formula,
                 percent_format=_is_percent_format(getattr(value_cell, "number_format", None)),
             ))
@@ -395,12 +397,6 @@ def _decode(data: str | bytes) -> str | None:
     return None
 
 
-def _csv_value(text: str) -> str:
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
-        return text[1:]
-    return text
-
-
 def read_csv(
     text: str | bytes,
     catalogue: Catalogue,
@@ -434,7 +430,7 @@ def read_csv(
                 key, _, value = item.partition("=")
                 meta[key.strip()] = (value.strip(), _coordinate(number, index))
             continue
-        cells = [_Cell(value=_csv_value(item.strip()) or None) for item in record]
+        cells = [_Cell(value=formula_unquoted(item.strip()) or None) for item in record]
         if any(c.value is not None for c in cells):
             rows.append((number, cells))
 

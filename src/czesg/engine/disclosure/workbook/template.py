@@ -29,6 +29,7 @@ from czesg.engine.disclosure.workbook.layout import (
     _yes_no,
 )
 from czesg.engine.kernel import units
+from czesg.engine.kernel.spreadsheet import formula_safe
 
 # --- Excel template -------------------------------------------------------------------------------
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -45,7 +46,7 @@ def _clean(text: str) -> str:
 def _put(cell: Any, value: Any) -> None:
     """Write ``value``; text is always text, never taken for a formula."""
     if isinstance(value, str):
-        cell.value = _clean(value)
+        cell.value = formula_safe(_clean(value))
         cell.data_type = "s"
     else:
         cell.value = value
@@ -210,13 +211,9 @@ def build_template(
 
 
 # --- CSV ------------------------------------------------------------------------------------------
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _csv_text_cell(value: Any) -> str:
     """A text cell, quoted with ' when a spreadsheet would take it for a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return formula_safe("" if value is None else str(value))
 
 
 def _csv_number(value: float) -> str:
