@@ -37,13 +37,13 @@ from functools import lru_cache
 from typing import Any
 
 import polars as pl
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, FloatField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from czesg.audit.models import AuditHead
 from czesg.disclosures.facts import COLUMNS as FACT_COLUMNS
 from czesg.disclosures.models import (
     Datapoint,
@@ -56,6 +56,8 @@ from czesg.engine.catalogue import load_catalogue
 from czesg.engine.plan import CityProfile, load_city_profile
 from czesg.engine.plan import targets as engine
 from czesg.enterprises.models import Enterprise
+from czesg.ratings import queries as rating_queries
+from czesg.ratings.models import Rating
 from czesg.storage.bulk import frame_of_rows, read_frame
 
 CITY_CODES: tuple[str, ...] = (engine.EMISSIONS, engine.REVENUE, engine.ENERGY)
@@ -71,11 +73,6 @@ def rows_of(queryset: QuerySet) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def ratings_installed() -> bool:
-    """Tell whether the ratings app (and so the Rating table) is part of this installation."""
-    return apps.is_installed("czesg.ratings")
 
 
 def latest_published_ids(year: int) -> QuerySet:
@@ -154,8 +151,6 @@ CACHE_SECONDS = 300
 
 def data_version() -> str | None:
     """The audit chain's head as a short text (None when no action has been audited yet)."""
-    from czesg.audit.models import AuditHead
-
     head = AuditHead.objects.filter(id=1).values_list("seq", "hash").first()
     if not head or not head[0]:
         return None
@@ -182,13 +177,8 @@ def cached(kind: str, parts: Sequence[Any], compute):
 
 
 def latest_runs() -> dict[int, int]:
-    """The latest completed rating run of each year (:func:`czesg.ratings.queries.latest_runs`);
-    none without the ratings app."""
-    if not ratings_installed():
-        return {}
-    from czesg.ratings import queries
-
-    return queries.latest_runs()
+    """The latest completed rating run of each year (:func:`czesg.ratings.queries.latest_runs`)."""
+    return rating_queries.latest_runs()
 
 
 def grades_of_year(year: int, runs: dict[int, int] | None = None) -> list[tuple[int, str]]:
@@ -196,8 +186,6 @@ def grades_of_year(year: int, runs: dict[int, int] | None = None) -> list[tuple[
     runs = latest_runs() if runs is None else runs
     if year not in runs:
         return []
-    from czesg.ratings.models import Rating
-
     return rows_of(Rating.objects.filter(run_id=runs[year]).order_by()
                    .values_list("enterprise_id", "grade"))
 
@@ -208,9 +196,7 @@ def rating_rows(up_to: int, runs: dict[int, int] | None = None) -> list[tuple[in
     runs = latest_runs() if runs is None else runs
     if not runs:
         return []
-    from czesg.ratings import queries
-
-    return queries.rating_rows(up_to, runs)
+    return rating_queries.rating_rows(up_to, runs)
 
 
 def rating_frame(up_to: int, runs: dict[int, int] | None = None) -> pl.DataFrame:
@@ -223,7 +209,6 @@ def rating_frame(up_to: int, runs: dict[int, int] | None = None) -> pl.DataFrame
     chosen = sorted(int(pk) for year, pk in runs.items() if year <= up_to)
     if not chosen:
         return pl.DataFrame(schema=schema)
-    from czesg.ratings.models import Rating
 
     def read() -> pl.DataFrame:
         marks = ", ".join(["%s"] * len(chosen))
@@ -399,11 +384,9 @@ def city_frame(year: int, ratings: pl.DataFrame | None = None) -> pl.DataFrame:
     The registry, the year's facts and the year's grades (taken from ``ratings``, a
     :func:`rating_frame`) are read as three frames and joined here: PostgreSQL joining 100,000
     rows takes twice as long as reading them apart."""
-    from czesg.enterprises.models import Enterprise as Registry
-
     registry = read_frame(
         f"SELECT id, division_code, NULLIF(park_key, ''), industry_code, "
-        f"CASE WHEN listed THEN 1 ELSE 0 END FROM {Registry._meta.db_table}", [],
+        f"CASE WHEN listed THEN 1 ELSE 0 END FROM {Enterprise._meta.db_table}", [],
         {"uscc": pl.Int64, "district": pl.Utf8, "park_key": pl.Utf8, "industry_code": pl.Utf8,
          "listed": pl.Int8},
     )
