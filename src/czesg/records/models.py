@@ -207,3 +207,27 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.year} {self.indicator_code} v{self.version}"
+
+
+class AccountLink(models.Model):
+    """Which enterprise a source's account belongs to (a State Grid electricity account, a gas
+    or water customer number, an installation of an emissions register): the mapping table that
+    lets a utility's file, keyed by account, reach the enterprise database keyed by USCC."""
+
+    source = models.ForeignKey(RecordSource, on_delete=models.PROTECT, related_name="accounts")
+    account = models.CharField(_("account"), max_length=80)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="record_accounts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source_id", "account"]
+        verbose_name = _("account link")
+        verbose_name_plural = _("account links")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "account"], name="account_link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.account}"

@@ -1,0 +1,24 @@
+"""One module per kind of source file: each turns the file into the standard long frame of
+:mod:`czesg.engine.records.checking` and declares the source kind, the columns it reads (with
+their Chinese and English spellings) and the indicator each figure is. ``ADAPTERS`` lists them by
+name; ``docs/records/`` documents each format with a sample file."""
+
+from __future__ import annotations
+
+from czesg.records.adapters.base import Adapter
+from czesg.records.adapters.installation_emissions import INSTALLATION_EMISSIONS
+
+ADAPTERS: dict[str, Adapter] = {
+    adapter.name: adapter for adapter in (INSTALLATION_EMISSIONS,)
+}
+
+
+def adapter_named(name: str) -> Adapter:
+    """The adapter of that name; refused with the list of names otherwise."""
+    from czesg.engine.kernel.errors import NotFound, gettext_noop
+
+    try:
+        return ADAPTERS[name]
+    except KeyError:
+        raise NotFound(gettext_noop("No record adapter is called “%(name)s”; known: %(names)s."),
+                       name=name, names=", ".join(sorted(ADAPTERS))) from None
