@@ -150,12 +150,15 @@ def import_record_file(
         for start in range(0, len(old_ids), 5000):
             Record.objects.filter(pk__in=old_ids[start:start + 5000]).update(current=False)
         stamp = connection.ops.adapt_datetimefield_value(now)
+        source_id, log_id, actor_id = source.pk, log.pk, actor.pk
+        licence, method, confidence = source.licence, adapter.method, adapter.confidence
+        visibility, reason = source.visibility, file_name[:200]
         rows = [
             (enterprise_id, year, indicator, subject, number, "", unit, entered_value[:64],
-             entered_unit[:24], source.pk, document[:300], page, _published_on(published_on),
-             stamp, source.licence, adapter.method, adapter.confidence, source.visibility,
-             (old_version or 0) + 1, old_id,
-             f"{file_name[:200]}" if old_id else "", True, log.pk, actor.pk, stamp)
+             entered_unit[:24], source_id, document[:300], page,
+             _published_on(published_on) if published_on else None, stamp, licence, method,
+             confidence, visibility, (old_version or 0) + 1, old_id,
+             reason if old_id else "", True, log_id, actor_id, stamp)
             for enterprise_id, year, indicator, subject, number, unit, entered_value,
             entered_unit, document, page, published_on, old_id, old_version in fresh.select(
                 "enterprise_id", "year", "indicator", "subject", "number", "unit",

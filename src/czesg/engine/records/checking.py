@@ -129,8 +129,12 @@ def check_records(frame: pl.DataFrame, catalogue: Catalogue, *, years: range,
         lambda r: {"first": r["first_row"]})
 
     # Values: a plain cast first; whatever it cannot read goes through the printed-number reader.
-    df = df.with_columns(pl.col("value").str.strip_chars().cast(pl.Float64, strict=False)
-                         .alias("parsed"))
+    # Values printed with thousands separators (the common case) are read in Polars too.
+    plain = pl.col("value").str.strip_chars()
+    df = df.with_columns(
+        pl.when(plain.str.contains(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"))
+        .then(plain.str.replace_all(",", "", literal=True)).otherwise(plain)
+        .cast(pl.Float64, strict=False).alias("parsed"))
     hard = df.filter(pl.col("parsed").is_null() | ~pl.col("parsed").is_finite())["value"]
     parsed, refused_values = _parsed_numbers(hard)
     if parsed:
