@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from czesg.audit.checkpoints import checkpoint_dir, verify_with_checkpoints
 from czesg.audit.models import AuditHead
 from czesg.engine.kernel.errors import StateConflict, gettext_noop
+from czesg.engine.kernel.ledger import GENESIS_HASH
 
 FORMAT = "czesg-backup/1"
 DUMP = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
@@ -93,21 +94,45 @@ def table_counts() -> dict[str, int]:
     return counts
 
 
-def _dump_database(target: Path) -> None:
+def _dump_database(target: Path) -> tuple[dict[str, int], tuple[int, str]]:
+    """Dump the database to ``target``; returns the row counts and audit head of the dump."""
     db = connection.settings_dict
     if connection.vendor == "postgresql":
         args, env = _pg_args(db)
-        _run([pg_binary("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-              "--file", str(target), *args], env)
-    elif connection.vendor == "sqlite":
+        command = [pg_binary("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
+                   "--file", str(target), *args]
+        if connection.in_atomic_block:  # cannot open a snapshot of its own: counts are close
+            _run(command, env)
+            return table_counts(), _head()
+        # pg_dump reads the snapshot this transaction exported, so the counts and head read
+        # here describe exactly what it dumps, however busy the server is.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            counts, head = table_counts(), _head()
+            _run([*command, f"--snapshot={snapshot}"], env)
+        return counts, head
+    if connection.vendor == "sqlite":
         connection.ensure_connection()
         destination = sqlite3.connect(target)
         try:
             connection.connection.backup(destination)
+            # Counted in the copy itself.
+            names = sorted(connection.introspection.django_table_names(
+                only_existing=True, include_views=False))
+            counts = {n: destination.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0]
+                      for n in names}
+            row = destination.execute("SELECT seq, hash FROM audit_audithead WHERE id = 1")
+            head = row.fetchone() or (0, GENESIS_HASH)
         finally:
             destination.close()
-    else:
-        raise StateConflict(gettext_noop("Backups support PostgreSQL and SQLite only."))
+        return counts, (head[0], head[1])
+    raise StateConflict(gettext_noop("Backups support PostgreSQL and SQLite only."))
+
+
+def _head() -> tuple[int, str]:
+    return AuditHead.objects.filter(id=1).values_list("seq", "hash").first() or (0, GENESIS_HASH)
 
 
 def _tree(folder: Path) -> list[Path]:
@@ -120,10 +145,7 @@ def backup(path: Path) -> dict[str, Any]:
     """Write the archive at ``path`` and return its manifest."""
     with tempfile.TemporaryDirectory(prefix="czesg-backup-") as tmp:
         dump = Path(tmp) / DUMP.get(connection.vendor, "database")
-        # Counts and head come from the same moment as the dump only approximately on a live
-        # server; restore compares the restored counts with the dump's own, read back below.
-        _dump_database(dump)
-        head = AuditHead.objects.filter(id=1).values_list("seq", "hash").first() or (0, "")
+        counts, head = _dump_database(dump)
         members: list[tuple[Path, str]] = [(dump, dump.name)]
         media = Path(settings.MEDIA_ROOT)
         members += [(p, "media/" + p.relative_to(media).as_posix()) for p in _tree(media)]
@@ -135,7 +157,7 @@ def backup(path: Path) -> dict[str, Any]:
             "created_at": timezone.now().isoformat(),
             "vendor": connection.vendor,
             "database": dump.name,
-            "tables": _dumped_counts(dump),
+            "tables": counts,
             "audit": {"seq": head[0], "hash": head[1]},
             "files": {name: {"sha256": _sha256(p), "size": p.stat().st_size}
                       for p, name in members},
@@ -150,19 +172,6 @@ def backup(path: Path) -> dict[str, Any]:
                 archive.add(p, name)
         os.replace(partial, path)
     return manifest
-
-
-def _dumped_counts(dump: Path) -> dict[str, int]:
-    # On SQLite the copy itself is counted; on PostgreSQL the live database (pg_dump's snapshot
-    # is not reachable afterwards), which matches on a quiet server and in the tests.
-    if connection.vendor != "sqlite":
-        return table_counts()
-    copy = sqlite3.connect(dump)
-    try:
-        names = table_counts().keys()
-        return {n: copy.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}
-    finally:
-        copy.close()
 
 
 def _target_is_empty() -> bool:
