@@ -197,6 +197,21 @@ TASKS = {
     }
 }
 
+# Audit: the key of the audit chain's MAC and of its signed checkpoints, kept apart from
+# DJANGO_SECRET_KEY (rotating the secret must not touch the chain); like the secret, the default
+# is refused outside development. Checkpoints of the head are written outside the database,
+# under var/ unless CZESG_AUDIT_CHECKPOINT_DIR names another place (docs/audit.md).
+_DEV_AUDIT_KEY = "czesg-development-only-audit-key-not-secret"
+CZESG_AUDIT_KEY = os.environ.get("CZESG_AUDIT_KEY", _DEV_AUDIT_KEY)
+if ENV != "development" and (CZESG_AUDIT_KEY == _DEV_AUDIT_KEY or len(CZESG_AUDIT_KEY) < 32):
+    raise ImproperlyConfigured(
+        f"CZESG_AUDIT_KEY must be set to a random value of at least 32 characters outside "
+        f"development (CZESG_ENV is {ENV!r}); it keys the audit chain, so keep it and back it up."
+    )
+CZESG_AUDIT_CHECKPOINT_DIR = Path(
+    os.environ.get("CZESG_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit" / "checkpoints")
+).resolve()
+
 # City and zone dashboard figures are cached per process, keyed by the audit chain's head, so
 # any audited change shows at once; this bounds staleness from unaudited edits (0: off).
 CZESG_DASHBOARD_CACHE_SECONDS = int(os.environ.get("CZESG_DASHBOARD_CACHE_SECONDS", "300"))

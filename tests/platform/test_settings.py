@@ -74,3 +74,29 @@ def test_test_settings_start_with_a_generated_secret_and_without_debug():
     result = start({"CZESG_ENV": "test", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)})
     assert result.returncode == 0, result.stderr
     assert "started False" in result.stdout
+
+
+def test_outside_development_the_default_audit_key_is_refused():
+    for env in ("production", "test"):
+        clean = {k: v for k, v in os.environ.items() if k != "CZESG_AUDIT_KEY"}
+        result = subprocess.run(
+            [sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=60,
+            env={**clean, "DJANGO_SETTINGS_MODULE": "czesg.settings", "CZESG_ENV": env,
+                 "DJANGO_SECRET_KEY": "k" * 50},
+        )
+        assert result.returncode != 0 and "CZESG_AUDIT_KEY must be set" in result.stderr, env
+        short = start({"CZESG_ENV": env, "DJANGO_SECRET_KEY": "k" * 50, "CZESG_AUDIT_KEY": "s" * 20})
+        assert short.returncode != 0 and "CZESG_AUDIT_KEY must be set" in short.stderr, env
+    result = start({"CZESG_ENV": "production", "DJANGO_SECRET_KEY": "k" * 50,
+                    "CZESG_AUDIT_KEY": secrets.token_urlsafe(40)})
+    assert result.returncode == 0, result.stderr
+
+
+def test_development_accepts_the_default_audit_key():
+    clean_env = {"CZESG_ENV": "development"}
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=60,
+        env={**{k: v for k, v in os.environ.items() if k not in (*STRIPPED, "CZESG_AUDIT_KEY")},
+             "DJANGO_SETTINGS_MODULE": "czesg.settings", **clean_env},
+    )
+    assert result.returncode == 0, result.stderr
