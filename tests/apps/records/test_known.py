@@ -110,3 +110,34 @@ def test_an_unquoted_thousands_separator_is_refused_naming_the_row(gov, firm_b):
     assert refused.value.render() == (
         "Row 2 has 6 cells but the header has 5: a number with a thousands separator must be "
         "quoted (\"1,500\").")
+
+
+def test_a_partial_disclosure_is_published_with_the_rest_not_reported(client, draft_a, alice):
+    from czesg.audit.models import AuditEvent
+
+    # A listed company's five headline figures, nothing else.
+    actions.set_values(draft_a, [actions.Entry(c, v, u) for c, v, u in (
+        ("E-GHG-02", 300, "tCO2e"), ("E-GHG-03", 700, "tCO2e"), ("E-GHG-01", 1000, "tCO2e"),
+        ("E-ENG-01", 280, "tce"), ("G-GEN-01", 5000, "万元"))], actor=alice)
+    client.force_login(alice)
+    review = client.get(f"/disclosures/{draft_a.pk}/review/").content.decode()
+    assert 'id="confirm-not-reported"' in review and 'id="errors"' not in review
+    response = client.post(f"/disclosures/{draft_a.pk}/review/",
+                           {"not_reported": "1", "submit": "1"})
+    assert response.status_code == 302
+    draft_a.refresh_from_db()
+    assert draft_a.state == "submitted"
+    confirmed = AuditEvent.objects.get(action="disclosure.acknowledge_warnings")
+    assert all(key.startswith("required:") for key in confirmed.payload["keys"])
+    assert "required:E-GHG-02" not in confirmed.payload["keys"]
+    actions.publish_disclosure(draft_a, actor=alice)
+    from czesg.engine.catalogue import load_catalogue
+
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/disclosures/{draft_a.pk}/").content.decode()
+    total = len(load_catalogue().for_tier(draft_a.tier))
+    assert f"5 of {total} indicators answered" in page
+    assert page.count('data-status="not_reported"') == total - 5
+    assert ">not applicable<" not in page
+    client.cookies["django_language"] = "zh-hans"
+    assert "未报告" in client.get(f"/disclosures/{draft_a.pk}/").content.decode()
