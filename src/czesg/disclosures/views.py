@@ -305,6 +305,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = _managed_disclosure(request, pk)
     if request.method == "POST" and disclosure.state == State.DRAFT:
         keys = request.POST.getlist("acknowledge")
+        if request.POST.get("not_reported"):
+            # One click publishes every required indicator still empty as "not reported".
+            keys += [f.key for f in checks.findings_for(disclosure) if f.rule == "required"]
         try:
             actions.acknowledge_warnings(
                 disclosure, keys, note=request.POST.get("note", ""), actor=request.user
@@ -328,6 +331,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
     errors = [item(f) for f in findings if f.is_error]
     warnings = [item(f) for f in findings if not f.is_error]
+    missing = [w for w in warnings if w["finding"].rule == "required" and not w["acknowledged"]]
     return render(
         request,
         "disclosures/review.html",
@@ -336,6 +340,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "errors": errors,
             "warnings": warnings,
             "pending": sum(1 for w in warnings if not w["acknowledged"]),
+            "missing": len(missing),
             "progress": _progress(disclosure),
             "editable": disclosure.state == State.DRAFT,
         },

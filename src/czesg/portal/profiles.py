@@ -24,6 +24,7 @@ from czesg.disclosures.models import Datapoint, Disclosure
 from czesg.enterprises.models import Enterprise
 from czesg.portal.models import PublicProfile
 from czesg.portal.public import HEADLINE
+from czesg.records.known import DISCLOSED, RECORD, Recorded, recorded_values
 
 ENTERPRISE_COLUMNS = ("id", "uscc", "name", "name_en", "industry_code", "division_code",
                       "park_key", "size_class", "listed", "exchange", "stock_code",
@@ -74,8 +75,8 @@ def _stamp(value: Any) -> Any:
     return datetime.fromisoformat(str(value))
 
 
-def _profile(enterprise: tuple, disclosures: list[tuple],
-             values: dict[int, list[tuple]]) -> bytes:
+def _profile(enterprise: tuple, disclosures: list[tuple], values: dict[int, list[tuple]],
+             recorded: dict[tuple[int, str], Recorded] | None = None) -> bytes:
     """One enterprise's profile, in the exact shape of :class:`~czesg.portal.api.ProfileOut`
     (a test holds the two together), written without a validation pass per profile: the rows
     come typed from the database, and validating 100,000 profiles would double the build."""
@@ -84,10 +85,18 @@ def _profile(enterprise: tuple, disclosures: list[tuple],
         latest[row[1]] = row  # one row a year: its latest published version
     series: dict[str, dict[int, float | None]] = {}
     units: dict[str, str] = {}
+    sources: dict[str, dict[int, str]] = {}
     for row in latest.values():
         for code, number, unit in values.get(row[0], ()):
             series.setdefault(code, {})[row[1]] = None if number is None else float(number)
             units[code] = unit
+    # Public records fill what no published disclosure holds, and say whose figure it is.
+    for (year, code), figure in sorted((recorded or {}).items()):
+        if year in series.get(code, {}):
+            continue
+        series.setdefault(code, {})[year] = figure.number
+        units.setdefault(code, figure.unit)
+        sources.setdefault(code, {})[year] = figure.source
     facts = dict(zip(ENTERPRISE_COLUMNS, enterprise, strict=True))
     newest = latest[max(latest)] if latest else None
     document = {
@@ -102,7 +111,10 @@ def _profile(enterprise: tuple, disclosures: list[tuple],
         },
         "headline": [
             {"indicator": code, "unit": units[code],
-             "values": {year: series[code][year] for year in sorted(series[code])}}
+             "values": {year: series[code][year] for year in sorted(series[code])},
+             "basis": {year: (RECORD if year in sources.get(code, {}) else DISCLOSED)
+                       for year in sorted(series[code])},
+             "sources": {year: sources[code][year] for year in sorted(sources.get(code, {}))}}
             for code in HEADLINE if code in series
         ],
     }
@@ -119,8 +131,12 @@ def build_profiles(enterprise_ids: Iterable[int]) -> Iterator[tuple[int, str, by
         values_of: dict[int, list[tuple]] = {}
         for row in values:
             values_of.setdefault(row[0], []).append(row[1:])
+        recorded_of: dict[int, dict[tuple[int, str], Recorded]] = {}
+        for (enterprise_id, year, code), figure in recorded_values(ids, codes=HEADLINE).items():
+            recorded_of.setdefault(enterprise_id, {})[(year, code)] = figure
         for row in enterprises:
-            yield row[0], row[1], _profile(row, disclosures_of.get(row[0], []), values_of)
+            yield row[0], row[1], _profile(row, disclosures_of.get(row[0], []), values_of,
+                                           recorded_of.get(row[0]))
 
 
 def refresh_profiles(enterprise_ids: Iterable[int]) -> int:

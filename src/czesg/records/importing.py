@@ -28,6 +28,7 @@ from czesg.engine.records.checking import check_records
 from czesg.enterprises.models import Enterprise
 from czesg.records.adapters.base import Adapter
 from czesg.records.models import AccountLink, Record, RecordImport, RecordSource
+from czesg.records.signals import records_changed
 from czesg.storage.bulk import insert_rows, read_columns
 
 RECORD_COLUMNS = (
@@ -173,6 +174,9 @@ def import_record_file(
 
         tell(0, len(rows))
         insert_rows(Record._meta.db_table, RECORD_COLUMNS, rows, progress=wrote)
+        touched = set(fresh["enterprise_id"].to_list())
+        if touched:
+            records_changed.send(Record, enterprise_ids=touched)
         record(actor, "records.import", log, source=source.code, adapter=adapter.name,
                file=file_name[:200], sha256=log.sha256, rows=summary.rows, added=summary.added,
                changed=summary.changed, unchanged=summary.unchanged,

@@ -63,14 +63,30 @@ def _xlsx_frame(data: bytes) -> pl.DataFrame:
                         schema={name: pl.Utf8 for name in header if name})
 
 
+def _refuse_ragged_rows(text: str) -> None:
+    """Refuse a CSV whose rows have more cells than its header, naming the first such row: most
+    often a number printed with a thousands separator and not quoted ("1,500")."""
+    import csv
+
+    reader = csv.reader(io.StringIO(text))
+    width = len(next(reader, []))
+    for number, cells in enumerate(reader, start=2):
+        if len(cells) > width:
+            raise RecordFileError(
+                gettext_noop("Row %(row)s has %(cells)s cells but the header has %(width)s: a "
+                             "number with a thousands separator must be quoted (\"1,500\")."),
+                row=number, cells=len(cells), width=width)
+
+
 def read_table(data: bytes, file_name: str) -> pl.DataFrame:
     """The file's rows as strings (empty cells as ""), headers cleaned by :func:`header_name`."""
     if data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
         frame = _xlsx_frame(data)
     else:
         text = decode(data)
+        _refuse_ragged_rows(text)
         try:
-            frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=True)
+            frame = pl.read_csv(io.StringIO(text), infer_schema=False)
         except pl.exceptions.PolarsError as exc:
             raise RecordFileError(gettext_noop("The file could not be read as CSV: %(reason)s"),
                                   reason=str(exc).splitlines()[0][:200]) from exc
