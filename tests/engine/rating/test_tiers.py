@@ -215,3 +215,28 @@ def test_reported_status_for_tier_indicators():
     result = rate(_inputs(methodology), methodology)
     sme = result.index("sme")
     assert all(result.status[sme, result.codes.index(c)] == REPORTED for c in BASIC)
+
+
+def test_the_synthetic_demo_city_gets_a_plausible_spread_under_2025_2():
+    # The demo's 300 synthetic enterprises for 2025: under 2025.1 almost none reach A (the
+    # issue's finding); under 2025.2 basic-tier SMEs spread over the scale, and the
+    # standard-tier enterprises keep exactly their 2025.1 scores.
+    from czesg.engine import synth
+
+    enterprises = synth.generate_enterprises(300, seed=2025)
+    values = synth.generate_disclosures(enterprises, [2025], seed=2025, submittable=True)
+    old, new = load_methodology("2025.1"), load_methodology("2025.2")
+    before = rate(RatingInput.from_synthetic(values, 2025, methodology=old), old)
+    inputs = RatingInput.from_synthetic(values, 2025, methodology=new)
+    after = rate(inputs, new)
+    tiers = np.asarray(inputs.tiers)
+    basic, standard = tiers == "basic", tiers == "standard"
+    assert basic.sum() > 200 and standard.sum() > 0
+    top = ("AAA", "AA", "A")
+    assert np.isin(before.grade[basic], top).sum() == 0
+    assert 0.02 < np.isin(after.grade[basic], top).mean() < 0.5
+    assert len(set(after.grade[basic].tolist())) >= 5
+    assert "AAA" not in after.grade[basic].tolist()
+    assert 35 < float(np.median(after.score[basic])) < 70
+    assert np.array_equal(after.score[standard], before.score[standard])
+    assert (after.grade[standard] == before.grade[standard]).all()
