@@ -162,3 +162,38 @@ def test_applicants_show_published_figures_and_label_shared_drafts(client, make_
     row_b = row_b[:row_b.index("</tr>")]
     assert "9999" in row_b and '<span class="tag">草稿</span>' in row_b
     assert f'href="/disclosures/{draft_b.pk}/"' in row_b and "未发布" in row_b
+
+
+# --- the workspace ----------------------------------------------------------------------------
+def test_the_sme_workspace_shows_status_deadline_completeness_grade_and_next_step(client, alice, firm_a):
+    from czesg.portal.workspace import deadline_of, reporting_year
+
+    year = reporting_year()
+    client.force_login(alice)
+    html = client.get("/me/").content.decode()
+    block = html[html.index(f'id="todo-{firm_a.uscc}"'):]
+    assert 'data-next="start"' in block and "尚未开始" in block
+    assert f'href="/enterprises/{firm_a.uscc}/disclose/"' in block and f"开始 {year} 年度披露" in block
+    deadline = deadline_of(year)
+    assert deadline.day.isoformat() == f"{year + 1}-04-30" and not deadline.confirmed
+    assert deadline.day.isoformat() in block and "未确认" in block and "尚未评级" in block
+    draft = actions.start_disclosure(firm_a, year, actor=alice)
+    actions.set_value(draft, "S-EMP-01", 55, "person", actor=alice)
+    html = client.get("/me/").content.decode()
+    block = html[html.index(f'id="todo-{firm_a.uscc}"'):]
+    assert 'data-next="fill"' in block and "草稿" in block and "已填 1 / 33 项指标" in block
+    assert f'href="/disclosures/{draft.pk}/edit/"' in block
+    assert f'href="/disclosures/{draft.pk}/delete/"' in block
+
+
+def test_banks_and_verifiers_land_on_their_work_list_and_government_on_the_city(client, make_user, gov):
+    for role in (Role.BANK, Role.VERIFIER):
+        client.force_login(make_user(f"u-{role}", role))
+        response = client.get("/me/")
+        assert response.status_code == 302 and response["Location"] == "/applicants/"
+    client.force_login(gov)
+    html = client.get("/me/").content.decode()
+    assert 'href="/dashboards/city/"' in html and 'href="/ratings/"' in html
+    park_admin = make_user("wjadmin", Role.PARK_ADMIN, park_key="wjhnd")
+    client.force_login(park_admin)
+    assert 'href="/dashboards/zones/wjhnd/"' in client.get("/me/").content.decode()
