@@ -102,8 +102,9 @@ def _raised_and_lowered(diagnosis: engine.Diagnosis, answers: dict[str, Answer]
                                                   for a in weak[:5]]})
     missing = [a for a in diagnosis.plan if a.action == "report" and a.code not in
                {g.code for g in open_rated}]
-    if missing:
-        lowered.append({"kind": "missing", "n": len(missing)})
+    if missing:  # the plan lists the biggest gains first
+        lowered.append({"kind": "missing", "n": len(missing),
+                        "names": [a.name_en if en else a.name_zh for a in missing[:5]]})
     if diagnosis.deductions:
         lowered.append({"kind": "deductions", "points": diagnosis.deductions})
     return raised, lowered

@@ -56,6 +56,9 @@ def test_submit_and_publish_land_on_the_estimated_grade_and_next_steps(client, a
     assert response["Location"] == f"/ratings/feedback/{draft_a.pk}/"
     html = client.get(response["Location"]).content.decode()
     assert "已发布" in html and 'id="feedback-grade"' in html
+    client.cookies["django_language"] = "en"
+    html = client.get(response["Location"]).content.decode()
+    assert "What raised the score" in html and "Next three steps" in html and "治理" not in html
 
 
 def test_only_the_enterprises_managers_see_the_feedback(client, bob, gov, draft_a):
@@ -82,6 +85,21 @@ def test_an_enterprise_deletes_its_draft_after_confirming(alice, draft_a):
     event = AuditEvent.objects.get(action="disclosure.delete")
     assert event.target_id == str(draft_a.pk) and event.actor_id == alice.pk
     assert '"datapoints":1' in event.payload_json and '"year":2024' in event.payload_json
+
+
+def test_deleting_a_draft_removes_its_evidence_files(alice, draft_a, settings, tmp_path,
+                                                     django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    evidence = actions.attach_evidence(
+        draft_a, "S-EMP-01", SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF"), actor=alice)
+    stored = tmp_path / evidence.file.name
+    assert stored.is_file()
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = actions.delete_draft(draft_a, actor=alice)
+    assert summary["evidence"] == [evidence.sha256]
+    assert not stored.exists() and not Disclosure.objects.filter(pk=draft_a.pk).exists()
 
 
 def test_a_submitted_or_published_disclosure_cannot_be_deleted(client, alice, bob, draft_a, fill_basic):
