@@ -63,6 +63,7 @@ BUDGETS: list[Budget] = [
     Budget("anonymous", "/enterprises/{uscc}/", "years", 6),
     # --- signed-in pages ------------------------------------------------------------------------
     Budget("government", "/me/", "enterprises", 6),
+    Budget("enterprise", "/me/", "managed", 12),
     Budget("enterprise", "/enterprises/{uscc}/consents/", "consents", 9),
     Budget("enterprise", "/account/tokens/", "tokens", 5),
     Budget("enterprise", "/enterprises/{uscc}/carbon/", "calculations", 7),
@@ -115,6 +116,7 @@ NOT_LIST_PAGES = {
     "disclosures/<>/review/",  # one disclosure against the fixed catalogue
     "disclosures/<>/answer/<>/", "disclosures/<>/copy-forward/", "disclosures/<>/template/",
     "disclosures/<>/upload/", "disclosures/<>/<>/", "evidence/<>/", "enterprises/<>/disclose/",
+    "disclosures/<>/delete/", "ratings/feedback/<>/",
     "consents/<>/revoke/", "account/tokens/<>/revoke/",
     "enterprises/<>/carbon/<>/", "enterprises/<>/carbon/<>/apply/",
     "enterprises/<>/carbon/<>/recalculate/",
@@ -244,6 +246,13 @@ class World:
         for _ in range(n):
             self.years.append(self.years[-1] - 1)
             self.publish(self.firm, self.years[-1])
+
+    def grow_managed(self, n: int) -> None:
+        """Enterprises the enterprise user reports for (the workspace's to-do rows)."""
+        from czesg.enterprises.actions import add_member
+
+        for _ in range(n):
+            add_member(self._published_enterprise(), self.manager, actor=self.gov)
 
     def grow_runs(self, n: int) -> None:
         for _ in range(n):

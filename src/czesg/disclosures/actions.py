@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils import timezone
 
 from czesg.accounts.permissions import require_manager
@@ -369,3 +369,37 @@ def acknowledge_warnings(disclosure: Disclosure, keys: list[str], *, note: str =
         if fresh:
             record(actor, "disclosure.acknowledge_warnings", disclosure, keys=fresh, note=note)
     return len(fresh)
+
+
+def delete_draft(disclosure: Disclosure, *, actor) -> dict[str, Any]:
+    """Delete a draft with its values and evidence files; a submitted or published version is
+    never deleted (withdraw it first, or amend it)."""
+    require_manager(actor, disclosure.enterprise)
+    with transaction.atomic():
+        disclosure = _locked(disclosure)
+        if disclosure.state != State.DRAFT:
+            raise StateConflict(
+                gettext_noop("Only a draft can be deleted; version %(version)s is already "
+                             "submitted or published."),
+                version=disclosure.version,
+            )
+        summary = {
+            "enterprise": disclosure.enterprise.uscc, "year": disclosure.year,
+            "version": disclosure.version, "tier": disclosure.tier,
+            "datapoints": disclosure.datapoints.count(),
+            "evidence": list(disclosure.evidence.values_list("sha256", flat=True)),
+        }
+        files = [item.file.name for item in disclosure.evidence.all() if item.file]
+        storage = Evidence._meta.get_field("file").storage
+        record(actor, "disclosure.delete", disclosure, **summary)
+        try:
+            with transaction.atomic():
+                disclosure.delete()
+        except ProtectedError as exc:
+            raise StateConflict(
+                gettext_noop("A carbon calculation was applied to this draft, so it is kept; "
+                             "clear the applied values instead.")
+            ) from exc
+        # The files go only once the rows are gone for good.
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    return summary

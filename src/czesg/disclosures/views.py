@@ -213,6 +213,7 @@ def start(request: HttpRequest, uscc: str) -> HttpResponse:
     if enterprise is None or not can_manage_enterprise(request.user, enterprise):
         raise Http404
     error = ""
+    existing = None
     if request.method == "POST":
         try:
             year = int(request.POST.get("year", "0"))
@@ -232,6 +233,9 @@ def start(request: HttpRequest, uscc: str) -> HttpResponse:
             return redirect("disclosures:edit", pk=disclosure.pk)
         except CzesgError as exc:
             error = user_message(exc)
+            # "Already exists": point at the open (or newest) version of that year.
+            existing = (Disclosure.objects.filter(enterprise=enterprise, year=year)
+                        .order_by("-version").first())
     from django.utils import timezone
 
     this_year = timezone.now().year
@@ -244,7 +248,32 @@ def start(request: HttpRequest, uscc: str) -> HttpResponse:
             "default_tier": Tier.STANDARD if enterprise.listed else Tier.BASIC,
             "tiers": Tier.choices,
             "error": error,
+            "existing": existing,
         },
+    )
+
+
+@login_required
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a draft: a confirmation page (GET), then the deletion (POST), audited."""
+    disclosure = _managed_disclosure(request, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            actions.delete_draft(disclosure, actor=request.user)
+            messages.success(
+                request,
+                gettext("The draft for %(year)s (version %(version)s) was deleted.")
+                % {"year": disclosure.year, "version": disclosure.version},
+            )
+            return redirect("portal:dashboard")
+        except CzesgError as exc:
+            error = user_message(exc)
+    return render(
+        request, "disclosures/delete.html",
+        {"disclosure": disclosure, "error": error, "points": disclosure.datapoints.count(),
+         "files": disclosure.evidence.count(), "deletable": disclosure.state == State.DRAFT},
+        status=409 if error else 200,
     )
 
 
@@ -270,12 +299,14 @@ def transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         if verb == "submit":
             actions.submit_disclosure(disclosure, actor=request.user)
             messages.success(request, gettext("The disclosure was submitted."))
+            return redirect("ratings:feedback", pk=pk)  # the estimated grade and next steps
         elif verb == "withdraw":
             actions.withdraw_submission(disclosure, actor=request.user)
             messages.success(request, gettext("The submission was withdrawn; the draft can be edited again."))
         elif verb == "publish":
             actions.publish_disclosure(disclosure, actor=request.user)
             messages.success(request, gettext("The disclosure is published."))
+            return redirect("ratings:feedback", pk=pk)
         elif verb == "amend":
             amendment = actions.amend_disclosure(
                 disclosure, request.POST.get("reason", ""), actor=request.user
@@ -315,7 +346,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("submit"):
                 actions.submit_disclosure(disclosure, actor=request.user)
                 messages.success(request, gettext("The disclosure was submitted."))
-                return redirect("portal:disclosure", pk=pk)
+                return redirect("ratings:feedback", pk=pk)
         except CzesgError as exc:
             messages.error(request, user_message(exc))
         return redirect("disclosures:review", pk=pk)
@@ -423,26 +454,40 @@ KEY_FIGURES = ("G-GEN-01", "E-GHG-01", "E-GHG-05", "E-ENG-01", "S-EMP-01")
 
 @login_required
 def applicants(request: HttpRequest) -> HttpResponse:
-    """For a bank or buyer: every enterprise that granted it access, with its key figures."""
+    """For a bank or buyer: every enterprise that granted it access, with the key figures of its
+    latest *published* disclosure; a newer draft or submission is listed, labelled, only where
+    the enterprise explicitly shared its unpublished versions."""
     grants = list(
         Grant.objects.for_grantee(request.user).select_related("enterprise").order_by("enterprise__name")
     )
     enterprise_ids = [g.enterprise_id for g in grants]
-    latest: dict[int, Disclosure] = {}
+    shares_drafts = {g.enterprise_id for g in grants if g.share_disclosures}
+    published: dict[int, Disclosure] = {}
+    unpublished: dict[int, Disclosure] = {}
     for d in Disclosure.objects.filter(enterprise_id__in=enterprise_ids).order_by("year", "version"):
-        if d.state == State.PUBLISHED or any(g.enterprise_id == d.enterprise_id and g.share_disclosures for g in grants):
-            latest[d.enterprise_id] = d
+        if d.state == State.PUBLISHED:
+            published[d.enterprise_id] = d
+            unpublished.pop(d.enterprise_id, None)
+        elif d.enterprise_id in shares_drafts:
+            unpublished[d.enterprise_id] = d
+    # The figures come from the published version; only an enterprise with nothing published
+    # that shared its drafts shows the draft's figures, labelled as such.
+    shown = {**{e: d for e, d in unpublished.items() if e not in published}, **published}
     figures: dict[int, dict[str, float]] = {}
-    for disclosure_id, code, value in Datapoint.objects.filter(
-        disclosure__in=list(latest.values()), indicator_code__in=KEY_FIGURES
+    for enterprise_id, code, value in Datapoint.objects.filter(
+        disclosure__in=list(shown.values()), indicator_code__in=KEY_FIGURES
     ).values_list("disclosure__enterprise_id", "indicator_code", "value_number"):
-        figures.setdefault(disclosure_id, {})[code] = value
+        figures.setdefault(enterprise_id, {})[code] = value
     access_actions.log_accesses(grants, request.user, "applicant overview", "page")
     rows = []
     for grant in grants:
-        rows.append({"grant": grant, "disclosure": latest.get(grant.enterprise_id),
+        source = shown.get(grant.enterprise_id)
+        rows.append({"grant": grant, "disclosure": published.get(grant.enterprise_id),
+                     "draft": unpublished.get(grant.enterprise_id),
+                     "draft_figures": source is not None and source.state != State.PUBLISHED,
                      "figures": [figures.get(grant.enterprise_id, {}).get(c) for c in KEY_FIGURES]})
     catalogue = load_catalogue()
     lang = request.LANGUAGE_CODE
-    headers = [(c, catalogue.get(c).name(lang), catalogue.get(c).unit) for c in KEY_FIGURES]
+    headers = [(c, catalogue.get(c).name(lang), label(catalogue.get(c).unit, lang))
+               for c in KEY_FIGURES]
     return render(request, "access/applicants.html", {"rows": rows, "headers": headers})
