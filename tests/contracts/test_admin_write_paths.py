@@ -222,3 +222,31 @@ def test_only_platform_administrators_write_in_the_admin(client, make_user, firm
     assert client.post(_url(User, "add"), {"username": "x"}).status_code == 403
     # Government users may keep the registry, as on the pages.
     assert client.get(_url(Enterprise, "add")).status_code == 200
+
+
+WRITES = {"save", "create", "delete", "update", "update_or_create", "get_or_create",
+          "bulk_create", "bulk_update", "set_password"}
+
+
+def test_no_page_api_form_or_admin_module_writes_around_the_actions():
+    # The pages of every role (government and park users' included), the API, the forms and the
+    # admin call the actions; a direct ORM write in one of them would skip checks and audit.
+    import ast
+    from pathlib import Path
+
+    import czesg
+
+    root = Path(czesg.__file__).parent
+    found, scanned = [], set()
+    for name in ("views.py", "api.py", "forms.py", "admin.py", "v1.py"):
+        for path in sorted(root.rglob(name)):
+            if "engine" in path.parts:
+                continue
+            scanned.add(str(path.relative_to(root)))
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in WRITES):
+                    found.append(f"{path.relative_to(root)}:{node.lineno} .{node.func.attr}()")
+    assert {"parks/views.py", "plan/views.py", "registries/views.py", "records/views.py",
+            "enterprises/admin.py", "accounts/admin.py", "disclosures/api.py"} <= scanned
+    assert found == []
