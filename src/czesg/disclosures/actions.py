@@ -130,10 +130,14 @@ def set_value(disclosure: Disclosure, indicator: str, value: Any, unit: str = ""
     return set_values(disclosure, [Entry(indicator, value, unit, method, evidence)], actor=actor)[0]
 
 
-def mark_not_applicable(disclosure: Disclosure, indicator: str, explanation: str, *, actor) -> Datapoint:
-    """Record that an indicator does not apply, with the required explanation."""
+def mark_not_applicable(disclosure: Disclosure, indicator: str, explanation: str, *, actor,
+                        method: str = Method.TYPED) -> Datapoint:
+    """Record that an indicator does not apply, with the required explanation and its provenance
+    (typed on the page, or imported from an uploaded template)."""
     require_manager(actor, disclosure.enterprise)
     load_catalogue().get(indicator)
+    if method not in Method.values:
+        raise CatalogueError(gettext_noop("Unknown method “%(method)s”."), method=method)
     explanation = (explanation or "").strip()
     if not explanation:
         raise CatalogueError(
@@ -147,12 +151,12 @@ def mark_not_applicable(disclosure: Disclosure, indicator: str, explanation: str
             defaults=dict(
                 status=DatapointStatus.NOT_APPLICABLE, value_number=None, value_text="",
                 value_bool=None, value_choice="", unit="", entered_value="", entered_unit="",
-                na_explanation=explanation, method=Method.TYPED, evidence_ref="",
+                na_explanation=explanation, method=method, evidence_ref="",
                 entered_by=actor, entered_at=timezone.now(), assurance=Assurance.NONE,
             ),
         )
         record(actor, "disclosure.not_applicable", disclosure, indicator=indicator,
-               explanation=explanation)
+               explanation=explanation, method=method)
     return point
 
 
