@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from czesg.records.adapters.base import Adapter
 from czesg.records.adapters.installation_emissions import INSTALLATION_EMISSIONS
+from czesg.records.adapters.utility_monthly import ELECTRICITY, GAS, HEAT, WATER
 
 ADAPTERS: dict[str, Adapter] = {
-    adapter.name: adapter for adapter in (INSTALLATION_EMISSIONS,)
+    adapter.name: adapter
+    for adapter in (INSTALLATION_EMISSIONS, ELECTRICITY, GAS, WATER, HEAT)
 }
 
 
