@@ -15,14 +15,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     # Imported once Django is set up: these modules import models.
     from czesg.accounts.actors import system_actor
     from czesg.records.adapters import adapter_named
-    from czesg.records.importing import import_record_file
+    from czesg.records.running import run_import
     from czesg.records.sources import source_of
 
     path = Path(args.file)
     if not path.is_file():
         print(f"czesg records import: no such file: {path}", file=sys.stderr)
         return EXIT_FAILED
-    summary = import_record_file(
+    summary = run_import(
         adapter_named(args.adapter), path.read_bytes(), path.name,
         source=source_of(args.source), actor=system_actor(),
         progress=None if args.format == "json" or args.quiet else progress_bar("records"),

@@ -48,6 +48,18 @@ class GovernmentRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     imported_at = models.DateTimeField(_("imported at"))
+    # Provenance when an adapter read the record from a named source's file (empty for records
+    # entered one by one or through the older CSV import).
+    record_source = models.ForeignKey(
+        "RecordSource", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="government_records", verbose_name=_("record source"))
+    imported_in = models.ForeignKey(
+        "RecordImport", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="government_records", verbose_name=_("import"))
+    retrieved_at = models.DateTimeField(_("retrieved at"), null=True, blank=True)
+    document = models.CharField(_("decision number"), max_length=120, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["enterprise_id", "year", "kind", "id"]
@@ -64,6 +76,10 @@ class GovernmentRecord(models.Model):
                 fields=["enterprise", "year", "kind", "key"],
                 condition=models.Q(kind=RecordKind.CERTIFICATION),
                 name="government_record_one_certification_a_year",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "kind", "document"], condition=~models.Q(document=""),
+                name="government_record_one_per_decision",
             ),
         ]
 
