@@ -70,6 +70,8 @@ BUDGETS: list[Budget] = [
     Budget("bank", "/applicants/", "grants", 8),
     Budget("government", "/ratings/", "runs", 11),
     Budget("government", "/ratings/records/", "records", 5),
+    Budget("government", "/records/sources/", "imports", 8),
+    Budget("government", "/records/sources/utility_electricity/", "imports", 8),
     # --- dashboards -----------------------------------------------------------------------------
     Budget("government", "/dashboards/city/", "enterprises", 16),
     Budget("government", "/dashboards/city/export.xlsx", "enterprises", 16),
@@ -106,7 +108,7 @@ LIST_PAGES = {
     "dashboards/zones/export.<>", "dashboards/zones/<>/", "dashboards/zones/<>/export.<>",
     "dashboards/zones/<>/statistics/", "dashboards/tasks/", "dashboards/tasks/export.<>",
     "dashboards/tasks/<>/", "dashboards/departments/", "dashboards/registries/",
-    "dashboards/registries/<>/",
+    "dashboards/registries/<>/", "records/sources/", "records/sources/<>/",
 }
 NOT_LIST_PAGES = {
     "",  # the landing page: three counts
@@ -121,6 +123,9 @@ NOT_LIST_PAGES = {
     "ratings/methodology/", "ratings/start/", "ratings/runs/<>/",
     "enterprises/<>/self-diagnosis/", "dashboards/registries/<>/<>/",
     "accounts/login/", "accounts/logout/", "i18n/setlang/",
+    "records/sources/<>/accounts/",  # a form's target: redirects or shows one summary
+    "records/imports/<>/",  # one import: its counts and the refused rows it keeps
+    "records/uploads/<>/",  # one background upload's row
 }
 # GET operations that answer one object holding a list (not an array or a page) but list rows.
 EXTRA_LIST_ENDPOINTS = {"/api/v1/ratings/distribution"}
@@ -298,6 +303,15 @@ class World:
         for _ in range(n):
             add_government_record(self.firm, YEAR - self._next() % 20, "safety_accident",
                                   value="serious", source="应急管理局", actor=self.gov)
+
+    def grow_imports(self, n: int) -> None:
+        from czesg.records.accounts import link_accounts
+        from czesg.records.sources import source_of
+
+        for _ in range(n):
+            link_accounts(f"account,uscc\nA{self._next()},{self.firm.uscc}\n".encode(),
+                          "accounts.csv", source=source_of("utility_electricity"),
+                          actor=self.gov)
 
     def grow_statistics(self, n: int) -> None:
         from czesg.parks.actions import enter_zone_statistics

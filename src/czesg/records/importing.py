@@ -79,13 +79,18 @@ def stored_problems(problems: list[Problem]) -> list[dict[str, Any]]:
 
 
 def check_source_kind(adapter_kind: str, adapter_name: str, source: RecordSource) -> None:
-    """Refuse an adapter whose kind of source differs from the source's (a utility's file read
-    as a register)."""
-    if adapter_kind != source.kind:
+    """Refuse an adapter that does not read this source's files: one of another kind of source
+    (a utility's file read as a register), or one the source does not list
+    (``adapters`` in ``data/records/sources.toml``)."""
+    from czesg.engine.records.sources import load_sources
+
+    spec = load_sources().get(source.code)
+    listed = spec.adapters if spec is not None else ()
+    if adapter_kind != source.kind or (listed and adapter_name not in listed):
         raise CatalogueError(gettext_noop(
-            "The adapter %(adapter)s reads files of a %(adapter_kind)s; source %(code)s is a "
-            "%(kind)s."), adapter=adapter_name, adapter_kind=adapter_kind, code=source.code,
-            kind=source.kind, field="adapter")
+            "The adapter %(adapter)s does not read files of source %(code)s; use %(known)s."),
+            adapter=adapter_name, code=source.code,
+            known=", ".join(listed) or source.kind, field="adapter")
 
 
 def _registered(codes: list[str]) -> dict[str, int]:

@@ -27,6 +27,7 @@ class SourceSpec:
     url: str
     visibility: str
     provenance: Provenance
+    adapters: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -37,11 +38,12 @@ def load_sources() -> dict[str, SourceSpec]:
                        confidences=[c.value for c in Confidence], by_line=True)
     specs = {}
     for code, entry in table.children("source"):
-        entry.allow("kind", "name_zh", "name_en", "licence", "url", "visibility", "source",
-                    "confidence")
+        entry.allow("kind", "name_zh", "name_en", "licence", "url", "visibility", "adapters",
+                    "source", "confidence")
         specs[code] = SourceSpec(
             code=code, kind=entry.choice("kind", SOURCE_KINDS), name_zh=entry.text("name_zh"),
             name_en=entry.text("name_en"), licence=entry.text("licence", empty=True),
             url=entry.text("url", empty=True), visibility=entry.choice("visibility", VISIBILITIES),
-            provenance=entry.provenance())
+            provenance=entry.provenance(),
+            adapters=tuple(entry.texts("adapters", required=False)))
     return specs

@@ -20,10 +20,15 @@ ADAPTERS: dict[str, Adapter | GovernmentAdapter] = {
 }
 
 
-def adapters_for(source_kind: str) -> list[Adapter | GovernmentAdapter]:
-    """The adapters that read files of that kind of source, by name."""
-    return sorted((a for a in ADAPTERS.values() if a.source_kind == source_kind),
-                  key=lambda a: a.name)
+def adapters_for(source_kind: str, code: str = "") -> list[Adapter | GovernmentAdapter]:
+    """The adapters that read files of that kind of source (of the source ``code``, when it
+    lists its adapters in ``data/records/sources.toml``), by name."""
+    from czesg.engine.records.sources import load_sources
+
+    spec = load_sources().get(code)
+    listed = spec.adapters if spec is not None else ()
+    return sorted((a for a in ADAPTERS.values() if a.source_kind == source_kind
+                   and (not listed or a.name in listed)), key=lambda a: a.name)
 
 
 def adapter_named(name: str) -> Adapter | GovernmentAdapter:
