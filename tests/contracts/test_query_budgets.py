@@ -97,6 +97,7 @@ BUDGETS: list[Budget] = [
     Budget("anonymous", "/api/v1/indicators", "nothing", 2),
     Budget("anonymous", "/api/v1/ratings/distribution", "rated", 4),
     Budget("anonymous", "/api/v1/ratings/{uscc}/history", "runs", 4),
+    Budget("government", "/api/v1/records/sources/{code}/imports", "imports", 6),
 ]
 
 # Every page route (API and admin aside) is either a list page, with a row above, or not.
@@ -358,6 +359,7 @@ class World:
 
         return {
             "uscc": self.firm.uscc, "year": str(YEAR), "park": PARK, "task": "3",
+            "code": "utility_electricity",
             "registry": "projects", "version": carbon.available_factor_sets()[-1],
             "compare": "&".join(f"e={e.uscc}" for e in self.enterprises),
         }

@@ -135,3 +135,20 @@ def test_only_government_users_see_the_source_pages(make_user, registered):
 
     gov_client.force_login(make_user("officer", Role.GOVERNMENT))
     assert gov_client.get("/records/sources/nonexistent/").status_code == 404
+
+
+def test_the_api_lists_a_sources_imports_to_government_users_only(browser, make_user, registered):
+    browser.post("/records/sources/utility_electricity/accounts/",
+                 {"file": upload("account-links.csv")})
+    browser.post("/records/sources/utility_electricity/", {
+        "adapter": "electricity-monthly", "file": upload("electricity-monthly.csv")})
+    answer = browser.get("/api/v1/records/sources/utility_electricity/imports").json()
+    assert answer["count"] == 2
+    assert [(i["adapter"], i["added"], i["refused"], i["imported_by"])
+            for i in answer["items"]] == [("electricity-monthly", 3, 1, "gov"),
+                                          ("account-links", 4, 0, "gov")]
+    assert browser.get("/api/v1/records/sources/nonexistent/imports").status_code == 404
+    other = Client()
+    other.force_login(make_user("someone"))
+    assert other.get("/api/v1/records/sources/utility_electricity/imports").status_code == 403
+    assert Client().get("/api/v1/records/sources/utility_electricity/imports").status_code == 401
