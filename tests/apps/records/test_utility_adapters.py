@@ -196,3 +196,22 @@ def test_chinese_headers_and_months_in_gb18030(gov, registered):
     summary = run(gov, data=text.encode("gb18030"), name="国网.csv")
     assert (summary.added, summary.problems) == (1, [])
     assert Record.objects.get().value_number == pytest.approx(60.0, rel=1e-12)
+
+
+def test_the_command_line_links_accounts_and_imports(registered, capsys):
+    import json
+
+    from czesg.cli import main
+    from czesg.records.models import AccountLink, Record
+
+    assert main(["records", "link-accounts", str(DOCS / "account-links.csv"), "--source",
+                 "utility_electricity", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == 4
+    assert AccountLink.objects.count() == 4
+    # One account-year is refused (11 months): exit 1, with the row named.
+    assert main(["records", "import", "electricity-monthly",
+                 str(DOCS / "electricity-monthly.csv"), "--source", "utility_electricity",
+                 "--format", "json"]) == 1
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["added"], summary["problems"][0]["row"]) == (3, 38)
+    assert Record.objects.count() == 3
