@@ -132,7 +132,7 @@ def import_record_file(
     if adapter.keyed_by_account:
         accounts = dict(AccountLink.objects.filter(source=source)
                         .values_list("account", "enterprise__uscc"))
-    frame, own_problems = adapter.standard(data, file_name, accounts)
+    frame, own_problems, file_rows = adapter.standard(data, file_name, accounts)
     registered: dict[str, int] = {}
 
     def known(codes: list[str]) -> set[str]:
@@ -152,7 +152,7 @@ def import_record_file(
             ).iter_rows():
         refused[uscc] += lost
     accepted = check.accepted.filter(~pl.col("uscc").is_in(list(refused)))
-    summary = RecordImportSummary(rows=frame.height, problems=problems,
+    summary = RecordImportSummary(rows=file_rows, problems=problems,
                                   refused_enterprises=refused)
 
     accepted = accepted.with_columns(
