@@ -15,14 +15,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     # Imported once Django is set up: these modules import models.
     from czesg.accounts.actors import system_actor
     from czesg.records.adapters import adapter_named
-    from czesg.records.importing import import_record_file
+    from czesg.records.running import run_import
     from czesg.records.sources import source_of
 
     path = Path(args.file)
     if not path.is_file():
         print(f"czesg records import: no such file: {path}", file=sys.stderr)
         return EXIT_FAILED
-    summary = import_record_file(
+    summary = run_import(
         adapter_named(args.adapter), path.read_bytes(), path.name,
         source=source_of(args.source), actor=system_actor(),
         progress=None if args.format == "json" or args.quiet else progress_bar("records"),
@@ -34,6 +34,31 @@ def cmd_import(args: argparse.Namespace) -> int:
                  f"rows refused: {d['refused_rows']}"]
         lines += [f"  enterprise {e['uscc']} refused, with {e['valid_rows_refused_with_it']} "
                   f"valid row(s)" for e in d["refused_enterprises"]]
+        lines += [f"  row {p['row']} ({p['column']}): {p['message']}" for p in d["problems"]]
+        return "\n".join(lines)
+
+    emit(summary.as_dict(), args.format, text)
+    return EXIT_OK if not summary.problems else EXIT_FAILED
+
+
+def cmd_link_accounts(args: argparse.Namespace) -> int:
+    """Load a source's account table (account -> credit code); exit 1 when a row was refused."""
+    setup_django()
+    from czesg.accounts.actors import system_actor
+    from czesg.records.accounts import link_accounts
+    from czesg.records.sources import source_of
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"czesg records link-accounts: no such file: {path}", file=sys.stderr)
+        return EXIT_FAILED
+    summary = link_accounts(path.read_bytes(), path.name, source=source_of(args.source),
+                            actor=system_actor())
+
+    def text(d):
+        lines = [f"rows read: {d['rows']}",
+                 f"added: {d['added']}, changed: {d['changed']}, unchanged: {d['unchanged']}",
+                 f"rows refused: {d['refused_rows']}"]
         lines += [f"  row {p['row']} ({p['column']}): {p['message']}" for p in d["problems"]]
         return "\n".join(lines)
 
@@ -53,3 +78,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--quiet", action="store_true", help="no progress bar")
     add_format(i)
     i.set_defaults(func=cmd_import)
+    link = rsub.add_parser("link-accounts",
+                           help="load a utility's account table (account -> credit code)")
+    link.add_argument("file", help="the CSV or XLSX file (columns account, uscc)")
+    link.add_argument("--source", required=True, help="the utility source's code")
+    add_format(link)
+    link.set_defaults(func=cmd_link_accounts)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from czesg.accounts.permissions import require_government
 from czesg.audit.recording import record
 from czesg.engine.catalogue import load_catalogue
+from czesg.engine.kernel.errors import CatalogueError, gettext_noop
 from czesg.engine.kernel.problems import Problem, refused_row_count, row_problems_data
 from czesg.engine.records.checking import check_records
 from czesg.enterprises.models import Enterprise
@@ -71,6 +72,28 @@ class RecordImportSummary:
         }
 
 
+def stored_problems(problems: list[Problem]) -> list[dict[str, Any]]:
+    """Refused rows as kept with an import (the first 1,000): row, column, credit code, the
+    English message, and its template and parameters so that a page can translate it."""
+    return [{**plain, "template": p.message, "params": {k: str(v) for k, v in p.params.items()}}
+            for plain, p in zip(row_problems_data(problems[:1000]), problems[:1000], strict=True)]
+
+
+def check_source_kind(adapter_kind: str, adapter_name: str, source: RecordSource) -> None:
+    """Refuse an adapter that does not read this source's files: one of another kind of source
+    (a utility's file read as a register), or one the source does not list
+    (``adapters`` in ``data/records/sources.toml``)."""
+    from czesg.engine.records.sources import load_sources
+
+    spec = load_sources().get(source.code)
+    listed = spec.adapters if spec is not None else ()
+    if adapter_kind != source.kind or (listed and adapter_name not in listed):
+        raise CatalogueError(gettext_noop(
+            "The adapter %(adapter)s does not read files of source %(code)s; use %(known)s."),
+            adapter=adapter_name, code=source.code,
+            known=", ".join(listed) or source.kind, field="adapter")
+
+
 def _registered(codes: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(codes), 5000):
@@ -104,12 +127,13 @@ def import_record_file(
 ) -> RecordImportSummary:
     """Read one file of ``source`` with ``adapter`` into the records (government users)."""
     require_government(actor)
+    check_source_kind(adapter.source_kind, adapter.name, source)
     tell = progress or (lambda done, total: None)
     accounts: dict[str, str] = {}
     if adapter.keyed_by_account:
         accounts = dict(AccountLink.objects.filter(source=source)
                         .values_list("account", "enterprise__uscc"))
-    frame, own_problems = adapter.standard(data, file_name, accounts)
+    frame, own_problems, file_rows = adapter.standard(data, file_name, accounts)
     registered: dict[str, int] = {}
 
     def known(codes: list[str]) -> set[str]:
@@ -122,9 +146,14 @@ def import_record_file(
     problems = sorted([*own_problems, *check.problems], key=lambda p: (p.row or 0, p.column))
     refused = dict(check.refused_enterprises)
     for problem in own_problems:
-        refused.setdefault(problem.uscc, 0)
+        if problem.uscc:
+            refused.setdefault(problem.uscc, 0)
+    own = [u for u in refused if u not in check.refused_enterprises]
+    for uscc, lost in check.accepted.filter(pl.col("uscc").is_in(own)).group_by("uscc").len(
+            ).iter_rows():
+        refused[uscc] += lost
     accepted = check.accepted.filter(~pl.col("uscc").is_in(list(refused)))
-    summary = RecordImportSummary(rows=frame.height, problems=problems,
+    summary = RecordImportSummary(rows=file_rows, problems=problems,
                                   refused_enterprises=refused)
 
     accepted = accepted.with_columns(
@@ -145,7 +174,7 @@ def import_record_file(
             sha256=hashlib.sha256(data).hexdigest(), imported_by=actor, started_at=now,
             finished_at=timezone.now(), rows=summary.rows, added=summary.added,
             changed=summary.changed, unchanged=summary.unchanged,
-            refused=summary.refused_rows, problems=row_problems_data(problems)[:1000])
+            refused=summary.refused_rows, problems=stored_problems(problems))
         summary.import_id = log.pk
         old_ids = changed["old_id"].to_list()
         for start in range(0, len(old_ids), 5000):

@@ -48,6 +48,18 @@ class GovernmentRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     imported_at = models.DateTimeField(_("imported at"))
+    # Provenance when an adapter read the record from a named source's file (empty for records
+    # entered one by one or through the older CSV import).
+    record_source = models.ForeignKey(
+        "RecordSource", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="government_records", verbose_name=_("record source"))
+    imported_in = models.ForeignKey(
+        "RecordImport", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="government_records", verbose_name=_("import"))
+    retrieved_at = models.DateTimeField(_("retrieved at"), null=True, blank=True)
+    document = models.CharField(_("decision number"), max_length=120, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["enterprise_id", "year", "kind", "id"]
@@ -64,6 +76,10 @@ class GovernmentRecord(models.Model):
                 fields=["enterprise", "year", "kind", "key"],
                 condition=models.Q(kind=RecordKind.CERTIFICATION),
                 name="government_record_one_certification_a_year",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "kind", "document"], condition=~models.Q(document=""),
+                name="government_record_one_per_decision",
             ),
         ]
 
@@ -231,3 +247,46 @@ class AccountLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.account}"
+
+
+class UploadState(models.TextChoices):
+    """Where a file uploaded for a background import stands."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RecordUpload(models.Model):
+    """A large file uploaded on a source's page, read by a background task; its import, once
+    done, is the :class:`RecordImport` it points to (the file's bytes are dropped then)."""
+
+    source = models.ForeignKey(RecordSource, on_delete=models.PROTECT, related_name="uploads")
+    adapter = models.CharField(_("adapter"), max_length=40)
+    file_name = models.CharField(_("file name"), max_length=200)
+    data = models.BinaryField(default=b"")
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    state = models.CharField(_("state"), max_length=8, choices=UploadState.choices,
+                             default=UploadState.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    result = models.ForeignKey(RecordImport, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")
+    error = models.JSONField(_("error"), default=dict, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("record upload")
+        verbose_name_plural = _("record uploads")
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.file_name} {self.state}"
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the upload still waits or runs (its page row polls for news)."""
+        return self.state in (UploadState.QUEUED, UploadState.RUNNING)

@@ -28,6 +28,7 @@ class SourceSpec:
     url: str
     visibility: str
     provenance: Provenance
+    adapters: tuple[str, ...] = ()
 
 
 def _table() -> TomlTable:
@@ -58,11 +59,12 @@ def load_sources() -> dict[str, SourceSpec]:
     table = _table()
     specs = {}
     for code, entry in table.children("source"):
-        entry.allow("kind", "name_zh", "name_en", "licence", "url", "visibility", "source",
-                    "confidence")
+        entry.allow("kind", "name_zh", "name_en", "licence", "url", "visibility", "adapters",
+                    "source", "confidence")
         specs[code] = SourceSpec(
             code=code, kind=entry.choice("kind", SOURCE_KINDS), name_zh=entry.text("name_zh"),
             name_en=entry.text("name_en"), licence=entry.text("licence", empty=True),
             url=entry.text("url", empty=True), visibility=entry.choice("visibility", VISIBILITIES),
-            provenance=entry.provenance())
+            provenance=entry.provenance(),
+            adapters=tuple(entry.texts("adapters", required=False)))
     return specs

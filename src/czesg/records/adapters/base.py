@@ -35,12 +35,14 @@ class Adapter:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def standard(self, data: bytes, file_name: str, accounts: dict[str, str]
-                 ) -> tuple[pl.DataFrame, list[Problem]]:
-        """The file as the standard frame (text columns of ``STANDARD`` plus ``row``) and the
-        adapter's own problems; ``accounts`` maps this source's accounts to credit codes."""
+                 ) -> tuple[pl.DataFrame, list[Problem], int]:
+        """The file as the standard frame (text columns of ``STANDARD`` plus ``row``), the
+        adapter's own problems and the number of rows the file holds (more than the frame's
+        when the adapter sums rows, as a utility's months); ``accounts`` maps this source's
+        accounts to credit codes."""
         picked = pick_columns(read_table(data, file_name), self.columns, self.required)
         picked = picked.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int64))
         frame, problems = self.shape(picked, accounts)
         missing = [c for c in STANDARD if c not in frame.columns]
         frame = frame.with_columns(pl.lit("").alias(c) for c in missing)
-        return frame.select("row", *STANDARD), problems
+        return frame.select("row", *STANDARD), problems, picked.height
