@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",
+    "ninja",
     "czesg.accounts",
     "czesg.audit",
     "czesg.enterprises",
@@ -77,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -205,9 +209,53 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if ENV == "production":
-    SESSION_COOKIE_SECURE = os.environ.get("CZESG_HTTPS", "1") == "1"
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    """Read a yes/no environment variable ("1"/"0"), falling back to ``default``."""
+    return os.environ.get(name, "1" if default else "0") == "1"
+
+
+# HTTPS: everything is on in production (CZESG_HTTPS=0 turns the whole group off for a
+# plain-HTTP trial, each CZESG_* below overrides one part); off elsewhere unless asked for.
+_HTTPS = _env_flag("CZESG_HTTPS", ENV == "production")
+SESSION_COOKIE_SECURE = _env_flag("CZESG_SECURE_COOKIES", _HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = _env_flag("CZESG_SSL_REDIRECT", _HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("CZESG_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("CZESG_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_flag("CZESG_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy: the header it sets on HTTPS requests, e.g.
+# "X-Forwarded-Proto: https" (unset: the connection itself says whether it is HTTPS).
+_PROXY_HEADER = os.environ.get("CZESG_PROXY_SSL_HEADER", "").strip()
+if _PROXY_HEADER:
+    _name, _, _value = _PROXY_HEADER.partition(":")
+    if not _value.strip():
+        raise ImproperlyConfigured(
+            f"CZESG_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https', not {_PROXY_HEADER!r}."
+        )
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip()
+    )
+
+# Content-Security-Policy (django-csp): no inline script anywhere, every file from this server.
+# style-src-attr allows style="" attributes (chart heights, progress bars) but no <style>
+# element or foreign stylesheet; img-src allows data: for the icons inlined in Swagger UI's CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
 
 # API rate limits per client (ninja throttling, counted in each server process's cache);
 # "off" disables one, as the load benchmark does (it sends everything from one address).

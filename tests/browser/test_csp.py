@@ -1,0 +1,96 @@
+"""Every page under the production Content-Security-Policy: each role signs in and walks every
+page it can reach by links from its workspace (plus the pages no link leads to), and the browser
+reports no CSP violation, no failed script and no request outside this server."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from czesg.accounts.models import Role
+from tests.apps.ratings.test_ratings import YEAR, build_city, rate_now
+from tests.browser.test_pages import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Links a crawler must not follow: downloads (not pages), sign-out and the language switch.
+SKIP = re.compile(r"(\.\w+\?|\.\w+$|/export|/download|/template/|/evidence/|/api/v1/(?!docs)"
+                  r"|/logout|/i18n/|/admin/.*/(delete|history)/|/admin/logout)")
+MAX_PAGES = 80  # per role; the admin alone has many model pages
+
+POLICY = {
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
+    "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'",
+}
+
+
+@pytest.fixture
+def world(firm_a, firm_b, alice, bob, gov, system, make_enterprise, member_of, fill_basic,
+          make_user):
+    city = build_city(firm_a, firm_b, alice, bob, make_enterprise, member_of, fill_basic)
+    rate_now(gov, YEAR)
+    make_user("parkadmin", Role.PARK_ADMIN, park_key="czhnd")
+    make_user("bank1", Role.BANK)
+    make_user("verifier1", Role.VERIFIER)
+    return city
+
+
+def crawl(page, base: str, starts: list[str]) -> tuple[list[str], list[str]]:
+    """Open every same-origin page reachable from ``starts``; return the pages and the problems."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}")
+            if m.type in ("error", "warning") and ("Content Security Policy" in m.text
+                                                   or "Refused" in m.text) else None)
+    page.on("pageerror", lambda e: problems.append(f"{page.url}: script error {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"{page.url}: failed {r.url}")
+            if not r.url.startswith(base) else None)
+    page.on("request", lambda r: problems.append(f"{page.url}: outside request {r.url}")
+            if not r.url.startswith((base, "data:", "blob:")) else None)
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    seen: list[str] = []
+    queue = list(starts)
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.append(path)
+        response = page.goto(path)
+        assert response is not None
+        if response.status < 400:
+            header = response.header_value("content-security-policy") or ""
+            assert POLICY <= {d.strip() for d in header.split(";")}, (path, header)
+        page.wait_for_load_state("load")
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            url = urljoin(page.url, href)
+            parts = urlsplit(url)
+            if not url.startswith(base) or SKIP.search(parts.path + "?" + parts.query):
+                continue
+            local = parts.path + (f"?{parts.query}" if parts.query else "")
+            if local not in seen and local not in queue:
+                queue.append(local)
+    return seen, problems
+
+
+@pytest.mark.parametrize("username", ["anonymous", "alice", "gov", "parkadmin", "bank1",
+                                      "verifier1", "platform"])
+def test_every_page_runs_under_the_policy(page, live_server, world, username):
+    if username != "anonymous":
+        sign_in(page, username)
+        page.wait_for_url(re.compile(r"/me/$"))
+    firm = world["a"]
+    starts = ["/", "/me/", "/search/", "/benchmark/?indicator=E-GHG-05",
+              f"/enterprises/{firm.uscc}/", "/open-data/", "/api/v1/docs"]
+    if username in ("gov", "platform"):
+        starts += [f"/ratings/?year={YEAR}", "/dashboards/city/", "/dashboards/zones/"]
+    if username == "platform":
+        starts += ["/admin/"]
+    if username == "anonymous":
+        starts += ["/accounts/login/", "/no-such-page/"]
+    seen, problems = crawl(page, live_server.url, starts)
+    assert not problems, "\n".join(problems)
+    assert len(seen) >= len(starts), seen
