@@ -120,7 +120,10 @@ NOT_LIST_PAGES = {
     "enterprises/<>/carbon/<>/recalculate/",
     "ratings/methodology/", "ratings/start/", "ratings/runs/<>/",
     "enterprises/<>/self-diagnosis/", "dashboards/registries/<>/<>/",
-    "accounts/login/", "accounts/logout/", "i18n/setlang/",
+    "accounts/login/", "accounts/logout/", "i18n/setlang/", "favicon.ico",
+    "accounts/password/change/", "accounts/password/change/done/", "accounts/password/reset/",
+    "accounts/password/reset/sent/", "accounts/password/reset/<>/<>/",
+    "accounts/password/reset/complete/",
 }
 # GET operations that answer one object holding a list (not an array or a page) but list rows.
 EXTRA_LIST_ENDPOINTS = {"/api/v1/ratings/distribution"}
