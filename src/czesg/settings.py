@@ -244,7 +244,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = _env_flag("CZESG_SSL_REDIRECT", _HTTPS)
 SECURE_HSTS_SECONDS = int(os.environ.get("CZESG_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("CZESG_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = _env_flag("CZESG_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = _env_flag("CZESG_HSTS_PRELOAD", _HTTPS)  # allows, does not submit, a preload listing
 # Behind a TLS-terminating proxy: the header it sets on HTTPS requests, e.g.
 # "X-Forwarded-Proto: https" (unset: the connection itself says whether it is HTTPS).
 _PROXY_HEADER = os.environ.get("CZESG_PROXY_SSL_HEADER", "").strip()
