@@ -158,3 +158,11 @@ def test_changing_the_password_needs_the_old_one(alice):
     alice.refresh_from_db()
     assert alice.check_password(PASSWORD)
     assert not AuditEvent.objects.filter(action="accounts.set_password").exists()
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200 and b"<svg" in b"".join(icon.streaming_content)
+    assert 'rel="icon"' in client.get("/").content.decode()
