@@ -15,7 +15,8 @@ from czesg.cli import main
 
 SUBCOMMANDS = [
     ["demo"], ["serve"], ["synth"], ["catalogue"], ["catalogue", "export"], ["audit"],
-    ["audit", "verify"], ["carbon"], ["import"], ["bench"],
+    ["audit", "verify"], ["carbon"], ["import"], ["bench"], ["accounts"],
+    ["accounts", "reset-password"], ["accounts", "unlock"],
 ]
 
 
