@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from czesg.accounts import cli as accounts_cli
 from czesg.audit import cli as audit_cli
 from czesg.carbon import cli as carbon_cli
 from czesg.console import EXIT_FAILED, EXIT_OK, add_format, emit, setup_django
@@ -235,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     disclosures_cli.register_catalogue(sub)
     audit_cli.register(sub)
     records_cli.register(sub)
+    accounts_cli.register(sub)
     return parser
 
 

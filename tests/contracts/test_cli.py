@@ -16,7 +16,8 @@ from czesg.cli import main
 SUBCOMMANDS = [
     ["demo"], ["serve"], ["synth"], ["catalogue"], ["catalogue", "export"], ["audit"],
     ["audit", "verify"], ["audit", "checkpoint"], ["backup"], ["restore"], ["carbon"], ["import"],
-    ["bench"],
+    ["bench"], ["records"], ["records", "import"], ["accounts"], ["accounts", "reset-password"],
+    ["accounts", "unlock"],
 ]
 
 

@@ -129,6 +129,10 @@ NOT_LIST_PAGES = {
     "records/sources/<>/accounts/",  # a form's target: redirects or shows one summary
     "records/imports/<>/",  # one import: its counts and the refused rows it keeps
     "records/uploads/<>/",  # one background upload's row
+    "accounts/login/", "accounts/logout/", "i18n/setlang/", "favicon.ico",
+    "accounts/password/change/", "accounts/password/change/done/", "accounts/password/reset/",
+    "accounts/password/reset/sent/", "accounts/password/reset/<>/<>/",
+    "accounts/password/reset/complete/",
 }
 # GET operations that answer one object holding a list (not an array or a page) but list rows.
 EXTRA_LIST_ENDPOINTS = {"/api/v1/ratings/distribution"}
