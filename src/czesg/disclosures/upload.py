@@ -12,6 +12,7 @@ from czesg.disclosures.checks import answers_of
 from czesg.disclosures.models import Disclosure, Method, State, Tier
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure import workbook
+from czesg.engine.disclosure.inspection import check_zip
 from czesg.engine.kernel.errors import CzesgError, NotFound, gettext_noop
 from czesg.engine.kernel.problems import Problem
 from czesg.enterprises.models import Enterprise
@@ -40,8 +41,12 @@ def template_bytes(disclosure: Disclosure, *, fmt: str, language: str) -> bytes:
 
 
 def read_upload(disclosure: Disclosure, data: bytes) -> workbook.Upload:
-    """Read an uploaded template (xlsx recognised by its content, otherwise CSV)."""
-    reader = workbook.read_workbook if data.startswith(b"PK\x03\x04") else workbook.read_csv
+    """Read an uploaded template (xlsx recognised by its content, otherwise CSV); a zip whose
+    unpacked size or ratio is out of bounds is refused (``FileRefused``) before it is read."""
+    is_zip = data.startswith(b"PK\x03\x04")
+    if is_zip:
+        check_zip(data)
+    reader = workbook.read_workbook if is_zip else workbook.read_csv
     return reader(
         data, load_catalogue(), expect_uscc=disclosure.enterprise.uscc, expect_year=disclosure.year
     )

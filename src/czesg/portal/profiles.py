@@ -13,7 +13,7 @@ that is missing (an enterprise created outside the actions, or before this table
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
@@ -68,10 +68,12 @@ def _fetch(ids: list[int]) -> tuple[list[tuple], list[tuple], list[tuple]]:
 
 
 def _stamp(value: Any) -> Any:
-    """A timestamp as the API writes it (SQLite hands back text, PostgreSQL datetimes)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
+    """A timestamp as the API writes it, with its UTC offset: SQLite hands back naive UTC text,
+    PostgreSQL aware datetimes (the connection works in UTC)."""
+    if value is None:
+        return None
+    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
 
 def _profile(enterprise: tuple, disclosures: list[tuple],
