@@ -114,3 +114,12 @@ def test_a_page_form_without_csrf_gets_a_translated_403_page(draft_a, alice):
     assert response.status_code == 403
     assert "表单已过期或并非来自本站" in response.content.decode()
     assert not draft_a.datapoints.exists()
+
+
+def test_a_malformed_multipart_body_is_a_400_not_a_server_error(client, draft_a, alice):
+    client.force_login(alice)
+    response = client.generic(
+        "POST", f"/disclosures/{draft_a.pk}/upload/", b"--xyz\r\nContent-Disposition: form-data",
+        content_type="multipart/form-data; boundary=", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert "无法读取表单" in response.content.decode()

@@ -10,6 +10,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext
 
@@ -73,7 +74,13 @@ class RequestGuardMiddleware:
                 "limit": _megabytes(limit)}
             return _refuse(request, code="request_too_large", status=413, page_status=413,
                            message=message)
-        if _has_nul(request):
+        try:
+            has_nul = _has_nul(request)
+        except MultiPartParserError:
+            message = gettext("The form could not be read; nothing was saved.")
+            return _refuse(request, code="request_unparsable", status=400, page_status=400,
+                           message=message)
+        if has_nul:
             message = gettext("The request contains a NUL character, which no field may hold.")
             return _refuse(request, code="request_invalid", status=422, page_status=400,
                            message=message)

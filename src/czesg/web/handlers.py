@@ -15,7 +15,7 @@ _CSRF_DETAIL = gettext_noop("The CSRF check failed: send the csrftoken cookie's 
                             "X-CSRFToken header, or use an API token.")
 _HTTP_ERRORS = {
     400: ("request_unparsable", gettext_noop("The request body could not be read as JSON.")),
-    403: ("permission_refused", gettext_noop("You do not have permission to do this.")),
+    403: ("permission_denied", gettext_noop("You do not have permission to do this.")),
     405: ("method_not_allowed", gettext_noop("This method is not allowed here.")),
 }
 

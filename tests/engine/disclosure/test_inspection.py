@@ -86,6 +86,8 @@ def test_an_archive_whose_declared_size_lies_is_refused_as_damaged():
 
 def test_a_plain_pdf_that_opens_at_a_page_passes():
     assert checked_file_type(PLAIN_PDF) is PDF
+    assert checked_file_type(_pdf(b"/OpenAction 4 0 R",
+                                  b"4 0 obj<</S/GoTo/D[3 0 R/Fit]>>endobj\n")) is PDF
 
 
 @pytest.mark.parametrize("extra, found", [
