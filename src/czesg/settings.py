@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "czesg.access.middleware.ApiTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "czesg.web.guards.RequestGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "czesg.portal.middleware.RefusalMiddleware",
@@ -308,3 +309,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CZESG_LOG_LEVEL", "WARNING")},
 }
+
+# Requests and uploads (issue 13, items 7 and 8). A multipart body may be as large as the largest
+# accepted upload (a filled template, 20 MB, see czesg.disclosures.views.UPLOAD_MAX_BYTES) plus
+# the form around it; any other body is bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+# Larger requests are answered with 413 before they are read (czesg.web.guards).
+CZESG_MAX_REQUEST_BYTES = 21 * 2**20
+# A failed CSRF check: a problem document under /api/, a translated page elsewhere.
+CSRF_FAILURE_VIEW = "czesg.web.csrf.csrf_failure"

@@ -129,7 +129,7 @@ NOT_LIST_PAGES = {
     "records/sources/<>/accounts/",  # a form's target: redirects or shows one summary
     "records/imports/<>/",  # one import: its counts and the refused rows it keeps
     "records/uploads/<>/",  # one background upload's row
-    "accounts/login/", "accounts/logout/", "i18n/setlang/", "favicon.ico",
+    "favicon.ico",
     "accounts/password/change/", "accounts/password/change/done/", "accounts/password/reset/",
     "accounts/password/reset/sent/", "accounts/password/reset/<>/<>/",
     "accounts/password/reset/complete/",

@@ -97,6 +97,11 @@ def issue_token(user, *, name: str, scopes: list[str], days: int | None = 365, a
         raise PermissionRefused()
     if not scopes or any(s not in TokenScope.values for s in scopes):
         raise CatalogueError(gettext_noop("Choose the token's scopes."), field="scopes")
+    if TokenScope.WRITE in scopes and user.role != Role.ENTERPRISE:
+        # Only enterprises write through the API; everybody else reads.
+        raise PermissionRefused(
+            gettext_noop("Only enterprise users may have a token with the write scope; choose "
+                         "read."), field="scopes")
     secret = ApiToken.new_secret()
     with transaction.atomic():
         token = ApiToken.objects.create(

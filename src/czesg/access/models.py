@@ -143,6 +143,17 @@ class ApiToken(models.Model):
         return "czesg_" + secrets.token_urlsafe(32)
 
     @property
+    def effective_scopes(self) -> list[str]:
+        """The scopes the token grants today: write only while its owner is an enterprise user
+        (only enterprises write; a token issued before that rule, or whose owner changed role,
+        reads)."""
+        from czesg.accounts.models import Role
+
+        if self.user.role != Role.ENTERPRISE:
+            return [s for s in self.scopes if s != TokenScope.WRITE]
+        return list(self.scopes)
+
+    @property
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

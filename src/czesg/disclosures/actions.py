@@ -31,7 +31,8 @@ from czesg.disclosures.models import (
 from czesg.disclosures.signals import disclosures_published
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.answers import pending_warnings, raise_for_errors
-from czesg.engine.disclosure.evidence import ACCEPTED, detect_file_type, safe_display_name
+from czesg.engine.disclosure.evidence import ACCEPTED, checked_file_type, safe_display_name
+from czesg.engine.disclosure.inspection import FileTooLarge
 from czesg.engine.disclosure.values import coerce
 from czesg.engine.kernel.errors import CatalogueError, StateConflict, gettext_noop
 from czesg.enterprises.models import Enterprise
@@ -277,17 +278,13 @@ def attach_evidence(disclosure: Disclosure, indicator: str, upload, *, actor):
     load_catalogue().get(indicator)
     size = getattr(upload, "size", None)
     if size is not None and size > EVIDENCE_MAX_BYTES:
-        raise CatalogueError(
-            gettext_noop("The file is larger than %(limit)s MB."), limit=EVIDENCE_MAX_BYTES // 2**20
-        )
+        raise FileTooLarge(limit=EVIDENCE_MAX_BYTES // 2**20)
     data = upload.read(EVIDENCE_MAX_BYTES + 1)
     if len(data) > EVIDENCE_MAX_BYTES:
-        raise CatalogueError(
-            gettext_noop("The file is larger than %(limit)s MB."), limit=EVIDENCE_MAX_BYTES // 2**20
-        )
+        raise FileTooLarge(limit=EVIDENCE_MAX_BYTES // 2**20)
     if not data:
         raise CatalogueError(gettext_noop("The file is empty."))
-    kind = detect_file_type(data)
+    kind = checked_file_type(data)  # refuses zip bombs, active PDFs, markup, broken images
     if kind is None:
         raise CatalogueError(
             gettext_noop("“%(name)s” is not a PDF, PNG, JPEG or Excel (xlsx) file."),

@@ -12,6 +12,7 @@ from czesg.disclosures.checks import answers_of
 from czesg.disclosures.models import Disclosure, Method, State, Tier
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure import workbook
+from czesg.engine.disclosure.inspection import check_zip
 from czesg.engine.kernel.errors import CzesgError, NotFound, gettext_noop
 from czesg.engine.kernel.problems import Problem
 from czesg.enterprises.models import Enterprise
@@ -40,13 +41,17 @@ def template_bytes(disclosure: Disclosure, *, fmt: str, language: str) -> bytes:
 
 
 def read_upload(disclosure: Disclosure, data: bytes) -> workbook.Upload:
-    """Read an uploaded template (xlsx recognised by its content, otherwise CSV)."""
+    """Read an uploaded template (xlsx recognised by its content, otherwise CSV); a zip whose
+    unpacked size or ratio is out of bounds is refused (``FileRefused``) before it is read."""
     return _read_for(disclosure.enterprise.uscc, disclosure.year, data)
 
 
 def _read_for(uscc: str, year: int, data: bytes) -> workbook.Upload:
     """Read an uploaded template expected to be of the enterprise ``uscc`` and ``year``."""
-    reader = workbook.read_workbook if data.startswith(b"PK\x03\x04") else workbook.read_csv
+    is_zip = data.startswith(b"PK\x03\x04")
+    if is_zip:
+        check_zip(data)
+    reader = workbook.read_workbook if is_zip else workbook.read_csv
     return reader(data, load_catalogue(), expect_uscc=uscc, expect_year=year)
 
 

@@ -410,12 +410,17 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             error = gettext("Choose a file to upload.")
         elif sent.size > UPLOAD_MAX_BYTES:
             error = gettext("The file is larger than %(limit)s MB.") % {"limit": UPLOAD_MAX_BYTES // 2**20}
+            status = 413
         else:
-            parsed = read_upload(disclosure, sent.read())
-            if parsed.problems:
+            try:
+                parsed = read_upload(disclosure, sent.read())
+            except CzesgError as exc:  # a zip bomb or a damaged archive
+                parsed = None
+                error, status = user_message(exc), exc.http_status
+            if parsed is not None and parsed.problems:
                 problems = problem_rows(parsed, problem_text)
                 status = 422
-            else:
+            elif parsed is not None:
                 try:
                     n = apply_upload(disclosure, parsed, actor=request.user)
                     messages.success(

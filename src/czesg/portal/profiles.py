@@ -13,9 +13,10 @@ that is missing (an enterprise created outside the actions, or before this table
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 from pydantic_core import to_json
@@ -32,6 +33,7 @@ ENTERPRISE_COLUMNS = ("id", "uscc", "name", "name_en", "industry_code", "divisio
 BOOLEAN_COLUMNS = frozenset({"listed", "state_owned", "is_synthetic"})
 DISCLOSURE_COLUMNS = ("id", "year", "version", "state", "tier", "catalogue_version", "amends_id",
                       "amendment_reason", "submitted_at", "published_at")
+_ENCODER = DjangoJSONEncoder()  # what django-ninja writes datetimes with
 BATCH = 2000  # enterprises per query (well under SQLite's limit on query parameters)
 
 
@@ -69,10 +71,12 @@ def _fetch(ids: list[int]) -> tuple[list[tuple], list[tuple], list[tuple]]:
 
 
 def _stamp(value: Any) -> Any:
-    """A timestamp as the API writes it (SQLite hands back text, PostgreSQL datetimes)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
+    """A timestamp written exactly as the other endpoints write it (milliseconds, ``Z`` for UTC):
+    SQLite hands back naive UTC text, PostgreSQL aware datetimes (the connection works in UTC)."""
+    if value is None:
+        return None
+    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return _ENCODER.default(stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC))
 
 
 def _profile(enterprise: tuple, disclosures: list[tuple], values: dict[int, list[tuple]],
