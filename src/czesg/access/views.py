@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from czesg.access import actions
-from czesg.access.models import AccessLog, ApiToken, Grant, Scope, TokenScope
+from czesg.access.models import TOKEN_WRITE_ROLES, AccessLog, ApiToken, Grant, Scope, TokenScope
 from czesg.accounts.models import Role, User
 from czesg.accounts.permissions import can_manage_enterprise
 from czesg.engine.kernel.errors import CzesgError
@@ -113,7 +113,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "access/tokens.html", {
         "tokens": ApiToken.objects.filter(user=request.user), "secret": secret, "error": error,
         "scopes": TokenScope.choices,
-        "can_write": request.user.role == Role.ENTERPRISE,
+        "can_write": request.user.role in TOKEN_WRITE_ROLES,
     })
 
 

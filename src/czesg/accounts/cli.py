@@ -16,6 +16,7 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
     from django.core.exceptions import ValidationError
 
     from czesg.accounts import actions
+    from czesg.accounts.actors import system_actor
     from czesg.accounts.models import User
 
     user = User.objects.filter(username=args.username).first()
@@ -24,7 +25,7 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     typed = getpass.getpass("New password: ") if args.prompt else None
     try:
-        password = actions.reset_password(user, actor=None, new_password=typed)
+        password = actions.reset_password(user, actor=system_actor(), new_password=typed)
     except ValidationError as exc:
         print("czesg: " + " ".join(exc.messages), file=sys.stderr)
         return EXIT_FAILED
@@ -44,8 +45,9 @@ def cmd_unlock(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     setup_django()
     from czesg.accounts import actions
+    from czesg.accounts.actors import system_actor
 
-    cleared = actions.unlock(actor=None, username=args.username or "", ip_address=args.ip or "")
+    cleared = actions.unlock(actor=system_actor(), username=args.username or "", ip_address=args.ip or "")
     emit({"username": args.username, "ip": args.ip, "cleared": cleared}, args.format,
          lambda r: f"sign-in lock lifted ({r['cleared']} failed attempts cleared)")
     return EXIT_OK
