@@ -57,9 +57,13 @@ class Row:
     level: str
     error: str = ""
     saved: bool = False
+    typed_value: str | None = None
+    typed_unit: str = ""
 
     @property
     def value_text(self) -> str:
+        if self.typed_value is not None:  # what the person typed, kept when it was refused
+            return self.typed_value
         p = self.point
         if p is None or p.status != DatapointStatus.REPORTED:
             return ""
@@ -71,6 +75,8 @@ class Row:
 
     @property
     def chosen_unit(self) -> str:
+        if self.typed_unit and self.typed_unit in {u for u, _ in self.units}:
+            return self.typed_unit  # the unit the person picked, even before any value
         p = self.point
         return (p.entered_unit if p is not None and p.entered_unit else self.indicator.unit) or ""
 
@@ -172,23 +178,26 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     except CzesgError as exc:
         raise Http404 from exc
     error = ""
+    changed = True
+    raw = request.POST.get("value", "").strip()
     try:
         if request.POST.get("na"):
             actions.mark_not_applicable(
                 disclosure, code, request.POST.get("na_explanation", ""), actor=request.user
             )
+        elif raw:
+            actions.set_value(
+                disclosure, code, raw, request.POST.get("unit", ""),
+                evidence=request.POST.get("evidence_ref", ""), actor=request.user,
+            )
         else:
-            raw = request.POST.get("value", "").strip()
-            if raw:
-                actions.set_value(
-                    disclosure, code, raw, request.POST.get("unit", ""),
-                    evidence=request.POST.get("evidence_ref", ""), actor=request.user,
-                )
-            else:
-                actions.clear_value(disclosure, code, actor=request.user)
+            # An empty value clears the answer; with nothing to clear (a unit picked before the
+            # value was typed) nothing is saved and the row keeps the unit that was picked.
+            changed = actions.clear_value(disclosure, code, actor=request.user)
         upload = request.FILES.get("evidence_file")
         if upload is not None:
             actions.attach_evidence(disclosure, code, upload, actor=request.user)
+            changed = True
     except CzesgError as exc:
         error = user_message(exc)
     if not _is_htmx(request):
@@ -198,7 +207,10 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     point = disclosure.datapoints.filter(indicator_code=code).first()
     row = _row(indicator, point, list(disclosure.evidence.filter(indicator_code=code)), language())
     row.error = error
-    row.saved = not error
+    row.saved = not error and changed
+    row.typed_unit = request.POST.get("unit", "").strip()
+    if error:
+        row.typed_value = raw  # the refused input stays in the field
     return render(
         request,
         "disclosures/_row_response.html",
