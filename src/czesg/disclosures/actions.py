@@ -17,6 +17,7 @@ from django.utils import timezone
 from czesg.accounts.permissions import require_manager
 from czesg.audit.recording import record
 from czesg.disclosures import checks
+from czesg.disclosures.derivations import recompute
 from czesg.disclosures.models import (
     Assurance,
     Datapoint,
@@ -90,6 +91,11 @@ class Entry:
     evidence: str = ""
 
 
+def _derivation(value) -> dict[str, Any]:
+    """What a stored value keeps of how it was derived (the coefficient of a conversion)."""
+    return {"conversion": value.conversion} if value.conversion else {}
+
+
 def set_values(disclosure: Disclosure, entries: list[Entry], *, actor) -> list[Datapoint]:
     """Set reported values on a draft, all or nothing; each keeps who, when, how and evidence."""
     require_manager(actor, disclosure.enterprise)
@@ -113,15 +119,19 @@ def set_values(disclosure: Disclosure, entries: list[Entry], *, actor) -> list[D
                     status=DatapointStatus.REPORTED, value_number=value.number,
                     value_text=value.text, value_bool=value.boolean, value_choice=value.choice,
                     unit=value.unit, entered_value=value.entered_value,
-                    entered_unit=value.entered_unit, na_explanation="", method=entry.method,
+                    entered_unit=value.entered_unit, derivation=_derivation(value),
+                    na_explanation="", method=entry.method,
                     evidence_ref=entry.evidence.strip(), entered_by=actor, entered_at=now,
                     assurance=Assurance.NONE, assured_by=None, assured_at=None,
                 ),
             )
             saved.append(point)
+        conversions = {e.indicator: v.conversion for e, v in prepared if v.conversion}
         record(actor, "disclosure.set_values", disclosure,
                values={e.indicator: [v.entered_value, v.entered_unit] for e, v in prepared},
-               method=sorted({e.method for e, _ in prepared}))
+               method=sorted({e.method for e, _ in prepared}),
+               **({"conversions": conversions} if conversions else {}))
+        recompute(disclosure, actor=actor)
     return saved
 
 
@@ -152,12 +162,14 @@ def mark_not_applicable(disclosure: Disclosure, indicator: str, explanation: str
             defaults=dict(
                 status=DatapointStatus.NOT_APPLICABLE, value_number=None, value_text="",
                 value_bool=None, value_choice="", unit="", entered_value="", entered_unit="",
+                derivation={},
                 na_explanation=explanation, method=method, evidence_ref="",
                 entered_by=actor, entered_at=timezone.now(), assurance=Assurance.NONE,
             ),
         )
         record(actor, "disclosure.not_applicable", disclosure, indicator=indicator,
                explanation=explanation, method=method)
+        recompute(disclosure, actor=actor)
     return point
 
 
@@ -170,6 +182,7 @@ def clear_value(disclosure: Disclosure, indicator: str, *, actor) -> bool:
         deleted, _ = Datapoint.objects.filter(disclosure=disclosure, indicator_code=indicator).delete()
         if deleted:
             record(actor, "disclosure.clear_value", disclosure, indicator=indicator)
+            recompute(disclosure, actor=actor)
     return bool(deleted)
 
 
@@ -335,7 +348,10 @@ def copy_forward(disclosure: Disclosure, *, actor) -> int:
         _require_draft(disclosure)
         answered = set(disclosure.datapoints.values_list("indicator_code", flat=True))
         copies = []
-        for point in previous.datapoints.exclude(indicator_code__in=answered):
+        # Calculated values are not copied: they are computed again from this year's inputs.
+        for point in previous.datapoints.exclude(indicator_code__in=answered).exclude(
+            method=Method.CALCULATED
+        ):
             point.pk = None
             point.disclosure = disclosure
             point.method = Method.COPIED
@@ -349,6 +365,7 @@ def copy_forward(disclosure: Disclosure, *, actor) -> int:
         Datapoint.objects.bulk_create(copies)
         record(actor, "disclosure.copy_forward", disclosure, source=previous.pk,
                indicators=sorted(p.indicator_code for p in copies))
+        recompute(disclosure, actor=actor)
     return len(copies)
 
 

@@ -174,6 +174,9 @@ class Datapoint(models.Model):
     unit = models.CharField(_("canonical unit"), max_length=24, blank=True)
     entered_value = models.CharField(_("value as entered"), max_length=64, blank=True)
     entered_unit = models.CharField(_("unit as entered"), max_length=24, blank=True)
+    # How the platform derived the stored value: the named coefficient of a conversion across
+    # dimensions (energy into standard coal), or the formula and inputs of a calculated value.
+    derivation = models.JSONField(_("derivation"), default=dict, blank=True)
     na_explanation = models.TextField(_("why not applicable"), blank=True)
     method = models.CharField(_("method"), max_length=12, choices=Method.choices)
     evidence_ref = models.CharField(_("evidence"), max_length=300, blank=True)

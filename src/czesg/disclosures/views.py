@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, Evi
 from czesg.disclosures.upload import apply_upload, problem_rows, read_upload, template_bytes
 from czesg.engine.catalogue import Indicator, load_catalogue
 from czesg.engine.kernel.errors import CzesgError, StateConflict
-from czesg.engine.kernel.units import alternatives, label
+from czesg.engine.kernel.units import label, offered
 from czesg.enterprises.models import Enterprise
 from czesg.web.language import language
 from czesg.web.problems import problem_text, user_message
@@ -57,9 +58,14 @@ class Row:
     level: str
     error: str = ""
     saved: bool = False
+    typed_value: str | None = None
+    typed_unit: str = ""
+    how_computed: str = ""
 
     @property
     def value_text(self) -> str:
+        if self.typed_value is not None:  # what the person typed, kept when it was refused
+            return self.typed_value
         p = self.point
         if p is None or p.status != DatapointStatus.REPORTED:
             return ""
@@ -71,18 +77,60 @@ class Row:
 
     @property
     def chosen_unit(self) -> str:
+        if self.typed_unit and self.typed_unit in {u for u, _ in self.units}:
+            return self.typed_unit  # the unit the person picked, even before any value
         p = self.point
         return (p.entered_unit if p is not None and p.entered_unit else self.indicator.unit) or ""
+
+    @property
+    def conversion_text(self) -> str:
+        """How a value typed in another dimension was converted (the factor set's coefficient)."""
+        p = self.point
+        conversion = (p.derivation or {}).get("conversion") if p is not None else None
+        if not conversion:
+            return ""
+        en = language().startswith("en")
+        return gettext(
+            "Converted with %(name)s, %(value)s %(unit)s (factor set %(set)s, %(id)s)."
+        ) % {
+            "name": conversion.get("name_en" if en else "name_zh", ""),
+            "value": f"{conversion.get('coefficient', 0):g}",
+            "unit": conversion.get("coefficient_unit", ""), "set": conversion.get("factor_set", ""),
+            "id": conversion.get("factor_id", ""),
+        }
 
     @property
     def is_na(self) -> bool:
         return self.point is not None and self.point.status == DatapointStatus.NOT_APPLICABLE
 
 
+_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
+
+
+def _how_computed(indicator: Indicator, point: Datapoint | None, lang: str) -> str:
+    """The formula of a derived indicator in words, with the inputs used (or still missing)."""
+    if not indicator.is_derived:
+        return ""
+    catalogue = load_catalogue()
+    derivation = (point.derivation or {}) if point is not None else {}
+    inputs = derivation.get("inputs", {}) if point is not None and point.method == "calculated" else {}
+
+    def name(match: re.Match) -> str:
+        code = match.group(0)
+        text = catalogue.get(code).name(lang)
+        return f"{text} ({inputs[code]:.12g})" if code in inputs else text
+
+    formula = _CODE.sub(name, indicator.formula).replace("*", "×").replace("/", "÷")
+    if inputs:
+        return gettext("Calculated by the platform: %(formula)s.") % {"formula": formula}
+    return gettext("Calculated by the platform once its inputs are entered: %(formula)s.") % {
+        "formula": formula}
+
+
 def _row(indicator: Indicator, point: Datapoint | None, evidence: list[Evidence], lang: str) -> Row:
     en = lang.startswith("en")
     units, shown = [], set()
-    for spelling in alternatives(indicator.unit):
+    for spelling in offered(indicator.unit):
         text = label(spelling, lang) if spelling == indicator.unit else spelling
         if text not in shown:  # the canonical unit's label may equal an alias (兆瓦时)
             shown.add(text)
@@ -100,6 +148,7 @@ def _row(indicator: Indicator, point: Datapoint | None, evidence: list[Evidence]
             "mistakes": indicator.mistakes_en if en else indicator.mistakes_zh,
         },
         level=indicator.disclosure_level,
+        how_computed=_how_computed(indicator, point, lang),
     )
 
 
@@ -172,23 +221,28 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     except CzesgError as exc:
         raise Http404 from exc
     error = ""
+    changed = True
+    raw = request.POST.get("value", "").strip()
     try:
         if request.POST.get("na"):
             actions.mark_not_applicable(
                 disclosure, code, request.POST.get("na_explanation", ""), actor=request.user
             )
+        elif indicator.is_derived:
+            pass  # the platform computes it from its inputs; the row only takes N/A and evidence
+        elif raw:
+            actions.set_value(
+                disclosure, code, raw, request.POST.get("unit", ""),
+                evidence=request.POST.get("evidence_ref", ""), actor=request.user,
+            )
         else:
-            raw = request.POST.get("value", "").strip()
-            if raw:
-                actions.set_value(
-                    disclosure, code, raw, request.POST.get("unit", ""),
-                    evidence=request.POST.get("evidence_ref", ""), actor=request.user,
-                )
-            else:
-                actions.clear_value(disclosure, code, actor=request.user)
+            # An empty value clears the answer; with nothing to clear (a unit picked before the
+            # value was typed) nothing is saved and the row keeps the unit that was picked.
+            changed = actions.clear_value(disclosure, code, actor=request.user)
         upload = request.FILES.get("evidence_file")
         if upload is not None:
             actions.attach_evidence(disclosure, code, upload, actor=request.user)
+            changed = True
     except CzesgError as exc:
         error = user_message(exc)
     if not _is_htmx(request):
@@ -198,7 +252,10 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     point = disclosure.datapoints.filter(indicator_code=code).first()
     row = _row(indicator, point, list(disclosure.evidence.filter(indicator_code=code)), language())
     row.error = error
-    row.saved = not error
+    row.saved = not error and changed
+    row.typed_unit = request.POST.get("unit", "").strip()
+    if error:
+        row.typed_value = raw  # the refused input stays in the field
     return render(
         request,
         "disclosures/_row_response.html",

@@ -273,7 +273,9 @@ def _answers_from_form(data) -> tuple[dict[str, Answer], list[dict[str, Any]]]:
         if not raw:
             continue
         try:
-            coerced = coerce(catalogue.get(question["code"]), raw)
+            indicator = catalogue.get(question["code"])
+            # The form states each field's unit (the canonical one) beside it: not a guess.
+            coerced = coerce(indicator, raw, indicator.unit or None)
         except CzesgError as exc:
             question["error"] = user_message(exc)
             continue

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import JsonResponse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from czesg.engine.kernel import errors
+from czesg.engine.kernel.bilingual import localized
 from czesg.engine.kernel.problems import Problem, fill
 
 # Per refusal code: how to turn a refusal's itemised problems into JSON items (with their text).
@@ -32,14 +33,14 @@ def user_message(exc: errors.CzesgError) -> str:
     """The refusal as a sentence in the active language, its parameters filled in."""
     template = gettext(exc.message)
     try:
-        return template % exc.params
+        return template % localized(exc.params, get_language() or "zh-hans")
     except (KeyError, TypeError, ValueError):
         return exc.render()
 
 
 def problem_text(item: Problem) -> str:
     """An itemised problem's sentence in the active language, its parameters filled in."""
-    return fill(gettext(item.message), item.params)
+    return fill(gettext(item.message), localized(dict(item.params), get_language() or "zh-hans"))
 
 
 def problem(exc: errors.CzesgError, instance: str = "") -> dict[str, Any]:

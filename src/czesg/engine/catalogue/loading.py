@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from czesg.engine.catalogue import formulas
 from czesg.engine.catalogue.model import (
     CODE_PATTERN,
     COLUMNS,
@@ -41,7 +42,7 @@ from czesg.engine.datafiles import (
     read_data_file,
 )
 from czesg.engine.kernel import units
-from czesg.engine.kernel.errors import DataFileError
+from czesg.engine.kernel.errors import CzesgError, DataFileError
 
 
 def load_catalogue(directory: Path | None = None) -> Catalogue:
@@ -108,6 +109,48 @@ def _parse_topics(top: TomlTable) -> list[Topic]:
             order=table.integer("order"),
         ))
     return topics
+
+
+def _check_formulas(indicators: list[Indicator], rows: dict[str, int], name: str) -> None:
+    """Each formula parses, reads numeric indicators, gives its indicator's unit, and no formula
+    depends on itself."""
+    by_code = {i.code: i for i in indicators}
+    parsed = {}
+    for ind in indicators:
+        if not ind.formula:
+            continue
+
+        def fail(reason: str, ind: Indicator = ind) -> DataFileError:
+            return DataFileError(file=name, row=rows[ind.code], field="formula", reason=reason)
+
+        if ind.data_type not in NUMERIC_TYPES:
+            raise fail(f"only a number can be derived, not a {ind.data_type}")
+        try:
+            node = formulas.parse(ind.formula)
+        except CzesgError as exc:
+            raise fail(exc.render()) from None
+        for code in node.codes():
+            other = by_code.get(code)
+            if other is None:
+                raise fail(f"unknown indicator “{code}”")
+            if other.data_type not in NUMERIC_TYPES:
+                raise fail(f"{code} is a {other.data_type}, not a number")
+        unit_of = {i.code: i.unit or "%" for i in indicators if i.data_type in NUMERIC_TYPES}
+        try:
+            formulas.evaluate(node, dict.fromkeys(node.codes(), 1.0), unit_of, unit_of[ind.code])
+        except CzesgError:
+            raise fail(f"the formula does not give a value in {unit_of[ind.code]}") from None
+        parsed[ind.code] = node.codes()
+
+    def visit(code: str, path: tuple[str, ...]) -> None:
+        for needed in parsed.get(code, ()):
+            if needed in path:
+                raise DataFileError(file=name, row=rows[code], field="formula",
+                                    reason=f"the formula depends on itself through {needed}")
+            visit(needed, (*path, needed))
+
+    for code in parsed:
+        visit(code, (code,))
 
 
 # --- indicators.csv -------------------------------------------------------------------------------
@@ -222,6 +265,7 @@ def _choices(row: CsvRow, data_type: str) -> tuple[Choice, ...]:
 
 def _check_references(indicators: list[Indicator], rows: dict[str, int], name: str) -> None:
     by_code = {i.code: i for i in indicators}
+    _check_formulas(indicators, rows, name)
     for ind in indicators:
         def fail(column: str, reason: str, ind: Indicator = ind) -> DataFileError:
             return DataFileError(file=name, row=rows[ind.code], field=column, reason=reason)

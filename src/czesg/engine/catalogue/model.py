@@ -22,7 +22,7 @@ DEFAULT_DIRECTORY = DATA_DIR / "catalogue"
 COLUMNS: tuple[str, ...] = (
     "code", "pillar", "topic", "name_zh", "name_en", "data_type", "unit", "min", "max",
     "choices", "disclosure_level", "tier", "part_of", "intensity_numerator",
-    "intensity_denominator", "exchange_article", "gri", "ifrs_s2", "hkex", "sgx",
+    "intensity_denominator", "formula", "exchange_article", "gri", "ifrs_s2", "hkex", "sgx",
     "what_zh", "what_en", "how_zh", "how_en", "mistakes_zh", "mistakes_en", "source",
     "confidence",
 )
@@ -97,6 +97,7 @@ class Indicator(Bilingual):
     part_of: str
     intensity_numerator: str
     intensity_denominator: str
+    formula: str
     exchange_article: str
     gri: str
     ifrs_s2: str
@@ -132,6 +133,11 @@ class Indicator(Bilingual):
     def is_numeric(self) -> bool:
         """Whether the value is a number (a quantity or a percentage)."""
         return self.data_type in NUMERIC_TYPES
+
+    @property
+    def is_derived(self) -> bool:
+        """Whether the platform computes the value from others (the ``formula`` column)."""
+        return bool(self.formula)
 
     @property
     def is_intensity(self) -> bool:

@@ -169,6 +169,14 @@ def check_long(frame: pl.DataFrame, catalogue: Catalogue, *, years: range = rang
         pl.when(pl.col("unit") == "").then(pl.col("canonical")).otherwise(pl.col("unit"))
         .alias("entered_unit"),
     )
+    several_scales = [c for c in numeric["canonical"].unique().to_list()
+                      if c and len(units.scales(c)) > 1]
+    unitless = numeric.filter((pl.col("unit") == "") & (pl.col("value") != "")
+                              & pl.col("canonical").is_in(several_scales))
+    add(unitless, "unit",
+        gettext_noop("%(code)s: give the unit of the number (it is stored in %(expected)s); "
+                     "a number without a unit is not guessed."),
+        lambda r: {"code": r["indicator"], "expected": r["canonical"]})
     empty = numeric.filter(pl.col("value") == "")
     add(empty, "value", gettext_noop("%(code)s: no value was given."),
         lambda r: {"code": r["indicator"]})

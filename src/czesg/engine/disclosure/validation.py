@@ -24,6 +24,9 @@ Rules (``rule`` id, severity):
                                     value; names the likely unit slip (kWh as MWh, 元 as 万元)
 ``industry_outlier``      warning   outside the industry range the caller gives
 ``intensity_mismatch``    warning   an intensity differs from numerator ÷ denominator by >5%
+``derived_mismatch``      warning   a reported value of a derived indicator (catalogue
+                                    ``formula``) differs from its formula by >5%; intensities
+                                    and exact sums are left to the two rules above
 ========================  ========  =========================================================
 
 Decisions, from the catalogue's guidance text:
@@ -58,6 +61,9 @@ from functools import lru_cache
 from typing import Any
 
 from czesg.engine.catalogue import Catalogue, Indicator
+from czesg.engine.catalogue.formulas import derive_all
+from czesg.engine.catalogue.formulas import evaluate as evaluate_formula
+from czesg.engine.catalogue.formulas import parse as parse_formula
 from czesg.engine.disclosure.answers import (
     Answer,
     Finding,
@@ -126,10 +132,14 @@ def validate(
         indicator = catalogue.get(code)
         findings.extend(_check_answer(indicator, answer, numbers, not_applicable))
 
-    findings.extend(_check_required(tier_indicators, answers, tier))
+    computed = _derive_missing(catalogue, numbers, answers)
+    numbers.update(computed)
+    with_derived = {**answers, **{c: Answer(code=c, number=v) for c, v in computed.items()}}
+    findings.extend(_check_required(tier_indicators, with_derived, tier))
     findings.extend(_check_parts(catalogue, numbers))
     findings.extend(_check_sums(catalogue, numbers, not_applicable))
     findings.extend(_check_intensities(catalogue, numbers))
+    findings.extend(_check_derived(catalogue, numbers))
     if previous:
         findings.extend(_check_year_on_year(catalogue, numbers, previous))
     if industry_ranges:
@@ -334,6 +344,44 @@ def _ratio_factor(numerator_unit: str, denominator_unit: str, unit: str) -> floa
         return float((ratio / target).to("dimensionless").magnitude)
     except Exception:  # pint raises several unrelated types for a dimension mismatch
         return None
+
+
+def _derive_missing(catalogue: Catalogue, numbers: Mapping[str, float],
+                    answers: Mapping[str, Answer]) -> dict[str, float]:
+    """Derived values the platform computes from the numbers given, for the codes not answered
+    (so that a derived indicator whose inputs are present is never reported missing)."""
+    formulas = {i.code: i.formula for i in catalogue if i.is_derived}
+    if not formulas:
+        return {}
+    unit_of = {i.code: i.unit or "%" for i in catalogue if i.is_numeric}
+    derived = derive_all(formulas, numbers, unit_of, reported=frozenset(answers))
+    return {code: d.value for code, d in derived.items()}
+
+
+def _check_derived(catalogue: Catalogue, numbers: Mapping[str, float]) -> list[Finding]:
+    totals = {g.total for g in SUM_GROUPS if g.exact}
+    unit_of = {i.code: i.unit or "%" for i in catalogue if i.is_numeric}
+    findings = []
+    for indicator in catalogue:
+        if (not indicator.is_derived or indicator.is_intensity or indicator.code in totals
+                or indicator.code not in numbers):
+            continue
+        node = parse_formula(indicator.formula)
+        if not all(c in numbers for c in node.codes()):
+            continue
+        expected = evaluate_formula(node, numbers, unit_of, unit_of[indicator.code])
+        value = numbers[indicator.code]
+        if expected is None or abs(value - expected) <= INTENSITY_TOLERANCE * abs(expected) + _EPSILON:
+            continue
+        findings.append(warning_finding(
+            "derived_mismatch", indicator.code,
+            gettext_noop("%(code)s is reported as %(value)s %(unit)s, but %(formula)s gives "
+                         "%(expected)s %(unit)s (more than %(tolerance)s apart)."),
+            related=node.codes(), code=indicator.code, value=_fmt(value),
+            unit=indicator.unit or "%", formula=indicator.formula,
+            expected=_fmt(_round(expected, 6)), tolerance=f"{INTENSITY_TOLERANCE * 100:g}%",
+        ))
+    return findings
 
 
 def _check_intensities(catalogue: Catalogue, numbers: Mapping[str, float]) -> list[Finding]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from czesg.engine.carbon.factors import load_factor_set
 from czesg.engine.kernel import units
-from czesg.engine.kernel.errors import CatalogueError, UnitError, gettext_noop
+from czesg.engine.kernel.bilingual import LocalName
+from czesg.engine.kernel.errors import CatalogueError, DataFileError, UnitError, gettext_noop
 
 _TRUE = {"true", "yes", "y", "1", "是", "有", "√", "✓"}
 _FALSE = {"false", "no", "n", "0", "否", "无", "×"}
@@ -24,6 +26,8 @@ class Coerced:
     unit: str = ""
     entered_value: str = ""
     entered_unit: str = ""
+    conversion: dict[str, Any] = field(default_factory=dict, hash=False)
+    """The named coefficient a conversion across dimensions used (energy into standard coal)."""
 
 
 def _number(raw: Any, code: str) -> float:
@@ -44,6 +48,70 @@ def _number(raw: Any, code: str) -> float:
     return value
 
 
+def _name(indicator: Any) -> LocalName:
+    return LocalName(indicator.name_zh, indicator.name_en)
+
+
+def _unit_name(unit: str) -> LocalName:
+    zh, en = units.ALL_LABELS.get(unit, (unit, unit))
+    return LocalName(zh, en)
+
+
+def _typed_unit(indicator: Any, unit: str | None, canonical: str) -> str:
+    """The unit the number was typed in; a blank one only where a single scale is admissible."""
+    typed = (unit or "").strip()
+    if typed:
+        return typed
+    if len(units.scales(canonical)) == 1:
+        return canonical
+    raise UnitError(
+        gettext_noop("%(name)s: give the unit of the number (it is stored in %(expected)s); "
+                     "a number without a unit is not guessed."),
+        code=indicator.code, name=_name(indicator), expected=_unit_name(canonical),
+    )
+
+
+def _convert(indicator: Any, entered: float, typed: str, canonical: str
+             ) -> tuple[float, dict[str, Any]]:
+    """``entered`` in ``typed`` converted to ``canonical``, with the coefficient of a bridge."""
+    try:
+        return units.to_canonical(entered, typed, canonical).value, {}
+    except UnitError as exc:
+        failure = exc
+    bridge = units.find_bridge(typed, canonical) if units.is_known(typed) else None
+    if bridge is not None:
+        try:
+            factor = load_factor_set(bridge.factor_set).get(bridge.factor_id)
+            per_from = units.conversion_factor(typed, factor.denominator)
+            to_canonical = units.conversion_factor(factor.numerator, canonical)
+        except (UnitError, DataFileError, CatalogueError, KeyError) as exc:
+            raise UnitError(
+                gettext_noop("The coefficient %(factor)s of factor set %(set)s needed to convert "
+                             "%(unit)s into %(expected)s is not available."),
+                factor=bridge.factor_id, set=bridge.factor_set, unit=typed, expected=canonical,
+            ) from exc
+        value = entered * per_from * factor.value * to_canonical
+        return value, {
+            "factor_set": bridge.factor_set, "factor_id": factor.factor_id,
+            "coefficient": factor.value, "coefficient_unit": factor.unit,
+            "name_zh": factor.name_zh, "name_en": factor.name_en, "source": factor.source,
+        }
+    if canonical.endswith("/10k_CNY") and "/" in typed:
+        raise UnitError(
+            gettext_noop("%(name)s is an intensity per 10,000 CNY of revenue (%(expected)s); a "
+                         "figure per “%(denominator)s” cannot be stored as one. Report it per "
+                         "10,000 CNY (万元) of revenue."),
+            code=indicator.code, name=_name(indicator), expected=_unit_name(canonical),
+            denominator=typed.split("/", 1)[1].strip(), unit=typed,
+        ) from failure
+    raise UnitError(
+        gettext_noop("%(code)s is measured in %(expected)s; “%(unit)s” does not fit."),
+        code=indicator.code,
+        expected=canonical,
+        unit=typed,
+    ) from failure
+
+
 def coerce(indicator: Any, raw: Any, unit: str | None = None) -> Coerced:
     """Check ``raw`` against the indicator's type, bounds and unit, and convert it.
 
@@ -57,17 +125,8 @@ def coerce(indicator: Any, raw: Any, unit: str | None = None) -> Coerced:
     if kind in ("number", "percentage"):
         entered = _number(raw, code)
         canonical = indicator.unit or "%"
-        typed_unit = (unit or "").strip() or canonical
-        try:
-            converted = units.to_canonical(entered, typed_unit, canonical)
-        except UnitError as exc:
-            raise UnitError(
-                gettext_noop("%(code)s is measured in %(expected)s; “%(unit)s” does not fit."),
-                code=code,
-                expected=canonical,
-                unit=typed_unit,
-            ) from exc
-        value = converted.value
+        typed_unit = _typed_unit(indicator, unit, canonical)
+        value, conversion = _convert(indicator, entered, typed_unit, canonical)
         low = 0.0 if kind == "percentage" and indicator.min is None else indicator.min
         high = 100.0 if kind == "percentage" and indicator.max is None else indicator.max
         if low is not None and value < low:
@@ -85,6 +144,7 @@ def coerce(indicator: Any, raw: Any, unit: str | None = None) -> Coerced:
             unit=canonical,
             entered_value=str(raw).strip() if not isinstance(raw, float) else repr(raw),
             entered_unit=typed_unit,
+            conversion=conversion,
         )
     if unit and unit.strip():
         raise UnitError(

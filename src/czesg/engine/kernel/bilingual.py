@@ -18,3 +18,25 @@ class Bilingual:
     def name(self, lang: str = "zh-hans") -> str:
         """The name in the given language (English for ``en*``, otherwise Chinese)."""
         return self.name_en if is_english(lang) else self.name_zh
+
+
+class LocalName(str):
+    """A name given to a message as a parameter: reads Chinese, and carries its English twin, so
+    that the page or API rendering the message in the reader's language can pick the right one."""
+
+    en: str
+
+    def __new__(cls, zh: str, en: str) -> LocalName:
+        """The Chinese name ``zh`` with its English twin ``en``."""
+        name = super().__new__(cls, zh)
+        name.en = en
+        return name
+
+    def name(self, lang: str = "zh-hans") -> str:
+        """The name in the given language (English for ``en*``, otherwise Chinese)."""
+        return self.en if is_english(lang) else str(self)
+
+
+def localized(params: dict, lang: str) -> dict:
+    """``params`` with every :class:`LocalName` replaced by its name in ``lang``."""
+    return {k: v.name(lang) if isinstance(v, LocalName) else v for k, v in params.items()}

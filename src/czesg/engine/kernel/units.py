@@ -4,6 +4,7 @@ Quantities in ESG data go wrong most often through units and scale (kWh typed fo
 万元). Every value passes through this registry: it is stored in its indicator's canonical unit,
 and the unit the user typed is kept beside it. The registry knows the units of Chinese ESG
 reporting: tCO2e, standard coal (tce), MWh, GJ, tonnes, m³, 万Nm³ of gas, 万元, persons, hours.
+They are defined in a data file (``data/units/units.toml``): adding a unit is a data edit.
 
 Standard coal is deliberately a dimension of its own, not an energy unit: turning MWh of
 electricity into tce needs a named coefficient (the calorific-equivalent 当量值 or the
@@ -19,91 +20,125 @@ from functools import lru_cache
 
 import pint
 
+from czesg.engine.datafiles import DATA_DIR, FirstSeen, parse_toml, read_data_file
 from czesg.engine.kernel.errors import UnitError, gettext_noop
 
-_DEFINITIONS = """
-CO2e_kilogram = [co2e] = kgCO2e
-tCO2e = 1000 * kgCO2e
-ktCO2e = 1000 * tCO2e
-MtCO2e = 1000000 * tCO2e
-kilogram_coal_equivalent = [standard_coal] = kgce
-tce = 1000 * kgce
-ktce = 1000 * tce
-normal_cubic_meter = [normal_volume] = Nm3
-wan_Nm3 = 10000 * Nm3
-yuan = [currency] = CNY
-wan_yuan = 10000 * CNY
-yi_yuan = 100000000 * CNY
-person = [headcount]
-wan_person = 10000 * person
-occurrence = [occurrence]
-wan_m3 = 10000 * meter ** 3
-"""
+UNITS_FILE = "units/units.toml"
+"""The data file defining every unit, its spellings, labels and sources (under ``czesg/data``)."""
 
-# Spellings users type (Chinese and English) mapped to the registry's expressions.
-ALIASES: dict[str, str] = {
-    "tCO2e": "tCO2e", "tco2e": "tCO2e", "tCO2": "tCO2e", "吨二氧化碳当量": "tCO2e",
-    "吨CO2e": "tCO2e", "kgCO2e": "kgCO2e", "kgCO2": "kgCO2e", "ktCO2e": "ktCO2e",
-    "万吨二氧化碳当量": "10 * ktCO2e", "万tCO2e": "10 * ktCO2e",
-    "tce": "tce", "吨标准煤": "tce", "吨标煤": "tce", "kgce": "kgce", "千克标准煤": "kgce",
-    "万吨标准煤": "10 * ktce", "万tce": "10 * ktce",
-    "MWh": "megawatt_hour", "兆瓦时": "megawatt_hour", "kWh": "kilowatt_hour",
-    "千瓦时": "kilowatt_hour", "度": "kilowatt_hour", "万千瓦时": "10000 * kilowatt_hour",
-    "GWh": "gigawatt_hour", "GJ": "gigajoule", "吉焦": "gigajoule", "MJ": "megajoule",
-    "TJ": "terajoule",
-    "t": "tonne", "吨": "tonne", "kg": "kilogram", "千克": "kilogram", "公斤": "kilogram",
-    "万吨": "10000 * tonne",
-    "m3": "meter ** 3", "m³": "meter ** 3", "立方米": "meter ** 3", "万m3": "wan_m3",
-    "万m³": "wan_m3", "万立方米": "wan_m3", "ML": "megaliter",
-    "Nm3": "Nm3", "Nm³": "Nm3", "标准立方米": "Nm3", "万Nm3": "wan_Nm3", "万Nm³": "wan_Nm3",
-    "万标准立方米": "wan_Nm3",
-    "CNY": "CNY", "元": "CNY", "万元": "wan_yuan", "10k_CNY": "wan_yuan", "亿元": "yi_yuan",
-    "%": "percent", "percent": "percent", "百分比": "percent",
-    "person": "person", "persons": "person", "人": "person", "万人": "wan_person",
-    "hour": "hour", "hours": "hour", "h": "hour", "小时": "hour",
-    "day": "day", "days": "day", "天": "day", "日": "day",
-    "count": "occurrence", "次": "occurrence", "个": "occurrence", "件": "occurrence",
-    "项": "occurrence", "家": "occurrence",
-    "hour/person": "hour / person", "小时/人": "hour / person",
-    "tCO2e/10k_CNY": "tCO2e / wan_yuan", "吨二氧化碳当量/万元": "tCO2e / wan_yuan",
-    "tce/10k_CNY": "tce / wan_yuan", "吨标准煤/万元": "tce / wan_yuan",
-    "m3/10k_CNY": "meter ** 3 / wan_yuan", "立方米/万元": "meter ** 3 / wan_yuan",
-    "t/10k_CNY": "tonne / wan_yuan", "吨/万元": "tonne / wan_yuan",
-    "CNY/tCO2e": "CNY / tCO2e", "元/吨二氧化碳当量": "CNY / tCO2e",
-}
+_CONFIDENCES = ("definition", "convention", "confirmed-secondary-code", "confirmed-primary")
+
+
+@dataclass(frozen=True)
+class UnitDef:
+    """One unit a person may type: symbol, pint expression, labels, spellings and source."""
+
+    symbol: str
+    expression: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...]
+    canonical: bool
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """A conversion between two dimensions that needs a named coefficient of a factor set."""
+
+    from_unit: str
+    to_unit: str
+    factor_set: str
+    factor_id: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """Everything the units data file defines."""
+
+    version: str
+    definitions: tuple[str, ...]
+    units: tuple[UnitDef, ...]
+    bridges: tuple[Bridge, ...]
+
+
+def parse_units(text: str, name: str = UNITS_FILE) -> UnitTable:
+    """The unit table of the TOML ``text``; refused with file, line and field when malformed."""
+    top = parse_toml(text, name, confidences=_CONFIDENCES, by_line=True)
+    top.allow("version", "define", "unit", "bridge")
+    definitions = []
+    for table in top.array("define"):
+        table.allow("line", "source", "confidence")
+        table.provenance()
+        definitions.append(table.text("line"))
+    seen = FirstSeen()
+    defined: list[UnitDef] = []
+    for table in top.array("unit"):
+        table.allow("symbol", "expression", "zh", "en", "aliases", "canonical", "source",
+                    "confidence")
+        symbol = table.text("symbol")
+        aliases = tuple(table.texts("aliases", required=False)) if table.has("aliases") else ()
+        seen.claim(table, "symbol", symbol)
+        for alias in aliases:
+            seen.claim(table, "aliases", alias)
+        source = confidence = ""
+        if table.has("source") or table.has("confidence"):
+            provenance = table.provenance()
+            source, confidence = provenance.source, provenance.confidence
+        defined.append(UnitDef(
+            symbol=symbol, expression=table.text("expression"), zh=table.text("zh"),
+            en=table.text("en"), aliases=aliases,
+            canonical=table.boolean("canonical") if table.has("canonical") else False,
+            source=source, confidence=confidence,
+        ))
+    bridges = []
+    for table in top.array("bridge", required=False):
+        table.allow("from", "to", "factor_set", "factor_id", "source", "confidence")
+        provenance = table.provenance()
+        bridges.append(Bridge(
+            from_unit=table.text("from"), to_unit=table.text("to"),
+            factor_set=table.text("factor_set"), factor_id=table.text("factor_id"),
+            source=provenance.source, confidence=provenance.confidence,
+        ))
+    return UnitTable(top.text("version"), tuple(definitions), tuple(defined), tuple(bridges))
+
+
+@lru_cache(maxsize=1)
+def unit_table() -> UnitTable:
+    """The shipped unit table (read once)."""
+    return parse_units(read_data_file(DATA_DIR / UNITS_FILE, UNITS_FILE))
+
+
+def _aliases(table: UnitTable) -> dict[str, str]:
+    spellings: dict[str, str] = {}
+    for unit in table.units:
+        spellings.setdefault(unit.symbol, unit.expression)
+        for alias in unit.aliases:
+            spellings.setdefault(alias, unit.expression)
+    return spellings
+
+
+# Spellings users type (Chinese and English) mapped to the registry's expressions, in the
+# data file's order (a form offers them in that order).
+ALIASES: dict[str, str] = _aliases(unit_table())
 
 # How each canonical unit token is shown, in Chinese and English.
 LABELS: dict[str, tuple[str, str]] = {
-    "tCO2e": ("吨二氧化碳当量", "tCO2e"),
-    "tce": ("吨标准煤", "tce"),
-    "MWh": ("兆瓦时", "MWh"),
-    "kWh": ("千瓦时", "kWh"),
-    "GJ": ("吉焦", "GJ"),
-    "t": ("吨", "t"),
-    "m3": ("立方米", "m³"),
-    "万m3": ("万立方米", "10,000 m³"),
-    "万Nm3": ("万标准立方米", "10,000 Nm³"),
-    "CNY": ("元", "CNY"),
-    "万元": ("万元", "10,000 CNY"),
-    "%": ("%", "%"),
-    "person": ("人", "persons"),
-    "hour": ("小时", "hours"),
-    "day": ("天", "days"),
-    "count": ("个/次", "count"),
-    "hour/person": ("小时/人", "hours per person"),
-    "tCO2e/10k_CNY": ("吨二氧化碳当量/万元", "tCO2e per 10,000 CNY"),
-    "tce/10k_CNY": ("吨标准煤/万元", "tce per 10,000 CNY"),
-    "m3/10k_CNY": ("立方米/万元", "m³ per 10,000 CNY"),
-    "t/10k_CNY": ("吨/万元", "t per 10,000 CNY"),
-    "CNY/tCO2e": ("元/吨二氧化碳当量", "CNY per tCO2e"),
+    u.symbol: (u.zh, u.en) for u in unit_table().units if u.canonical
 }
+
+# How every unit symbol is shown, in Chinese and English (canonical or not).
+ALL_LABELS: dict[str, tuple[str, str]] = {u.symbol: (u.zh, u.en) for u in unit_table().units}
 
 
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
     """The process-wide pint registry with czesg's units defined (built once)."""
     ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=None)
-    for line in _DEFINITIONS.strip().splitlines():
+    for line in unit_table().definitions:
         ureg.define(line)
     return ureg
 
@@ -217,4 +252,46 @@ def alternatives(canonical: str) -> tuple[str, ...]:
             continue
         seen.add(key)
         chosen.append(spelling)
+    return tuple(chosen)
+
+
+@lru_cache(maxsize=128)
+def scales(canonical: str) -> tuple[str, ...]:
+    """One spelling per distinct scale a value of ``canonical`` may be typed in (e.g. 人, 万人).
+
+    A number typed without a unit is taken in the canonical unit only where this is one scale.
+    """
+    chosen: list[str] = []
+    seen: set[float] = set()
+    for spelling in alternatives(canonical):
+        factor = round(conversion_factor(spelling, canonical), 12)
+        if factor not in seen:
+            seen.add(factor)
+            chosen.append(spelling)
+    return tuple(chosen)
+
+
+def find_bridge(from_unit: str, to_unit: str) -> Bridge | None:
+    """The data file's bridge (a named coefficient) taking ``from_unit`` to ``to_unit``, if any."""
+    for bridge in unit_table().bridges:
+        try:
+            conversion_factor(from_unit, bridge.from_unit)
+            conversion_factor(bridge.to_unit, to_unit)
+        except UnitError:
+            continue
+        return bridge
+    return None
+
+
+@lru_cache(maxsize=128)
+def offered(canonical: str) -> tuple[str, ...]:
+    """What a form offers for ``canonical``: :func:`alternatives`, then the spellings that reach
+    it only through a bridge's named coefficient (e.g. MWh, kWh, GJ for tce)."""
+    chosen = list(alternatives(canonical))
+    for bridge in unit_table().bridges:
+        try:
+            conversion_factor(bridge.to_unit, canonical)
+        except UnitError:
+            continue
+        chosen.extend(s for s in alternatives(bridge.from_unit) if s not in chosen)
     return tuple(chosen)

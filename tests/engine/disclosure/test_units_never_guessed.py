@@ -1,0 +1,91 @@
+"""Issue 12 (item 2): a number without a unit is never guessed, energy becomes standard coal only
+through the factor set's named coefficient, and an intensity per physical output is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from czesg.engine.catalogue import load_catalogue
+from czesg.engine.disclosure.values import coerce
+from czesg.engine.kernel.bilingual import localized
+from czesg.engine.kernel.errors import UnitError
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+@pytest.mark.parametrize(
+    ("code", "raw", "unit", "stored"),
+    [
+        ("G-GEN-01", 50, "百万元", 5000.0),
+        ("G-GEN-01", "1.2", "亿元", 12000.0),
+        ("G-GEN-01", 3_000_000, "元", 300.0),
+        ("G-GEN-01", 50, "RMB million", 5000.0),
+        ("E-GHG-05", 20, "吨二氧化碳当量/百万元", 0.2),
+        ("E-ENG-02", 5.6, "tce/RMB million", 0.056),
+        ("E-ENG-01-ELEC", 6500, "kWh", 6.5),
+        ("S-EMP-03", 8.5, "", 8.5),  # a percentage has one admissible unit
+        ("G-GEN-03", 2, "", 2.0),  # so does a count
+    ],
+)
+def test_typed_scales_are_stored_in_the_canonical_unit(catalogue, code, raw, unit, stored):
+    value = coerce(catalogue.get(code), raw, unit)
+    assert value.number == pytest.approx(stored, rel=1e-12)
+    assert value.entered_unit == (unit or catalogue.get(code).unit)
+    assert value.conversion == {}
+
+
+@pytest.mark.parametrize("code", ["S-EMP-01", "E-GHG-05", "E-ENG-01-ELEC", "G-GEN-01", "E-ENG-01"])
+def test_a_number_without_a_unit_is_refused_naming_the_indicator(catalogue, code):
+    indicator = catalogue.get(code)
+    with pytest.raises(UnitError) as caught:
+        coerce(indicator, 12, "")
+    params = caught.value.params
+    assert localized(params, "zh-hans")["name"] == indicator.name_zh
+    assert localized(params, "en")["name"] == indicator.name_en
+    assert "not guessed" in caught.value.render()
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit", "tce"),
+    [
+        (1000, "MWh", 122.9),  # 1000 MWh x 0.1229 kgce/kWh = 122.9 tce
+        (6500, "kWh", 0.79885),
+        (1, "GWh", 122.9),
+        (3600, "GJ", 122.9),  # 3600 GJ = 1000 MWh
+        (100, "万千瓦时", 122.9),
+    ],
+)
+def test_energy_into_tce_through_the_named_coefficient(catalogue, raw, unit, tce):
+    value = coerce(catalogue.get("E-ENG-01"), raw, unit)
+    assert value.number == pytest.approx(tce, rel=1e-12)
+    assert (value.unit, value.entered_unit) == ("tce", unit)
+    assert value.conversion["factor_id"] == "TCE-ELECTRICITY-CALORIFIC"
+    assert value.conversion["factor_set"] == "2025.1"
+    assert (value.conversion["coefficient"], value.conversion["coefficient_unit"]) == (
+        0.1229, "kgce/kWh")
+
+
+def test_standard_coal_typed_directly_needs_no_coefficient(catalogue):
+    value = coerce(catalogue.get("E-ENG-01"), 2, "万吨标准煤")
+    assert (value.number, value.conversion) == (20000.0, {})
+
+
+@pytest.mark.parametrize("unit", ["tCO2e/MW", "tCO2e/t", "吨二氧化碳当量/m²", "tCO2e/m2"])
+def test_an_intensity_per_physical_output_is_never_stored_per_10k_cny(catalogue, unit):
+    indicator = catalogue.get("E-GHG-05")
+    with pytest.raises(UnitError) as caught:
+        coerce(indicator, 0.5, unit)
+    params = localized(caught.value.params, "en")
+    assert params["name"] == indicator.name_en
+    assert params["expected"] == "tCO2e per 10,000 CNY"
+    assert params["denominator"] == unit.split("/", 1)[1]
+    assert "per 10,000 CNY" in caught.value.render()
+
+
+def test_mass_is_not_standard_coal(catalogue):
+    with pytest.raises(UnitError) as caught:
+        coerce(catalogue.get("E-ENG-01"), 5, "t")
+    assert caught.value.params["expected"] == "tce"
