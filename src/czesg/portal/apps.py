@@ -7,12 +7,29 @@ from czesg.disclosures.signals import disclosures_published
 from czesg.enterprises.signals import enterprises_changed
 from czesg.records.signals import records_changed
 
+# A records import may touch tens of thousands of enterprises: beyond this many, their profiles
+# are rebuilt by the worker once the import has committed (rebuilding 15,000 profiles inside the
+# import would take longer than the import itself); a few are rebuilt at once, in its transaction.
+INLINE_PROFILE_REFRESH = 500
+
 
 def _refresh_profiles(sender, *, enterprise_ids, **kwargs) -> None:
     # Imported here: the profiles import models, which exist only once the registry is ready.
     from czesg.portal.profiles import refresh_profiles
 
     refresh_profiles(enterprise_ids)
+
+
+def _refresh_profiles_of_records(sender, *, enterprise_ids, **kwargs) -> None:
+    from django.db import transaction
+
+    ids = sorted(enterprise_ids)
+    if len(ids) <= INLINE_PROFILE_REFRESH:
+        _refresh_profiles(sender, enterprise_ids=ids)
+        return
+    from czesg.portal.tasks import refresh_public_profiles
+
+    transaction.on_commit(lambda: refresh_public_profiles.enqueue(ids))
 
 
 class PortalConfig(AppConfig):
@@ -25,4 +42,5 @@ class PortalConfig(AppConfig):
         """Keep the public profiles current: they show registry facts and published data."""
         enterprises_changed.connect(_refresh_profiles, dispatch_uid="portal-profiles-registry")
         disclosures_published.connect(_refresh_profiles, dispatch_uid="portal-profiles-published")
-        records_changed.connect(_refresh_profiles, dispatch_uid="portal-profiles-records")
+        records_changed.connect(_refresh_profiles_of_records,
+                                dispatch_uid="portal-profiles-records")
