@@ -40,7 +40,13 @@ from czesg.engine.kernel.errors import CatalogueError, NotFound, StateConflict, 
 from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
 from czesg.ratings import results
-from czesg.ratings.inputs import fetch_inputs, input_rows, records_of, stored_inputs
+from czesg.ratings.inputs import (
+    fetch_inputs,
+    input_rows,
+    inputs_from_rows,
+    records_of,
+    stored_inputs,
+)
 from czesg.ratings.models import (
     Rating,
     RatingRun,
@@ -298,6 +304,15 @@ def explanation(rating: Rating) -> engine.Explanation:
     """Why the enterprise has its rating: contributions, deductions, peers, improvements."""
     pop = population(rating.run)
     return engine.explain(pop.result, pop.inputs, pop.methodology, rating.enterprise.uscc)
+
+
+def weight_shares(rating: Rating) -> dict[str, float]:
+    """The share of the rating's rated weight backed by disclosed, recorded and missing data
+    (from its own stored input row: effective weights do not depend on the peers)."""
+    methodology = engine.load_methodology(rating.methodology_version)
+    inputs = inputs_from_rows([json.loads(rating.input_row)], rating.year, methodology)
+    row = engine.basis_shares(inputs, methodology)[0].tolist()
+    return dict(zip(engine.BASES, row, strict=True))
 
 
 def reproduce_rating(rating: Rating) -> dict[str, Any]:
