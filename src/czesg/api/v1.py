@@ -11,6 +11,7 @@ from czesg.disclosures.api import router as disclosures_router
 from czesg.enterprises.api import router as enterprises_router
 from czesg.portal.api import router as portal_router
 from czesg.ratings.api import router as ratings_router
+from czesg.records.api import router as records_router
 from czesg.web.handlers import install_problem_handlers
 
 api = NinjaAPI(
@@ -39,5 +40,6 @@ api.add_router("", disclosures_router)
 api.add_router("", enterprises_router)
 api.add_router("", access_router)
 api.add_router("", portal_router)
+api.add_router("", records_router)
 api.add_router("/carbon", carbon_router)
 api.add_router("/ratings", ratings_router)
