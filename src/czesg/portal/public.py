@@ -7,11 +7,11 @@ from typing import Any
 import numpy as np
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from czesg.disclosures.models import Datapoint, Disclosure, EnterpriseYear, State
+from czesg.disclosures.models import Datapoint, Disclosure, EnterpriseYear, State, Tier
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.kernel.units import label as unit_label
 from czesg.engine.plan import load_city_profile
@@ -132,9 +132,18 @@ def search(request: HttpRequest) -> HttpResponse:
                   for g in GRADE_SCALE if dict(counts["grade"]).get(g)],
     }
     total = sum(n for _, n in counts["total"])
-    paginator = Paginator(rows.order_by("name", "pk"), 25)
+    listed = rows.order_by("name", "pk")
+    if run is not None:  # each row's grade and tier in the newest run, in the page's query
+        rated = Rating.objects.filter(run=run, enterprise=OuterRef("pk"))
+        listed = listed.annotate(rated_grade=Subquery(rated.values("grade")[:1]),
+                                 rated_tier=Subquery(rated.values("tier")[:1]),
+                                 rated_capped=Subquery(rated.values("grade_capped")[:1]))
+    paginator = Paginator(listed, 25)
     paginator.count = total  # counted with the facets, so the page needs no second count
     page = paginator.get_page(request.GET.get("page"))
+    tier_names = dict(Tier.choices)
+    for enterprise in page:
+        enterprise.tier_name = tier_names.get(getattr(enterprise, "rated_tier", None) or "", "")
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "portal/search.html", {

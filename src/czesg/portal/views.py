@@ -21,6 +21,7 @@ from czesg.engine.kernel.units import label as unit_label
 from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
 from czesg.portal.public import HEADLINE
+from czesg.ratings.actions import latest_rating
 from czesg.records.known import NOT_REPORTED, known_figures, restricted_readable
 from czesg.web.language import language
 
@@ -84,6 +85,7 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "industry": profile.industry(enterprise.industry_code),
         "lead_industry": profile.lead_industry_of(enterprise.industry_code),
         "can_manage": can_manage_enterprise(request.user, enterprise),
+        "rating": latest_rating(enterprise),
         "lang": lang,
     }
     return render(request, "portal/enterprise.html", context)

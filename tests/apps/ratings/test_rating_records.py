@@ -127,3 +127,21 @@ def test_the_grade_card_and_api_state_the_shares(city, gov, alice):
         "record", "disclosed", "")
     page = client.get(f"/enterprises/{city['c'].uscc}/rating/").content.decode()
     assert page.count('data-basis="record"') == 1
+
+
+def test_search_and_the_enterprise_page_show_the_tier_beside_the_grade(city, gov):
+    run = rate_now(gov)
+    client = Client()
+    html = client.get("/search/").content.decode()
+    for key in ("a", "b", "c"):
+        rating = Rating.objects.get(run=run, enterprise=city[key])
+        assert rating.tier == "basic"
+        row = html.split(f'<tr data-uscc="{city[key].uscc}">')[1].split("</tr>")[0]
+        assert f'data-grade="{rating.grade}" data-tier="basic"' in row
+        assert f'<span class="grade grade-{rating.grade}">{rating.grade}</span>' in row
+        assert '<span class="tier tier-basic">基础版（中小企业）</span>' in row
+    page = client.get(f"/enterprises/{city['c'].uscc}/").content.decode()
+    c = Rating.objects.get(run=run, enterprise=city["c"])
+    assert (f'<span id="profile-grade" data-grade="{c.grade}" data-tier="basic">'
+            f'<span class="grade grade-{c.grade}">{c.grade}</span> '
+            '<span class="tier tier-basic">基础版（中小企业）</span>') in page
