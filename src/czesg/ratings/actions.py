@@ -54,6 +54,7 @@ from czesg.ratings.models import (
 )
 from czesg.ratings.signals import rating_queued
 from czesg.records.actions import check_year
+from czesg.records.known import recorded_values
 
 Progress = Callable[[int, int], None]
 
@@ -446,5 +447,25 @@ def self_diagnosis(enterprise: Enterprise, answers: dict[str, Answer], *, year: 
         if keep:
             peers = pop.inputs.take(keep)
     records = records_of(enterprise, year)
+    answers = with_recorded_answers(enterprise, answers, year, methodology)
     return engine.self_diagnose(answers, enterprise.industry_code, methodology, peers=peers,
                                 tier=tier, records=records or None)
+
+
+def with_recorded_answers(enterprise: Enterprise, answers: dict[str, Answer], year: int,
+                          methodology: engine.Methodology) -> dict[str, Answer]:
+    """The answers with each numeric rated indicator left unanswered filled from the
+    enterprise's preferred record of the year, its restricted records included (a
+    self-diagnosis is the enterprise's own), where the methodology rates records."""
+    if not methodology.records_fill:
+        return answers
+    numeric = [i.code for i in methodology.indicators
+               if i.data_type not in ("boolean", "choice") and i.code not in answers]
+    found = recorded_values([enterprise.pk], years=[year], codes=numeric,
+                            restricted=[enterprise.pk])
+    filled = dict(answers)
+    for (_, _, code), recorded in sorted(found.items()):
+        if recorded.number is not None:
+            filled[code] = Answer(code=code, number=recorded.number,
+                                  evidence=f"record: {recorded.source}")
+    return filled

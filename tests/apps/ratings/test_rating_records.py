@@ -145,3 +145,27 @@ def test_search_and_the_enterprise_page_show_the_tier_beside_the_grade(city, gov
     assert (f'<span id="profile-grade" data-grade="{c.grade}" data-tier="basic">'
             f'<span class="grade grade-{c.grade}">{c.grade}</span> '
             '<span class="tier tier-basic">基础版（中小企业）</span>') in page
+
+
+def test_a_self_diagnosis_fills_unanswered_indicators_from_the_enterprises_own_records(
+        city, gov, alice):
+    from czesg.engine.disclosure.answers import Answer
+
+    meter = RecordSource.objects.get(code="c_utility")
+    add_record(city["a"], "S-TRN-02", 30.0, "hour/person", source=meter, actor=gov,
+               visibility=Visibility.RESTRICTED)
+    rate_now(gov)
+    answers = {"S-OHS-01": Answer(code="S-OHS-01", number=0.0),
+               "G-GOV-06": Answer(code="G-GOV-06", boolean=True)}
+    filled = actions.with_recorded_answers(city["a"], answers, YEAR,
+                                           actions.engine.load_methodology())
+    # A's public report record (E-ENG-02 9.0) and its own restricted utility record (S-TRN-02)
+    assert {c: (a.number, a.evidence) for c, a in filled.items() if c not in answers} == {
+        "E-ENG-02": (9.0, "record: c_annual_report"), "S-TRN-02": (30.0, "record: c_utility")}
+    diagnosed = actions.self_diagnosis(city["a"], answers, year=YEAR, actor=alice)
+    explicit = actions.self_diagnosis(city["a"], filled, year=YEAR, actor=alice)
+    assert (diagnosed.score, diagnosed.grade) == (explicit.score, explicit.grade)
+    # An answer given is never replaced by a record.
+    own = {**answers, "E-ENG-02": Answer(code="E-ENG-02", number=0.5)}
+    assert actions.with_recorded_answers(city["a"], own, YEAR, actions.engine.load_methodology()
+                                         )["E-ENG-02"].number == 0.5
