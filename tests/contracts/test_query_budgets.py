@@ -95,6 +95,8 @@ BUDGETS: list[Budget] = [
     Budget("anonymous", "/api/v1/datapoints", "enterprises", 4),
     Budget("anonymous", "/api/v1/enterprises", "enterprises", 4),
     Budget("anonymous", "/api/v1/enterprises/{uscc}/disclosures", "years", 3),
+    Budget("anonymous", "/api/v1/enterprises/{uscc}/figures", "years", 5),
+    Budget("enterprise", "/api/v1/enterprises/{uscc}/figures", "years", 10),
     Budget("anonymous", "/api/v1/indicators", "nothing", 2),
     Budget("anonymous", "/api/v1/ratings/distribution", "rated", 4),
     Budget("anonymous", "/api/v1/ratings/{uscc}/history", "runs", 4),
@@ -135,7 +137,7 @@ NOT_LIST_PAGES = {
     "accounts/password/reset/complete/",
 }
 # GET operations that answer one object holding a list (not an array or a page) but list rows.
-EXTRA_LIST_ENDPOINTS = {"/api/v1/ratings/distribution"}
+EXTRA_LIST_ENDPOINTS = {"/api/v1/ratings/distribution", "/api/v1/enterprises/{uscc}/figures"}
 
 
 def _route(path: str) -> str:

@@ -11,6 +11,7 @@ from czesg.enterprises.api import router as enterprises_router
 from czesg.portal.api import router as portal_router
 from czesg.ratings.api import router as ratings_router
 from czesg.records.api import router as records_router
+from czesg.records.figures_api import router as figures_router
 from czesg.web.contract import ProblemDocumentedAPI
 from czesg.web.handlers import install_problem_handlers
 
@@ -40,6 +41,7 @@ api.add_router("", disclosures_router)
 api.add_router("", enterprises_router)
 api.add_router("", access_router)
 api.add_router("", portal_router)
+api.add_router("", figures_router)
 api.add_router("/carbon", carbon_router)
 api.add_router("/ratings", ratings_router)
 api.add_router("/records", records_router)

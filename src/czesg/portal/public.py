@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from czesg.disclosures.models import Datapoint, Disclosure, EnterpriseYear, State
+from czesg.disclosures.models import Datapoint, Disclosure, EnterpriseYear, State, Tier
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.kernel.units import label as unit_label
 from czesg.engine.plan import load_city_profile
@@ -17,6 +19,15 @@ from czesg.engine.plan.targets import GRADE_SCALE
 from czesg.enterprises.models import Enterprise
 from czesg.ratings.actions import latest_run
 from czesg.ratings.models import Rating
+from czesg.records.known import (
+    DISCLOSED,
+    NOT_REPORTED,
+    RECORD,
+    Recorded,
+    recorded_values,
+    restricted_readable,
+)
+from czesg.records.models import Record
 from czesg.web.language import language
 
 MAX_COMPARE = 5
@@ -121,9 +132,18 @@ def search(request: HttpRequest) -> HttpResponse:
                   for g in GRADE_SCALE if dict(counts["grade"]).get(g)],
     }
     total = sum(n for _, n in counts["total"])
-    paginator = Paginator(rows.order_by("name", "pk"), 25)
+    listed = rows.order_by("name", "pk")
+    if run is not None:  # each row's grade and tier in the newest run, in the page's query
+        rated = Rating.objects.filter(run=run, enterprise=OuterRef("pk"))
+        listed = listed.annotate(rated_grade=Subquery(rated.values("grade")[:1]),
+                                 rated_tier=Subquery(rated.values("tier")[:1]),
+                                 rated_capped=Subquery(rated.values("grade_capped")[:1]))
+    paginator = Paginator(listed, 25)
     paginator.count = total  # counted with the facets, so the page needs no second count
     page = paginator.get_page(request.GET.get("page"))
+    tier_names = dict(Tier.choices)
+    for enterprise in page:
+        enterprise.tier_name = tier_names.get(getattr(enterprise, "rated_tier", None) or "", "")
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "portal/search.html", {
@@ -145,6 +165,39 @@ def _values_for(enterprises: list[Enterprise], year: int | None) -> tuple[dict, 
     return chosen, values
 
 
+def _records_for(user, enterprises: list[Enterprise], chosen: dict[int, Disclosure],
+                 year: int | None) -> dict[int, dict[str, Recorded]]:
+    """Each enterprise's preferred records of the year compared (its disclosure's year, else the
+    chosen year, else its latest year with records), in one query; restricted records only
+    where the viewer may read them."""
+    ids = [e.pk for e in enterprises]
+    if not ids:
+        return {}
+    found = recorded_values(ids, years=None if year is None else [year],
+                            restricted=restricted_readable(user, ids))
+    latest: dict[int, int] = {}
+    for enterprise_id, record_year, _ in found:
+        latest[enterprise_id] = max(record_year, latest.get(enterprise_id, record_year))
+    out: dict[int, dict[str, Recorded]] = {}
+    for (enterprise_id, record_year, code), recorded in found.items():
+        disclosure = chosen.get(enterprise_id)
+        wanted = disclosure.year if disclosure is not None else latest[enterprise_id]
+        if record_year == wanted:
+            out.setdefault(enterprise_id, {})[code] = recorded
+    return out
+
+
+def _cell(point: Datapoint | None, recorded: Recorded | None, lang: str) -> dict[str, Any]:
+    """A compared value: the disclosed datapoint first, else a record, else not reported."""
+    if point is not None:
+        return {"basis": DISCLOSED, "point": point}
+    if recorded is not None:
+        return {"basis": RECORD, "number": recorded.number,
+                "source": recorded.source_name(lang), "document": recorded.document,
+                "page": recorded.page}
+    return {"basis": NOT_REPORTED}
+
+
 def compare(request: HttpRequest) -> HttpResponse:
     """Up to five enterprises side by side: every indicator any of them published."""
     codes = [c.strip().upper() for c in request.GET.getlist("e") if c.strip()][:MAX_COMPARE]
@@ -152,9 +205,11 @@ def compare(request: HttpRequest) -> HttpResponse:
     enterprises = [found[c] for c in codes if c in found]
     year = request.GET.get("year", "")
     chosen, values = _values_for(enterprises, int(year) if year.isdigit() else None)
+    records = _records_for(request.user, enterprises, chosen, int(year) if year.isdigit() else None)
     catalogue = load_catalogue()
     lang = language()
-    answered = {code for v in values.values() for code in v}
+    answered = {code for v in values.values() for code in v} | {
+        code for v in records.values() for code in v}
     order = [c for c in HEADLINE if c in answered] + [
         i.code for i in catalogue.indicators if i.code in answered and i.code not in HEADLINE
     ]
@@ -164,13 +219,30 @@ def compare(request: HttpRequest) -> HttpResponse:
         rows.append({
             "indicator": indicator, "name": indicator.name(lang),
             "unit": unit_label(indicator.unit, lang) if indicator.unit else "",
-            "cells": [values.get(e.pk, {}).get(code) for e in enterprises],
+            "cells": [_cell(values.get(e.pk, {}).get(code), records.get(e.pk, {}).get(code), lang)
+                      for e in enterprises],
         })
     return render(request, "portal/compare.html", {
         "enterprises": enterprises, "disclosures": [chosen.get(e.pk) for e in enterprises],
         "rows": rows, "year": year, "missing": [c for c in codes if c not in found],
         "too_many": len(request.GET.getlist("e")) > MAX_COMPARE, "lang": lang,
     })
+
+
+def _benchmark_records(code: str, year: int | None, industry: str, disclosed: set[int]
+                       ) -> dict[int, Recorded]:
+    """The industry's preferred public records of the indicator and year, of the enterprises
+    whose published disclosure lacks it (two queries; a benchmark is a public statistic, so
+    restricted records never enter it)."""
+    if year is None:
+        return {}
+    rows = Record.objects.filter(current=True, year=year, indicator_code=code,
+                                 value_number__isnull=False)
+    if industry:
+        rows = rows.filter(enterprise__industry_code__startswith=industry)
+    ids = set(rows.order_by().values_list("enterprise_id", flat=True).distinct()) - disclosed
+    found = recorded_values(ids, years=[year], codes=[code]) if ids else {}
+    return {e: r for (e, _, _), r in found.items() if r.number is not None}
 
 
 def benchmark(request: HttpRequest) -> HttpResponse:
@@ -194,20 +266,28 @@ def benchmark(request: HttpRequest) -> HttpResponse:
     if industry:
         points = points.filter(disclosure__enterprise__industry_code__startswith=industry)
     pairs = list(points.values_list("disclosure__enterprise_id", "value_number"))
+    disclosed = {e for e, _ in pairs}
+    recorded = _benchmark_records(indicator.code, year, industry, disclosed)
+    pairs += [(e, r.number) for e, r in recorded.items()]
     values = np.array([v for _, v in pairs], dtype=float)
     stats, histogram, position = None, None, None
     if values.size:
         q = np.percentile(values, [10, 25, 50, 75, 90])
         stats = {"n": int(values.size), "p10": q[0], "p25": q[1], "median": q[2], "p75": q[3],
-                 "p90": q[4], "mean": float(values.mean())}
+                 "p90": q[4], "mean": float(values.mean()), "recorded": len(recorded)}
         counts, edges = np.histogram(values, bins=min(20, max(5, values.size // 5)))
         histogram = {"counts": counts.tolist(),
                      "labels": [f"{edges[i]:.3g}–{edges[i + 1]:.3g}" for i in range(len(counts))]}
         if focus is not None:
             own = [v for e, v in pairs if e == focus.pk]
             if own:
+                own_record = recorded.get(focus.pk)
                 position = {"value": own[0],
-                            "percentile": float((values < own[0]).mean() * 100)}
+                            "percentile": float((values < own[0]).mean() * 100),
+                            "basis": RECORD if own_record else DISCLOSED,
+                            "source": own_record.source_name(lang) if own_record else "",
+                            "document": own_record.document if own_record else "",
+                            "page": own_record.page if own_record else None}
                 bin_index = int(np.clip(np.searchsorted(edges, own[0], side="right") - 1,
                                         0, len(counts) - 1))
                 histogram["focus"] = bin_index

@@ -14,7 +14,7 @@ from czesg.access.actions import note_consented_read
 from czesg.access.models import Scope
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import can_manage_enterprise
-from czesg.disclosures.models import Datapoint, Disclosure, State
+from czesg.disclosures.models import Disclosure, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.diff import diff_versions
 from czesg.engine.kernel.units import label as unit_label
@@ -22,6 +22,8 @@ from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
 from czesg.portal import workspace
 from czesg.portal.public import HEADLINE
+from czesg.ratings.actions import latest_rating
+from czesg.records.known import NOT_REPORTED, known_figures, restricted_readable
 from czesg.web.language import language
 
 
@@ -82,7 +84,7 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
     profile = load_city_profile()
     lang = language()
     context = {
-        "trends": _trends(enterprise, lang),
+        "trends": _trends(enterprise, lang, request.user),
         "enterprise": enterprise,
         "disclosures": disclosures,
         "district": profile.district(enterprise.division_code),
@@ -90,35 +92,41 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "industry": profile.industry(enterprise.industry_code),
         "lead_industry": profile.lead_industry_of(enterprise.industry_code),
         "can_manage": can_manage_enterprise(request.user, enterprise),
+        "rating": latest_rating(enterprise),
         "lang": lang,
     }
     return render(request, "portal/enterprise.html", context)
 
 
-def _trends(enterprise: Enterprise, lang: str) -> list[dict]:
-    """Headline indicators over the published years (latest version of each year), for charts."""
-    latest: dict[int, int] = {}
-    for pk, year in (
-        Disclosure.objects.filter(enterprise=enterprise, state=State.PUBLISHED)
-        .order_by("year", "version").values_list("pk", "year")
-    ):
-        latest[year] = pk
-    if not latest:
+def _trends(enterprise: Enterprise, lang: str, user=None) -> list[dict]:
+    """Headline indicators over the years (the latest published version of each year, else a
+    record of a named source, restricted records only for those who may read them), for charts,
+    with each year's basis."""
+    known = known_figures([enterprise.pk], codes=HEADLINE,
+                          restricted=restricted_readable(user, [enterprise.pk]))
+    known = {key: figure for key, figure in known.items() if figure.number is not None}
+    if not known:
         return []
-    years = sorted(latest)
-    by_code: dict[str, dict[int, float]] = {}
-    year_of = {pk: year for year, pk in latest.items()}
-    for disclosure_id, code, value in Datapoint.objects.filter(
-        disclosure_id__in=latest.values(), indicator_code__in=HEADLINE, value_number__isnull=False
-    ).values_list("disclosure_id", "indicator_code", "value_number"):
-        by_code.setdefault(code, {})[year_of[disclosure_id]] = value
+    years = sorted({year for _, year, _ in known})
     catalogue = load_catalogue()
-    return [
-        {"code": code, "name": catalogue.get(code).name(lang),
-         "unit": unit_label(catalogue.get(code).unit, lang),
-         "years": years, "values": [by_code[code].get(y) for y in years]}
-        for code in HEADLINE if code in by_code
-    ]
+    trends = []
+    for code in HEADLINE:
+        cells = [known.get((enterprise.pk, year, code)) for year in years]
+        if not any(cells):
+            continue
+        trends.append({
+            "code": code, "name": catalogue.get(code).name(lang),
+            "unit": unit_label(catalogue.get(code).unit, lang), "years": years,
+            "values": [c.number if c else None for c in cells],
+            "points": [{
+                "year": year, "value": c.number if c else None,
+                "basis": c.basis if c else NOT_REPORTED,
+                "source": c.recorded.source_name(lang) if c and c.recorded else "",
+                "document": c.recorded.document if c and c.recorded else "",
+                "page": c.recorded.page if c and c.recorded else None,
+            } for year, c in zip(years, cells, strict=True)],
+        })
+    return trends
 
 
 def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -40,7 +40,13 @@ from czesg.engine.kernel.errors import CatalogueError, NotFound, StateConflict, 
 from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
 from czesg.ratings import results
-from czesg.ratings.inputs import fetch_inputs, input_rows, records_of, stored_inputs
+from czesg.ratings.inputs import (
+    fetch_inputs,
+    input_rows,
+    inputs_from_rows,
+    records_of,
+    stored_inputs,
+)
 from czesg.ratings.models import (
     Rating,
     RatingRun,
@@ -48,6 +54,7 @@ from czesg.ratings.models import (
 )
 from czesg.ratings.signals import rating_queued
 from czesg.records.actions import check_year
+from czesg.records.known import recorded_values
 
 Progress = Callable[[int, int], None]
 
@@ -300,6 +307,15 @@ def explanation(rating: Rating) -> engine.Explanation:
     return engine.explain(pop.result, pop.inputs, pop.methodology, rating.enterprise.uscc)
 
 
+def weight_shares(rating: Rating) -> dict[str, float]:
+    """The share of the rating's rated weight backed by disclosed, recorded and missing data
+    (from its own stored input row: effective weights do not depend on the peers)."""
+    methodology = engine.load_methodology(rating.methodology_version)
+    inputs = inputs_from_rows([json.loads(rating.input_row)], rating.year, methodology)
+    row = engine.basis_shares(inputs, methodology)[0].tolist()
+    return dict(zip(engine.BASES, row, strict=True))
+
+
 def reproduce_rating(rating: Rating) -> dict[str, Any]:
     """Recompute a stored rating from its run's stored input rows and its methodology version
     (re-read from the file); ``equal`` says whether every stored figure came out the same."""
@@ -431,5 +447,25 @@ def self_diagnosis(enterprise: Enterprise, answers: dict[str, Answer], *, year: 
         if keep:
             peers = pop.inputs.take(keep)
     records = records_of(enterprise, year)
+    answers = with_recorded_answers(enterprise, answers, year, methodology)
     return engine.self_diagnose(answers, enterprise.industry_code, methodology, peers=peers,
                                 tier=tier, records=records or None)
+
+
+def with_recorded_answers(enterprise: Enterprise, answers: dict[str, Answer], year: int,
+                          methodology: engine.Methodology) -> dict[str, Answer]:
+    """The answers with each numeric rated indicator left unanswered filled from the
+    enterprise's preferred record of the year, its restricted records included (a
+    self-diagnosis is the enterprise's own), where the methodology rates records."""
+    if not methodology.records_fill:
+        return answers
+    numeric = [i.code for i in methodology.indicators
+               if i.data_type not in ("boolean", "choice") and i.code not in answers]
+    found = recorded_values([enterprise.pk], years=[year], codes=numeric,
+                            restricted=[enterprise.pk])
+    filled = dict(answers)
+    for (_, _, code), recorded in sorted(found.items()):
+        if recorded.number is not None:
+            filled[code] = Answer(code=code, number=recorded.number,
+                                  evidence=f"record: {recorded.source}")
+    return filled

@@ -49,6 +49,8 @@ class ContributionOut(Schema):
     peer_level: str
     peer_rank: int | None
     peer_size: int | None
+    basis: str = Field("", description="For a reported value: disclosed, or record where a "
+                       "third-party record filled an indicator the disclosure lacks.")
 
 
 class DeductionOut(Schema):
@@ -107,6 +109,15 @@ class GreenOut(Schema):
     methodology_version: str
 
 
+class SharesOut(Schema):
+    """The share (0-1) of a rating's rated weight backed by each kind of data."""
+
+    disclosed: float = Field(description="Backed by the enterprise's published disclosure.")
+    recorded: float = Field(description="Backed by a third-party record filling an indicator "
+                            "the disclosure lacks (methodology 2025.2 on).")
+    missing: float = Field(description="Without data (scored 0).")
+
+
 class RatingOut(Schema):
     """An enterprise's rating in one run; the explanation and green score only for those allowed."""
 
@@ -121,6 +132,8 @@ class RatingOut(Schema):
                       "standard; every rating of methodology 2025.1 used the standard set).")
     grade_capped: bool = Field(description="Whether the grade was held at the best grade of "
                                "its tier (methodology 2025.2: AA for the basic tier).")
+    shares: SharesOut = Field(description="The share of the rated weight backed by disclosed, "
+                              "recorded and missing data.")
     pillars: PillarsOut
     total: float
     deductions: float
@@ -208,7 +221,7 @@ def _rating_out(rating: Rating) -> dict[str, Any]:
         "enterprise": rating.enterprise.uscc, "name": rating.enterprise.name, "year": rating.year,
         "run": rating.run_id, "rated_at": rating.run.finished_at, "score": rating.score,
         "grade": rating.grade, "tier": rating.tier, "grade_capped": rating.grade_capped,
-        "pillars": rating.pillars, "total": rating.total,
+        "shares": actions.weight_shares(rating), "pillars": rating.pillars, "total": rating.total,
         "deductions": rating.deductions, "peer_group": rating.peer_group,
         "peer_rank": rating.peer_rank, "peer_size": rating.peer_size,
         "methodology_version": rating.methodology_version, "inputs_hash": rating.inputs_hash,
@@ -225,6 +238,7 @@ def _explanation_out(expl: engine.Explanation) -> dict[str, Any]:
             "name": c.name_en if en else c.name_zh, "status": c.status, "value": c.value,
             "score": c.score, "weight": c.weight, "points": c.points, "peer_level": c.peer_level,
             "peer_rank": c.peer_rank, "peer_size": c.peer_size,
+            "basis": "record" if c.recorded else "disclosed" if c.status == "reported" else "",
         } for c in expl.contributions],
         "deductions": [{"key": d.key, "name": d.name_en if en else d.name_zh, "points": d.points}
                        for d in expl.deductions],

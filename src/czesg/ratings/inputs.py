@@ -19,6 +19,7 @@ from czesg.engine.kernel.errors import StateConflict, gettext_noop
 from czesg.enterprises.models import Enterprise
 from czesg.ratings.models import Rating, RatingRun
 from czesg.records.actions import CERTIFICATIONS
+from czesg.records.known import recorded_values
 from czesg.records.models import GovernmentRecord, RecordKind
 from czesg.storage.bulk import read_columns
 
@@ -100,6 +101,8 @@ def fetch_inputs(year: int, methodology: engine.Methodology
         values[row[keep], columns[keep]] = cell[keep]
         status[row[keep], columns[keep]] = engine.REPORTED
 
+    recorded = _fill_from_records(year, methodology, enterprise_ids, values, status, tiers)
+
     groups_of = {code: engine.materiality_group(code, methodology) for code in set(industries)}
     group_keys = tuple(sorted(set(groups_of.values())))
     position = {key: g for g, key in enumerate(group_keys)}
@@ -108,9 +111,38 @@ def fetch_inputs(year: int, methodology: engine.Methodology
     inputs = engine.RatingInput(
         enterprises=usccs, year=int(year), group_keys=group_keys, group_index=group_index,
         codes=codes, values=values, status=status, industry_codes=industries, tiers=tiers,
-        **records,
+        recorded=recorded, **records,
     )
     return inputs, enterprise_ids
+
+
+def _fill_from_records(year: int, methodology: engine.Methodology, enterprise_ids: np.ndarray,
+                       values: np.ndarray, status: np.ndarray, tiers: Sequence[str] = (), *,
+                       restricted: Iterable[int] = ()) -> np.ndarray:
+    """Fill, in place, each numeric rated indicator of an enterprise's tier that its disclosure
+    leaves missing from its preferred current public record of the year (restricted records
+    only of the enterprises in ``restricted``), where the methodology says so; the filled
+    cells."""
+    filled = np.zeros(values.shape, bool)
+    if not methodology.records_fill or not len(enterprise_ids):
+        return filled
+    numeric = [i.code for i in methodology.indicators if i.data_type not in ("boolean", "choice")]
+    column_of = {code: j for j, code in enumerate(methodology.codes)}
+    row_of = {int(pk): r for r, pk in enumerate(enterprise_ids.tolist())}
+    found = recorded_values(row_of, years=[year], codes=numeric, restricted=restricted)
+    tier_codes: dict[str, frozenset[str]] = {}
+    for (enterprise_id, _, code), figure in sorted(found.items()):
+        r, j = row_of[enterprise_id], column_of[code]
+        if tiers and code not in tier_codes.setdefault(
+                tiers[r], frozenset(methodology.tier_codes(tiers[r]))):
+            continue
+        if status[r, j] != engine.MISSING or figure.number is None \
+                or not math.isfinite(figure.number):
+            continue
+        values[r, j] = figure.number
+        status[r, j] = engine.REPORTED
+        filled[r, j] = True
+    return filled
 
 
 def _record_arrays(year: int, row_of: dict[int, int], n: int, *,
@@ -163,7 +195,8 @@ def _canonical(value: Any) -> str:
 
 def input_rows(inputs: engine.RatingInput) -> list[str]:
     """Each enterprise's inputs as canonical JSON (sorted keys, no spaces): its group, industry,
-    reported values (booleans 1/0, choices by position), not-applicable codes, records and,
+    reported values (booleans 1/0, choices by position), not-applicable codes, only where there
+    are any the codes whose value was filled from a third-party record, government records and,
     only where it is not the standard tier, its disclosure tier.
 
     The text is built directly (it equals ``json.dumps(row, sort_keys=True,
@@ -186,6 +219,9 @@ def input_rows(inputs: engine.RatingInput) -> list[str]:
     names_na = [quoted[c] for c in cols_na.tolist()]
     groups = inputs.groups
     records = _records_of(inputs)
+    rows_f, cols_f = np.nonzero(inputs.recorded_mask[:, order])
+    cuts_f = np.searchsorted(rows_f, np.arange(n + 1)).tolist()
+    names_f = [quoted[c] for c in cols_f.tolist()]
     out = []
     for e in range(n):
         out.append(
@@ -194,7 +230,9 @@ def input_rows(inputs: engine.RatingInput) -> list[str]:
             + ',"group":' + _string(groups[e])
             + ',"industry":' + _string(inputs.industry_codes[e])
             + ',"not_applicable":[' + ",".join(names_na[cuts_na[e]:cuts_na[e + 1]])
-            + '],"records":' + (_canonical(records[e]) if records[e] else "{}")
+            + ("]" if cuts_f[e] == cuts_f[e + 1] else
+               '],"recorded":[' + ",".join(names_f[cuts_f[e]:cuts_f[e + 1]]) + "]")
+            + ',"records":' + (_canonical(records[e]) if records[e] else "{}")
             + (',"tier":' + _string(inputs.tiers[e]) if inputs.tiers[e] != engine.DEFAULT_TIER
                else "")
             + ',"values":{' + ",".join(fragments[cuts_r[e]:cuts_r[e + 1]]) + "}}"
@@ -232,12 +270,15 @@ def inputs_from_rows(rows: Iterable[dict[str, Any]], year: int,
     column_of = {code: j for j, code in enumerate(codes)}
     values = np.full((n, len(codes)), np.nan)
     status = np.zeros((n, len(codes)), np.int8)
+    recorded = np.zeros((n, len(codes)), bool)
     for e, row in enumerate(rows):
         for code, value in row["values"].items():
             values[e, column_of[code]] = value
             status[e, column_of[code]] = engine.REPORTED
         for code in row["not_applicable"]:
             status[e, column_of[code]] = engine.NOT_APPLICABLE
+        for code in row.get("recorded", ()):
+            recorded[e, column_of[code]] = True
     group_keys = tuple(sorted({r["group"] for r in rows}))
     position = {key: g for g, key in enumerate(group_keys)}
     arrays: dict[str, np.ndarray] = {name: np.zeros(n) for name in engine.NUMERIC_RECORDS}
@@ -259,7 +300,8 @@ def inputs_from_rows(rows: Iterable[dict[str, Any]], year: int,
         group_index=np.array([position[r["group"]] for r in rows], np.int64), codes=codes,
         values=values, status=status, industry_codes=tuple(r["industry"] for r in rows),
         green_category=tuple(r["green_category"] for r in rows),
-        tiers=tuple(r.get("tier", engine.DEFAULT_TIER) for r in rows), **arrays,
+        tiers=tuple(r.get("tier", engine.DEFAULT_TIER) for r in rows), recorded=recorded,
+        **arrays,
     )
 
 

@@ -243,6 +243,9 @@ def _rating_tables(m: Methodology, lang: str) -> list[dict[str, Any]]:
              "source": m.neutral_source, "confidence": m.neutral_confidence},
             {"setting": "deductions.cap", "value": m.deduction_cap,
              "source": m.deduction_source, "confidence": m.deduction_confidence},
+            *([{"setting": "records.fill", "value": _word("yes" if m.records_fill else "no"),
+                "source": m.records_source, "confidence": m.records_confidence}]
+              if m.records_source else []),
         ]),
         _table("deductions", ("name", "rule", "cap", "source", "confidence"), [
             {"name": d.name(lang), "rule": _deduction_text(d), "cap": d.cap,

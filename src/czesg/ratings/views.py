@@ -115,7 +115,7 @@ def _explained(expl: engine.Explanation, methodology: engine.Methodology) -> dic
             "unit": unit_label(indicator.unit, lang) if indicator.unit else "",
             "score": c.score, "weight": c.weight * 100, "points": c.points,
             "normalisation": c.normalisation, "peer_level": c.peer_level,
-            "peer_rank": c.peer_rank, "peer_size": c.peer_size,
+            "peer_rank": c.peer_rank, "peer_size": c.peer_size, "recorded": c.recorded,
         })
         topic["points"] += c.points
     deductions = [{"key": d.key, "name": d.name_en if _en() else d.name_zh, "points": d.points}
@@ -166,6 +166,8 @@ def enterprise_rating(request: HttpRequest, uscc: str) -> HttpResponse:
         methodology = engine.load_methodology(rating.methodology_version)
         context["group_name"] = methodology.group(rating.peer_group).name(language())
         context["pillar_names"] = {p.key: p.name(language()) for p in methodology.pillars}
+        context["shares"] = {key: value * 100
+                             for key, value in actions.weight_shares(rating).items()}
         if allowed:
             context["explanation"] = _explained(actions.explanation(rating), methodology)
             context["green"] = _green_view(

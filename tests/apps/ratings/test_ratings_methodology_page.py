@@ -63,6 +63,10 @@ def test_the_tables_speak_the_language_asked_for_whatever_the_active_one():
         assert _cell(zh, "indicators", "scoring", "code", "E-GHG-05") == (
             "100 × 优于同行的比例（并列计一半）")
         assert _cell(zh, "settings", "value", "setting", "fallback") == "重要性分组 → 全部企业"
+        # 2025.2 fills gaps from public records: printed with its source and confidence
+        assert _cell(en, "settings", "value", "setting", "records.fill") == "yes"
+        assert _cell(zh, "settings", "confidence", "setting", "records.fill") == (
+            "methodology-choice")
         assert _cell(en, "settings", "value", "setting", "fallback") == (
             "materiality group → all enterprises")
         penalties = _cell(zh, "deductions", "rule")

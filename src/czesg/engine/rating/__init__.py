@@ -63,7 +63,7 @@ from czesg.engine.rating.methodology import (
     materiality_group,
     parse_methodology,
 )
-from czesg.engine.rating.scoring import RatingResult, rate, reproduce
+from czesg.engine.rating.scoring import BASES, RatingResult, basis_shares, rate, reproduce
 from czesg.engine.rating.tiers import TierRule, TierSettings
 from czesg.engine.rating.vocabulary import (
     CERTIFICATION_RECORDS,
@@ -100,7 +100,7 @@ from czesg.engine.rating.vocabulary import (
 )
 
 __all__ = [
-    "BASIS_NOTES", "CERTIFICATION_RECORDS", "CONFIDENCES", "DEDUCTION_KEYS", "DEFAULT_TIER",
+    "BASES", "BASIS_NOTES", "CERTIFICATION_RECORDS", "CONFIDENCES", "DEDUCTION_KEYS", "DEFAULT_TIER",
     "DEFAULT_VERSION", "DIRECTIONS", "ENV_CREDIT_COLOURS", "GREEN_COMPONENTS",
     "GREEN_DEFAULT_VERSION", "GREEN_KIND", "MATERIALITY_GROUPS",
     "METHODOLOGY_DIR", "MISSING", "NORMALISATIONS", "NOT_APPLICABLE", "NUMERIC_RECORDS",
@@ -112,7 +112,7 @@ __all__ = [
     "Diagnosis", "Explanation", "Gap", "GreenCategory", "GreenComponent", "GreenMapping",
     "GreenMethodology", "GreenScoreResult", "Improvement", "MaterialityGroup", "Methodology",
     "Pillar", "RatedIndicator", "RatedTopic", "RatingInput", "RatingResult",
-    "explain", "green_category_of", "green_score", "load_green_methodology", "load_methodology",
+    "basis_shares", "explain", "green_category_of", "green_score", "load_green_methodology", "load_methodology",
     "materiality_group", "parse_green_methodology", "parse_methodology", "rate", "reproduce",
     "self_diagnose",
 ]

@@ -14,13 +14,14 @@ from czesg.engine.rating.methodology import Methodology, RatedIndicator, load_me
 from czesg.engine.rating.scoring import (
     RatingResult,
     aggregate,
+    basis_shares,
     float_or_none,
     indicator_scores,
     oriented,
     percentile_score,
     prepare,
 )
-from czesg.engine.rating.vocabulary import DEFAULT_TIER, PEER_LEVELS, STATUS_NAMES
+from czesg.engine.rating.vocabulary import DEFAULT_TIER, PEER_LEVELS, REPORTED, STATUS_NAMES
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Contribution:
     peer_level: str
     peer_rank: int | None
     peer_size: int | None
+    recorded: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class Explanation:
     improvements: tuple[Improvement, ...]
     tier: str = DEFAULT_TIER
     grade_capped: bool = False
+    shares: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """The share of rated weight backed by disclosed, recorded and missing data."""
 
 
 class Rescorer:
@@ -229,6 +233,7 @@ def explain(result: RatingResult, inputs: RatingInput, methodology: Methodology 
         raise ValueError("the result was not computed from these inputs and this methodology")
     e = result.index(enterprise)
     rescorer = Rescorer(inputs, methodology)
+    recorded_codes = dict(zip(inputs.codes, inputs.recorded_mask[e].tolist(), strict=True))
     contributions = []
     for j, indicator in enumerate(methodology.indicators):
         status = int(result.status[e, j])
@@ -243,6 +248,7 @@ def explain(result: RatingResult, inputs: RatingInput, methodology: Methodology 
             normalisation=indicator.normalisation, peer_level=PEER_LEVELS[level],
             peer_rank=int(result.peer_rank[e, j]) if level else None,
             peer_size=int(result.peer_size[e, j]) if level else None,
+            recorded=status == REPORTED and recorded_codes.get(indicator.code, False),
         ))
     deductions = tuple(
         DeductionLine(key=rule.key, name_zh=rule.name_zh, name_en=rule.name_en,
@@ -272,4 +278,11 @@ def explain(result: RatingResult, inputs: RatingInput, methodology: Methodology 
         improvements=tuple(improvement_of(methodology, item, result.tiers[e])
                            for item in ranked),
         tier=result.tiers[e], grade_capped=bool(result.grade_capped[e]),
+        shares=shares_of(inputs.take([e]), methodology),
     )
+
+
+def shares_of(inputs: RatingInput, methodology: Methodology) -> tuple[float, float, float]:
+    """The first enterprise's shares of rated weight (disclosed, recorded, missing)."""
+    row = basis_shares(inputs, methodology)[0]
+    return float(row[0]), float(row[1]), float(row[2])

@@ -94,7 +94,8 @@ class RatingInput(EnterpriseRows):
     :data:`ENV_CREDIT_COLOURS`, -1 when there is none), certifications (one boolean column per
     :data:`CERTIFICATION_RECORDS`), a confirmed green catalogue category and the GB/T 4754 code.
     ``tiers`` holds each enterprise's disclosure tier (:data:`TIERS`; standard when not given),
-    which only a tier-aware methodology reads.
+    which only a tier-aware methodology reads. ``recorded`` (n × k booleans) marks the reported
+    values that came from a third-party record rather than the enterprise's disclosure.
     """
 
     enterprises: tuple[str, ...]
@@ -114,6 +115,7 @@ class RatingInput(EnterpriseRows):
     industry_codes: tuple[str, ...] = ()
     green_category: tuple[str, ...] = ()
     tiers: tuple[str, ...] = ()
+    recorded: np.ndarray | None = None
     _rows: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
@@ -156,8 +158,16 @@ class RatingInput(EnterpriseRows):
         if len(tiers) != n or any(t not in TIERS for t in tiers):
             raise ValueError(f"tiers must hold one of {', '.join(TIERS)} per enterprise")
         sets["tiers"] = tiers
+        recorded = (np.zeros((n, k), bool) if self.recorded is None
+                    else np.asarray(self.recorded, dtype=bool).reshape(n, k))
+        sets["recorded"] = recorded & (status == REPORTED)
         for name, value in sets.items():
             object.__setattr__(self, name, value)
+
+    @property
+    def recorded_mask(self) -> np.ndarray:
+        """n × k booleans: the reported values that were filled from a record."""
+        return np.asarray(self.recorded, dtype=bool)
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -184,7 +194,7 @@ class RatingInput(EnterpriseRows):
             **{name: getattr(self, name)[rows] for name in ARRAY_RECORDS},
             industry_codes=tuple(self.industry_codes[r] for r in pick),
             green_category=tuple(self.green_category[r] for r in pick),
-            tiers=tuple(self.tiers[r] for r in pick),
+            tiers=tuple(self.tiers[r] for r in pick), recorded=self.recorded_mask[rows],
         )
 
     def with_value(self, enterprise: str, code: str, value: float,
@@ -192,9 +202,11 @@ class RatingInput(EnterpriseRows):
         """A copy in which one enterprise's value of ``code`` is replaced."""
         row, column = self.index(enterprise), self.codes.index(code)
         values, statuses = self.values.copy(), self.status.copy()
+        recorded = self.recorded_mask.copy()
         values[row, column] = value
         statuses[row, column] = status
-        return self.replace(values=values, status=statuses)
+        recorded[row, column] = False
+        return self.replace(values=values, status=statuses, recorded=recorded)
 
     def replace(self, **changes: Any) -> RatingInput:
         """A copy with the given fields changed (and nothing cached, such as the hash)."""
@@ -202,7 +214,7 @@ class RatingInput(EnterpriseRows):
             enterprises=self.enterprises, year=self.year, group_keys=self.group_keys,
             group_index=self.group_index, codes=self.codes, values=self.values,
             status=self.status, industry_codes=self.industry_codes,
-            green_category=self.green_category, tiers=self.tiers,
+            green_category=self.green_category, tiers=self.tiers, recorded=self.recorded,
             **{name: getattr(self, name) for name in ARRAY_RECORDS},
         )
         fields.update(changes)
@@ -374,4 +386,9 @@ def _inputs_hash(inputs: RatingInput) -> str:
         # tiers were recorded (every one standard) keep their hash.
         texts = np.asarray(inputs.tiers, dtype=object)[rows].tolist()
         digest.update(b"\x1dtiers\x1e" + "\x1f".join(texts).encode("utf-8"))
+    recorded = inputs.recorded_mask[cells]
+    if recorded.any():
+        # Only inputs with a value filled from a record hash which cells were, so that inputs
+        # from before records were rated (every value disclosed) keep their hash.
+        digest.update(b"\x1drecorded\x1e" + np.ascontiguousarray(recorded, "<i1").tobytes())
     return digest.hexdigest()

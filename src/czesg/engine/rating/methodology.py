@@ -196,6 +196,9 @@ class Methodology(MethodologyDocument):
     grade_scale_confidence: str
     bands: tuple[Band, ...]
     tiers: TierSettings | None = None
+    records_fill: bool = False
+    records_source: str = ""
+    records_confidence: str = ""
     _index: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -279,7 +282,7 @@ def parse_methodology(
     root = methodology_root(text, name, RATING_KIND, (
         "version", "kind", "title_zh", "title_en", "catalogue_version", "description_zh",
         "description_en", "peers", "self_diagnosis", "materiality", "group", "pillar",
-        "deductions", "grades", "band", "tiers",
+        "deductions", "grades", "band", "tiers", "records",
     ))
     peers = peers_table(root)
     diagnosis = root.child("self_diagnosis")
@@ -357,6 +360,12 @@ def parse_methodology(
     bands = parse_bands(root, "band", named=False)
     codes = [i.code for p in pillars for t in p.topics for i in t.indicators]
     tiers = parse_tiers(root, codes, catalogue, bands)
+    records_fill, records_source, records_confidence = False, "", ""
+    if root.has("records"):
+        records = root.child("records")
+        records.allow("fill", "source", "confidence")
+        records_fill = records.boolean("fill")
+        records_source, records_confidence = records.provenance()
     peers_source, peers_confidence = peers.provenance()
     neutral_source, neutral_confidence = diagnosis.provenance()
     materiality_source, materiality_confidence = materiality.provenance()
@@ -373,7 +382,8 @@ def parse_methodology(
         groups=tuple(groups), pillars=tuple(pillars), deduction_cap=cap,
         deduction_source=dsource, deduction_confidence=dconfidence, deductions=rules,
         grade_scale_source=scale_source, grade_scale_confidence=scale_confidence, bands=bands,
-        tiers=tiers,
+        tiers=tiers, records_fill=records_fill, records_source=records_source,
+        records_confidence=records_confidence,
     )
 
 

@@ -385,6 +385,32 @@ def finish(prepared: PreparedInputs, methodology: Methodology, parts: dict[str, 
     )
 
 
+BASES: tuple[str, ...] = ("disclosed", "recorded", "missing")
+
+
+def basis_shares(inputs: RatingInput, methodology: Methodology | None = None) -> np.ndarray:
+    """n × 3: each enterprise's share of rated weight (its indicators' effective weights in the
+    total) backed by disclosed values, by values filled from records, and missing (see
+    :data:`BASES`); an indicator not applicable or outside the tier has no weight, so the three
+    shares add up to 1 wherever anything is rated."""
+    methodology = methodology or load_methodology()
+    prepared = prepare(inputs, methodology)
+    k, n = prepared.values.shape
+    effective = aggregate(np.zeros((k, n)), prepared.dropped, prepared.group,
+                          methodology)["effective"]
+    position = {code: column for column, code in enumerate(inputs.codes)}
+    recorded = np.zeros((k, n), bool)
+    for j, code in enumerate(methodology.codes):
+        if code in position:
+            recorded[j] = inputs.recorded_mask[:, position[code]]
+    recorded &= prepared.reported
+    shares = np.zeros((n, 3))
+    shares[:, 0] = np.where(prepared.reported & ~recorded, effective, 0.0).sum(axis=0)
+    shares[:, 1] = np.where(recorded, effective, 0.0).sum(axis=0)
+    shares[:, 2] = np.where(~prepared.reported & ~prepared.dropped, effective, 0.0).sum(axis=0)
+    return shares
+
+
 def rate(inputs: RatingInput, methodology: Methodology | None = None) -> RatingResult:
     """Rate every enterprise of ``inputs`` at once (vectorised over enterprises)."""
     methodology = methodology or load_methodology()
