@@ -231,7 +231,7 @@ def bench_api(scale: float) -> dict:
         **os.environ, "CZESG_ENV": "production", "DJANGO_SECRET_KEY": "b" * 50,
         "CZESG_AUDIT_KEY": os.environ.get("CZESG_AUDIT_KEY", "a" * 50),
         "DATABASE_URL": os.environ["DATABASE_URL"], "CZESG_HTTPS": "0",
-        "CZESG_API_RATE_ANON": "off", "CZESG_API_RATE_USER": "off",
+        "CZESG_RATE_BUDGET_ANON": "off", "CZESG_RATE_BUDGET_USER": "off",
         "CZESG_VAR_DIR": str(settings.VAR_DIR), "CZESG_ACCESS_LOG": "0",
     }
     workers = str(os.cpu_count() or 2)

@@ -18,6 +18,7 @@ from czesg.enterprises.models import Enterprise
 from czesg.ratings.actions import latest_run
 from czesg.ratings.models import Rating
 from czesg.web.language import language
+from czesg.web.ratelimit import costs
 
 MAX_COMPARE = 5
 # Indicators shown first on profiles, comparisons and benchmarks: the basis every reader asks for.
@@ -64,6 +65,7 @@ def facet_counts(rows, run_id: int | None) -> dict[str, list[tuple[str, int]]]:
     return counts
 
 
+@costs(2)  # facet counts over the registry
 def search(request: HttpRequest) -> HttpResponse:
     """Search the registry by name or credit code, narrowed by facets with their counts."""
     profile = load_city_profile()
@@ -145,6 +147,7 @@ def _values_for(enterprises: list[Enterprise], year: int | None) -> tuple[dict, 
     return chosen, values
 
 
+@costs(5)  # every published value of up to five enterprises
 def compare(request: HttpRequest) -> HttpResponse:
     """Up to five enterprises side by side: every indicator any of them published."""
     codes = [c.strip().upper() for c in request.GET.getlist("e") if c.strip()][:MAX_COMPARE]
@@ -173,6 +176,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     })
 
 
+@costs(5)  # an indicator's values across an industry
 def benchmark(request: HttpRequest) -> HttpResponse:
     """An indicator's distribution among an industry's published values, and one firm's place."""
     catalogue = load_catalogue()
