@@ -130,6 +130,8 @@ def bench_load(scale: float) -> dict:
         "load_clients": CLIENTS,
         "load_rps": round(heavy_figures["rps"], 1),
         "load_errors": int(heavy_figures["errors"]),
+        "load_status_errors": int(heavy_figures["status_errors"]),
+        "load_timeouts": int(heavy_figures["timeouts"]),
         "load_enterprises": n,
         "load_data_s": round(load_s, 1),
     }
