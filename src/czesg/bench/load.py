@@ -15,7 +15,8 @@ published, 2025 partly, as the synthetic loader does) and starts the production 
   as the production anonymous budget allows: each request is preceded by a pause of its declared
   cost × window / budget, so a client spends its budget and no more (the server's own limits are
   off, since every client comes from one address). ``home_p99_idle_ms`` is the same client with
-  no load, for comparison.
+  no load, for comparison. The budget is the production default (300 units a minute);
+  ``CZESG_RATE_BUDGET_ANON_BENCH`` and ``CZESG_RATE_WINDOW_S_BENCH`` measure another one.
 """
 
 from __future__ import annotations
