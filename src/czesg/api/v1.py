@@ -1,8 +1,6 @@
 """REST API v1: builds the NinjaAPI, installs the problem-document exception handlers and mounts
 each app's router. The endpoints live in the apps that own them (``<app>/api.py``)."""
 
-from django.conf import settings
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from czesg.access.api import router as access_router
 from czesg.carbon.api import router as carbon_router
@@ -14,6 +12,7 @@ from czesg.records.api import router as records_router
 from czesg.records.figures_api import router as figures_router
 from czesg.web.contract import ProblemDocumentedAPI
 from czesg.web.handlers import install_problem_handlers
+from czesg.web.ratelimit import RateLimited, refusal
 
 api = ProblemDocumentedAPI(
     title="czesg API",
@@ -25,17 +24,10 @@ api = ProblemDocumentedAPI(
         "account may read, including data enterprises have consented to share with you. Errors "
         "are RFC 7807 problem documents."
     ),
-    throttle=[
-        throttle
-        for throttle, rate in (
-            (AnonRateThrottle, settings.CZESG_API_RATE_ANON),
-            (AuthRateThrottle, settings.CZESG_API_RATE_USER),
-        )
-        if rate != "off"
-        for throttle in [throttle(rate)]
-    ],
 )
 install_problem_handlers(api)
+# Cost-based rate limits (czesg.web.ratelimit): a declared cost refused inside an operation.
+api.add_exception_handler(RateLimited, refusal)
 
 api.add_router("", disclosures_router)
 api.add_router("", enterprises_router)

@@ -137,14 +137,25 @@ def bench_rating_e2e(scale: float) -> dict:
 
 
 WRK_SCRIPT = """
-local paths = {}
+local paths, pauses = {}, {}
 local i = 0
 local pause = 0
 init = function(args)
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  for line in io.lines(args[1]) do
+    local ms, path = line:match("^(%d+) (.+)$")
+    if path then
+      paths[#paths + 1] = path
+      pauses[#pauses + 1] = tonumber(ms)
+    else
+      paths[#paths + 1] = line
+      pauses[#pauses + 1] = -1
+    end
+  end
   pause = tonumber(args[2] or "0")
 end
 delay = function()
+  local own = pauses[((i + 1) % #paths) + 1]
+  if own >= 0 then return own end
   return pause
 end
 request = function()
@@ -152,11 +163,13 @@ request = function()
   return wrk.format("GET", paths[(i % #paths) + 1])
 end
 done = function(summary, latency, requests)
-  io.write(string.format("CZESG rps=%.1f p99_ms=%.3f p50_ms=%.3f errors=%d\\n",
+  io.write(string.format(
+    "CZESG rps=%.1f p99_ms=%.3f p50_ms=%.3f errors=%d status_errors=%d timeouts=%d\\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(99) / 1000,
     latency:percentile(50) / 1000,
     summary.errors.status + summary.errors.connect + summary.errors.read
-      + summary.errors.write + summary.errors.timeout))
+      + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, summary.errors.timeout))
 end
 """
 
@@ -181,26 +194,88 @@ def _wait_for(url: str, seconds: float = 60) -> None:
             time.sleep(0.3)
 
 
+def need_wrk() -> None:
+    """Stop with a clear message when the load tool is missing."""
+    import shutil
+
+    if shutil.which("wrk") is None:
+        raise SystemExit("czesg bench: the load tool wrk is needed (apt-get install wrk)")
+
+
+@contextlib.contextmanager
+def production_server(workers: int, threads: int = 4) -> Iterator[str]:
+    """The production server (gunicorn, ``czesg serve``) on this benchmark's database, with the
+    rate limits off (every request comes from one address); yields its base URL."""
+    import socket
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ, "CZESG_ENV": "production", "DJANGO_SECRET_KEY": "b" * 50,
+        "CZESG_AUDIT_KEY": os.environ.get("CZESG_AUDIT_KEY", "a" * 50),
+        "DATABASE_URL": os.environ["DATABASE_URL"], "CZESG_HTTPS": "0",
+        "CZESG_RATE_BUDGET_ANON": "off", "CZESG_RATE_BUDGET_USER": "off",
+        "CZESG_VAR_DIR": str(settings.VAR_DIR), "CZESG_ACCESS_LOG": "0",
+    }
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "czesg.cli", "serve", "--port", str(port), "--workers",
+         str(workers), "--threads", str(threads)],
+        env=env, stdout=subprocess.DEVNULL, stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        try:  # a loaded machine takes a while to import the app in every worker
+            _wait_for(f"{base}/api/v1/indicators", seconds=300)
+        except OSError as exc:
+            log.seek(0)
+            raise RuntimeError(f"the server did not start: {log.read().decode()[-2000:]}") from exc
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def wrk(base: str, paths: Path, connections: int, seconds: float, pause_ms: int = 0) -> dict:
+    """Run wrk on one thread over the paths of a file (one a line, each optionally prefixed by
+    the pause in milliseconds before it is sent) and return rps, p99_ms, p50_ms and errors
+    (non-2xx/3xx answers and timeouts included; status_errors and timeouts apart). The latency
+    wrk reports excludes the pauses; a request is given 30 s before it counts as a timeout, so
+    that a slow answer counts in the latency instead of vanishing from it."""
+    import subprocess
+
+    script = paths.with_suffix(".lua")
+    script.write_text(WRK_SCRIPT)
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
+         "-s", str(script),
+         base, "--", str(paths), str(pause_ms)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("CZESG "))
+    return {k: float(v) for k, v in (item.split("=") for item in line.split()[1:])}
+
+
 @group("api")
 def bench_api(scale: float) -> dict:
     """The public profile endpoint and search page over 100,000 enterprises, on the production
     server (gunicorn) with a real load tool (wrk) on loopback."""
-    import shutil
-    import socket
     import statistics
-    import subprocess
-    import sys
     import urllib.parse
     import urllib.request
 
-    from django.conf import settings
     from django.db import connections
 
     from czesg.demo import load_synthetic
     from czesg.enterprises.models import Enterprise
 
-    if shutil.which("wrk") is None:
-        raise SystemExit("czesg bench api: the load tool wrk is needed (apt-get install wrk)")
+    need_wrk()
     n = max(100, int(100_000 * scale))
     t0 = time.perf_counter()
     load_synthetic(enterprises=n, years=[2024, 2025], seed=3)
@@ -224,46 +299,17 @@ def bench_api(scale: float) -> dict:
         stored_profile(uscc)
         read.append((time.perf_counter() - start) * 1000)
     connections.close_all()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ, "CZESG_ENV": "production", "DJANGO_SECRET_KEY": "b" * 50,
-        "CZESG_AUDIT_KEY": os.environ.get("CZESG_AUDIT_KEY", "a" * 50),
-        "DATABASE_URL": os.environ["DATABASE_URL"], "CZESG_HTTPS": "0",
-        "CZESG_API_RATE_ANON": "off", "CZESG_API_RATE_USER": "off",
-        "CZESG_VAR_DIR": str(settings.VAR_DIR), "CZESG_ACCESS_LOG": "0",
-    }
-    workers = str(os.cpu_count() or 2)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "czesg.cli", "serve", "--port", str(port), "--workers", workers,
-         "--threads", "4"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base}/api/v1/indicators")
-        with tempfile.TemporaryDirectory() as folder:
-            paths = Path(folder) / "paths.txt"
-            paths.write_text("".join(f"/api/v1/enterprises/{u}/profile\n" for u in usccs))
-            script = Path(folder) / "profile.lua"
-            script.write_text(WRK_SCRIPT)
-            def wrk(connections: int, seconds: int) -> dict:
-                out = subprocess.run(
-                    ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), base,
-                     "--", str(paths), "0"],
-                    capture_output=True, text=True, check=True,
-                ).stdout
-                line = next(x for x in out.splitlines() if x.startswith("CZESG "))
-                return {k: float(v) for k, v in (item.split("=") for item in line.split()[1:])}
-
-            wrk(MEASURED_CONNECTIONS, 5)  # warm-up: the server processes import the app
-            # The figure: the rate the server sustains with MEASURED_CONNECTIONS clients that
-            # each send their next request as soon as the last is answered, and the p99 latency
-            # of those same requests. (wrk cannot offer a fixed rate: a pause between requests
-            # adds to the latency, so a paced run offers less than it aims at.)
-            measured = wrk(MEASURED_CONNECTIONS, 15)
-            saturation = wrk(2 * MEASURED_CONNECTIONS, 10)
+    workers = os.cpu_count() or 2
+    with production_server(workers) as base, tempfile.TemporaryDirectory() as folder:
+        profiles = Path(folder) / "profiles.txt"
+        profiles.write_text("".join(f"/api/v1/enterprises/{u}/profile\n" for u in usccs))
+        wrk(base, profiles, MEASURED_CONNECTIONS, 5)  # warm-up: the processes import the app
+        # The figure: the rate the server sustains with MEASURED_CONNECTIONS clients that
+        # each send their next request as soon as the last is answered, and the p99 latency
+        # of those same requests. (wrk cannot offer a fixed rate: a pause between requests
+        # adds to the latency, so a paced run offers less than it aims at.)
+        measured = wrk(base, profiles, MEASURED_CONNECTIONS, 15)
+        saturation = wrk(base, profiles, 2 * MEASURED_CONNECTIONS, 10)
         timings = []
         for i in range(40):
             query = urllib.parse.urlencode({"q": "合成样例", "district": "320411"} if i % 2 else
@@ -272,9 +318,6 @@ def bench_api(scale: float) -> dict:
             with urllib.request.urlopen(f"{base}/search/?{query}", timeout=10) as response:
                 response.read()
             timings.append((time.perf_counter() - start) * 1000)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return {
         "api_profile_rps": round(float(measured["rps"]), 1),
         "api_profile_max_rps": round(float(saturation["rps"]), 1),
@@ -289,8 +332,17 @@ def bench_api(scale: float) -> dict:
         "search_page_p95_ms": round(sorted(timings)[int(len(timings) * 0.95) - 1], 1),
         "api_enterprises": n,
         "api_load_data_s": round(load_s, 1),
-        "api_server_workers": int(workers),
+        "api_server_workers": workers,
     }
+
+
+@group("load")
+def bench_load(scale: float) -> dict:
+    """A page of published datapoints over 100,000 enterprises, and the home page's p99 while
+    sixteen anonymous clients spend their rate-limit budgets on the heaviest endpoints."""
+    from czesg.bench.load import bench_load as run
+
+    return run(scale)
 
 
 @group("dashboard")

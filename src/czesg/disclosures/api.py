@@ -18,6 +18,7 @@ from czesg.engine.kernel.errors import NotFound
 from czesg.web.auth import WRITE_AUTH
 from czesg.web.language import language
 from czesg.web.pagination import Pages
+from czesg.web.ratelimit import costs, per_rows
 
 router = Router()
 
@@ -208,6 +209,7 @@ def publish(request: HttpRequest, pk: int):
 @router.get("/datapoints", response=list[DatapointRowOut], tags=["disclosures"],
             operation_id="czesg_api_v1_list_datapoints")
 @paginate(Pages, page_size=200, max_page_size=1000)
+@costs(per_rows(20, default=200))  # 1 per 20 rows: a page of 100 costs 5
 def list_datapoints(request: HttpRequest, filters: Query[DatapointFilter]):
     """Published values of the latest version of each disclosure, filtered."""
     # A query set, so that the pagination counts and slices in the database; the row's own

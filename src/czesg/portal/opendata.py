@@ -20,6 +20,7 @@ from czesg.engine.kernel.spreadsheet import formula_safe
 from czesg.enterprises.models import Enterprise
 from czesg.records.known import DISCLOSED, RECORD, recorded_values
 from czesg.records.models import Record, Visibility
+from czesg.web.ratelimit import costs
 
 # The columns of the open-data files, with their meaning (shown in the data dictionary).
 COLUMNS = (
@@ -144,6 +145,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/open_data.html", {"years": years})
 
 
+@costs(20)  # every published value of a year
 def download(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     """All published values of a year as CSV (UTF-8 with BOM, for Excel) or Parquet."""
     if fmt not in ("csv", "parquet"):

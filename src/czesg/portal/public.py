@@ -29,6 +29,7 @@ from czesg.records.known import (
 )
 from czesg.records.models import Record
 from czesg.web.language import language
+from czesg.web.ratelimit import costs
 
 MAX_COMPARE = 5
 # Indicators shown first on profiles, comparisons and benchmarks: the basis every reader asks for.
@@ -75,6 +76,7 @@ def facet_counts(rows, run_id: int | None) -> dict[str, list[tuple[str, int]]]:
     return counts
 
 
+@costs(2)  # facet counts over the registry
 def search(request: HttpRequest) -> HttpResponse:
     """Search the registry by name or credit code, narrowed by facets with their counts."""
     profile = load_city_profile()
@@ -198,6 +200,7 @@ def _cell(point: Datapoint | None, recorded: Recorded | None, lang: str) -> dict
     return {"basis": NOT_REPORTED}
 
 
+@costs(5)  # every published value of up to five enterprises
 def compare(request: HttpRequest) -> HttpResponse:
     """Up to five enterprises side by side: every indicator any of them published."""
     codes = [c.strip().upper() for c in request.GET.getlist("e") if c.strip()][:MAX_COMPARE]
@@ -245,6 +248,7 @@ def _benchmark_records(code: str, year: int | None, industry: str, disclosed: se
     return {e: r for (e, _, _), r in found.items() if r.number is not None}
 
 
+@costs(5)  # an indicator's values across an industry
 def benchmark(request: HttpRequest) -> HttpResponse:
     """An indicator's distribution among an industry's published values, and one firm's place."""
     catalogue = load_catalogue()

@@ -1,0 +1,138 @@
+"""`czesg bench --only load`: a page of published datapoints, and the home page while sixteen
+anonymous clients spend their rate-limit budgets on the heaviest endpoints.
+
+The group loads 100,000 × scale synthetic enterprises with two years of disclosures (2024
+published, 2025 partly, as the synthetic loader does) and starts the production server (see
+:func:`czesg.bench.production_server`); wrk runs on loopback.
+
+- ``api_datapoints_page_ms`` (the issue's figure; goal ≤ 20 ms p99) is the p99 latency of
+  ``GET /api/v1/datapoints?page=P&page_size=100`` from one client sending its next request as
+  soon as the last is answered, over pages P drawn at random from the whole list (deep pages
+  included: a page's cost must not grow with its number). ``_p50_ms`` is the median.
+- ``home_p99_under_load_ms`` (goal < 100 ms) is the p99 latency of the home page, requested by
+  one client every 50 ms, while :data:`CLIENTS` other clients each send the heaviest anonymous
+  requests (search, compare, benchmark, datapoints pages, the open-data CSV and profiles) as fast
+  as the production anonymous budget allows: each request is preceded by a pause of its declared
+  cost × window / budget, so a client spends its budget and no more (the server's own limits are
+  off, since every client comes from one address). ``home_p99_idle_ms`` is the same client with
+  no load, for comparison. The budget is the production default (300 units a minute);
+  ``CZESG_RATE_BUDGET_ANON_BENCH`` and ``CZESG_RATE_WINDOW_S_BENCH`` measure another one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# The anonymous clients of the issue's finding: sixteen in parallel, within the rate limit.
+CLIENTS = 16
+PAGE_SIZE = 100
+HOME_PAUSE_MS = 50
+
+
+def _seconds(scale: float, full: float) -> float:
+    """Measuring time: ``full`` seconds at scale ≥ 0.1, two at the tiny scales of the tests."""
+    return full if scale >= 0.1 else 2
+
+
+def _heavy_paths(usccs: list[str], pages: int, year: int, seed: int = 5) -> list[tuple[int, str]]:
+    """The heaviest anonymous requests with their declared costs, in a shuffled order."""
+    rng = random.Random(seed)
+    paths: list[tuple[int, str]] = []
+    for i in range(200):
+        picked = rng.sample(usccs, min(5, len(usccs)))
+        paths += [
+            (2, f"/search/?q={i % 1000:04d}" if i % 2 else "/search/?industry=C&listed=0"),
+            (5, "/compare/?" + "&".join(f"e={u}" for u in picked)),
+            (5, f"/benchmark/?indicator=E-GHG-05&year={year}"),
+            (1, f"/api/v1/enterprises/{picked[0]}/profile"),
+        ]
+        if i % 4 == 0:
+            page = rng.randint(1, pages)
+            paths.append((math.ceil(PAGE_SIZE / 20),  # as declared: 1 per 20 rows
+                          f"/api/v1/datapoints?page={page}&page_size={PAGE_SIZE}"))
+        if i % 20 == 0:
+            paths.append((20, f"/open-data/{year}.csv"))
+    rng.shuffle(paths)
+    return paths
+
+
+def bench_load(scale: float) -> dict:
+    """The datapoints page's latency and the home page's p99 under sixteen anonymous clients."""
+    from django.db import connections
+
+    from czesg.bench import need_wrk, production_server, wrk
+    from czesg.demo import load_synthetic
+    from czesg.disclosures.models import Datapoint, State
+    from czesg.enterprises.models import Enterprise
+
+    need_wrk()
+    n = max(100, int(100_000 * scale))
+    years = [2024, 2025]
+    started = time.perf_counter()
+    load_synthetic(enterprises=n, years=years, seed=3)
+    load_s = time.perf_counter() - started
+    if connections["default"].vendor == "postgresql":
+        with connections["default"].cursor() as cursor:  # what autovacuum does after a bulk load
+            cursor.execute("VACUUM ANALYZE")
+    usccs = list(Enterprise.objects.values_list("uscc", flat=True))
+    rows = Datapoint.objects.filter(disclosure__state=State.PUBLISHED).count()
+    pages = max(1, math.ceil(rows / PAGE_SIZE))
+    connections.close_all()
+    # The production anonymous budget, whatever this process's own settings say.
+    budget = int(os.environ.get("CZESG_RATE_BUDGET_ANON_BENCH", "300"))
+    window_ms = 1000 * int(os.environ.get("CZESG_RATE_WINDOW_S_BENCH", "60"))
+    rng = random.Random(11)
+    with production_server(os.cpu_count() or 2) as base, \
+            tempfile.TemporaryDirectory() as folder:
+        datapoints = Path(folder) / "datapoints.txt"
+        datapoints.write_text("".join(
+            f"/api/v1/datapoints?page={rng.randint(1, pages)}&page_size={PAGE_SIZE}\n"
+            for _ in range(2000)))
+        home = Path(folder) / "home.txt"
+        home.write_text("/\n")
+        heavy = Path(folder) / "heavy.txt"
+        heavy.write_text("".join(f"{cost * window_ms // budget} {path}\n"
+                                 for cost, path in _heavy_paths(usccs, pages, years[0])))
+        wrk(base, datapoints, 2, _seconds(scale, 3))  # warm-up: the processes import the app
+        page = wrk(base, datapoints, 1, _seconds(scale, 10))
+        idle = wrk(base, home, 1, _seconds(scale, 5), pause_ms=HOME_PAUSE_MS)
+        # The load runs in a second process while this one measures the home page.
+        load_seconds = _seconds(scale, 20)
+        load = subprocess.Popen(
+            [sys.executable, "-c",
+             "import json, sys; from pathlib import Path; from czesg.bench import wrk; "
+             "print(json.dumps(wrk(sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), "
+             "float(sys.argv[4]))))",
+             base, str(heavy), str(CLIENTS), str(load_seconds + 2)],
+            stdout=subprocess.PIPE, text=True,
+        )
+        time.sleep(1)  # the clients have connected and sent their first requests
+        under_load = wrk(base, home, 1, load_seconds, pause_ms=HOME_PAUSE_MS)
+        out, _ = load.communicate(timeout=load_seconds + 120)
+        heavy_figures = json.loads(out.strip().splitlines()[-1])
+    return {
+        "api_datapoints_page_ms": round(page["p99_ms"], 2),
+        "api_datapoints_page_p50_ms": round(page["p50_ms"], 2),
+        "api_datapoints_page_rps": round(page["rps"], 1),
+        "api_datapoints_page_errors": int(page["errors"]),
+        "api_datapoints_rows": rows,
+        "home_p99_under_load_ms": round(under_load["p99_ms"], 2),
+        "home_p50_under_load_ms": round(under_load["p50_ms"], 2),
+        "home_p99_idle_ms": round(idle["p99_ms"], 2),
+        "home_errors": int(under_load["errors"] + idle["errors"]),
+        "load_clients": CLIENTS,
+        "load_rps": round(heavy_figures["rps"], 1),
+        "load_errors": int(heavy_figures["errors"]),
+        "load_status_errors": int(heavy_figures["status_errors"]),
+        "load_timeouts": int(heavy_figures["timeouts"]),
+        "load_enterprises": n,
+        "load_data_s": round(load_s, 1),
+    }
