@@ -38,6 +38,7 @@ from czesg.ratings.models import GreenScore, RatingRun
 from czesg.ratings.textformat import render_markdown
 from czesg.reports.downloads import pdf_download
 from czesg.reports.pdf import html_to_pdf
+from czesg.web import display
 from czesg.web.language import language
 from czesg.web.problems import user_message
 
@@ -56,7 +57,11 @@ def _enterprise(uscc: str) -> Enterprise:
 def _table(table: dict[str, Any]) -> dict[str, Any]:
     """A methodology table with its rows as lists in column order (for the template)."""
     keys = [c["key"] for c in table["columns"]]
-    return {**table, "cells": [[(k, row.get(k, "")) for k in keys] for row in table["rows"]]}
+
+    def cell(key: str, value: Any) -> Any:
+        return display.confidence_label(value) if key == "confidence" else value
+
+    return {**table, "cells": [[(k, cell(k, row.get(k, ""))) for k in keys] for row in table["rows"]]}
 
 
 # --- methodology ------------------------------------------------------------------------------

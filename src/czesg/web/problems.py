@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from czesg.engine.kernel import errors
 from czesg.engine.kernel.problems import Problem, fill
+from czesg.web.display import localise_params
 
 # Per refusal code: how to turn a refusal's itemised problems into JSON items (with their text).
 ProblemItems = Callable[[errors.CzesgError], list[dict[str, Any]]]
@@ -31,14 +32,14 @@ def user_message(exc: errors.CzesgError) -> str:
     """The refusal as a sentence in the active language, its parameters filled in."""
     template = gettext(exc.message)
     try:
-        return template % exc.params
+        return template % localise_params(exc.params)
     except (KeyError, TypeError, ValueError):
         return exc.render()
 
 
 def problem_text(item: Problem) -> str:
     """An itemised problem's sentence in the active language, its parameters filled in."""
-    return fill(gettext(item.message), item.params)
+    return fill(gettext(item.message), localise_params(item.params))
 
 
 def problem(exc: errors.CzesgError, instance: str = "") -> dict[str, Any]:
