@@ -30,6 +30,7 @@ from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.answers import Answer
 from czesg.engine.disclosure.values import coerce
 from czesg.engine.kernel.errors import CzesgError
+from czesg.engine.kernel.numbers import format_number
 from czesg.engine.kernel.units import label as unit_label
 from czesg.enterprises.models import Enterprise
 from czesg.ratings import actions, queries
@@ -95,7 +96,7 @@ def _value_text(code: str, value: float | None, catalogue) -> str:
         if 0 <= index < len(indicator.choices):
             return indicator.choices[index].name(language())
         return ""
-    return f"{value:.6g}"
+    return format_number(value)
 
 
 def _unit(catalogue, code: str) -> str:

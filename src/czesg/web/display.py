@@ -4,14 +4,13 @@ language. It imports no app; templates reach it through the filters in :mod:`cze
 
 from __future__ import annotations
 
-import math
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
 
 from czesg.engine.kernel import units
+from czesg.engine.kernel.numbers import format_number
 from czesg.web.language import language
 
 TIERS: dict[str, str] = {
@@ -146,50 +145,6 @@ def log_label(entry: Any) -> str:
         return gettext("evidence for %(indicator)s: %(file)s") % {
             "indicator": indicator_name(match[1]), "file": match[2]}
     return channel_label(text) if text in {"page", "api", "page/api", "api/page"} else text
-
-
-def _as_decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def round_number(value: Any, digits: int = 4) -> float | None:
-    """A figure rounded to ``digits`` significant digits (integers kept whole), for exports."""
-    number = _as_decimal(value)
-    if number is None:
-        return None
-    if number == 0:
-        return 0.0
-    exponent = number.adjusted()  # position of the first significant digit
-    places = max(digits - 1 - exponent, 0)
-    return float(round(number, places))
-
-
-def format_number(value: Any, digits: int = 4, empty: str = "—") -> str:
-    """A figure as a person reads it: ``digits`` significant digits (whole numbers kept whole),
-    thousands separators, no exponent and no trailing zeros (6020.0 → "6,020", 3.9000 → "3.9")."""
-    number = _as_decimal(value)
-    if number is None:
-        return empty if value is None or not isinstance(value, str) else value
-    rounded = round_number(number, digits)
-    assert rounded is not None
-    exponent = number.adjusted()
-    places = max(digits - 1 - exponent, 0)
-    text = f"{Decimal(str(rounded)):,.{places}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def number_range(low: Any, high: Any, digits: int = 4) -> str:
-    """A range of two figures, e.g. "6,020–12,000"."""
-    return f"{format_number(low, digits)}–{format_number(high, digits)}"
 
 
 _CODE = re.compile(r"^[A-Z]-[A-Z]{2,4}-\d{2}[A-Z0-9-]*$")
