@@ -54,3 +54,14 @@ def test_exports_hold_rounded_numbers():
     assert round_number(125629.7) == 125630.0
     assert round_number(None) is None
     assert round_number(0) == 0.0
+
+
+def test_spreadsheet_exports_keep_whole_numbers_and_two_decimals():
+    from czesg.engine.kernel.numbers import export_number
+
+    assert export_number(83.33333333333333) == 83.33
+    assert export_number(125629.7) == 125629.7
+    assert export_number(12345.6789) == 12345.68
+    assert export_number(0.00567244) == 0.005672
+    assert export_number(Decimal("3.9000")) == 3.9
+    assert export_number(44) == 44 and export_number("text") == "text" and export_number(True) is True

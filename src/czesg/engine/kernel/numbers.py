@@ -21,16 +21,26 @@ def _as_decimal(value: Any) -> Decimal | None:
         return None
 
 
-def round_number(value: Any, digits: int = DEFAULT_DIGITS) -> float | None:
-    """A figure rounded to ``digits`` significant digits (integers kept whole), for exports."""
+def round_number(value: Any, digits: int = DEFAULT_DIGITS, min_places: int = 0) -> float | None:
+    """A figure rounded to ``digits`` significant digits, keeping at least ``min_places``
+    decimals (whole numbers are never cut: 125629.7 keeps its integer part)."""
     number = _as_decimal(value)
     if number is None:
         return None
     if number == 0:
         return 0.0
     exponent = number.adjusted()  # position of the first significant digit
-    places = max(digits - 1 - exponent, 0)
+    places = max(digits - 1 - exponent, min_places)
     return float(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def export_number(value: Any) -> Any:
+    """A figure as a spreadsheet export stores it: a number rounded to 4 significant digits but
+    never to fewer than 2 decimals (83.33333333333333 → 83.33, 125629.7 stays); other values as given."""
+    if isinstance(value, bool) or not isinstance(value, float | Decimal):
+        return value
+    rounded = round_number(value, DEFAULT_DIGITS, min_places=2)
+    return value if rounded is None else rounded
 
 
 def format_number(value: Any, digits: int = DEFAULT_DIGITS, empty: str = "—") -> str:
