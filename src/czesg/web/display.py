@@ -195,3 +195,14 @@ def choice_label(code: Any, key: Any) -> str:
         if item.key == text:
             return item.name_en if language().startswith("en") else item.name_zh
     return text
+
+
+def display_name(obj: Any) -> str:
+    """An organisation's name in the active language: its English name in English mode where it
+    has one (``name_en``), its Chinese name otherwise."""
+    if obj is None:
+        return ""
+    get = obj.get if isinstance(obj, dict) else lambda key, default: getattr(obj, key, default)
+    name = str(get("name", "") or "")
+    english = get("name_en", "") or ""
+    return str(english) if english and language().startswith("en") else name

@@ -67,3 +67,9 @@ def num(value: Any, digits: Any = 4) -> str:
 def choice(value: Any, code: Any) -> str:
     """A choice indicator's answer by its name: ``{{ point.value_choice|choice:indicator.code }}``."""
     return display.choice_label(code, value)
+
+
+@register.filter
+def display_name(value: Any) -> str:
+    """An enterprise's name in the active language: ``{{ enterprise|display_name }}``."""
+    return display.display_name(value)
