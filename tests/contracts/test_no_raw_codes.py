@@ -142,12 +142,28 @@ def _walk(client, start: list[str]) -> tuple[dict[str, list[str]], list[str]]:
     return found, pages
 
 
+def _sme_draft() -> None:
+    """The demo SME starts next year's basic disclosure, so that its draft, review and feedback
+    pages (with their findings) are walked too."""
+    from czesg.accounts.models import User
+    from czesg.disclosures.actions import set_value, start_disclosure
+    from czesg.disclosures.models import Disclosure
+
+    user = User.objects.get(username="sme")
+    enterprise = user.memberships.get().enterprise
+    year = max(Disclosure.objects.filter(enterprise=enterprise).values_list("year", flat=True)) + 1
+    draft = start_disclosure(enterprise, year, actor=user)
+    set_value(draft, "S-EMP-01", 12, actor=user)
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     from django.core.management import call_command
 
     with django_db_blocker.unblock():
-        yield load_demo(enterprises=40)
+        summary = load_demo(enterprises=40)
+        _sme_draft()
+        yield summary
         call_command("flush", interactive=False, verbosity=0)
 
 

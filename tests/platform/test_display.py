@@ -83,3 +83,12 @@ class _Firm:
 def test_english_names_in_english_mode():
     assert _both(display.display_name, _Firm()) == ("常州合成样例有限公司", "Changzhou Sample Co., Ltd.")
     assert _both(display.display_name, {"name": "某公司", "name_en": ""}) == ("某公司", "某公司")
+
+
+def test_the_carbon_trace_names_the_province_in_chinese():
+    from django.utils.translation import gettext
+
+    from czesg.carbon.display import level_text
+
+    entry = {"level": "provincial", "region": "Jiangsu"}
+    assert _both(level_text, entry, gettext) == ("省级平均（江苏）", "Provincial average (Jiangsu)")
