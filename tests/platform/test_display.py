@@ -92,3 +92,14 @@ def test_the_carbon_trace_names_the_province_in_chinese():
 
     entry = {"level": "provincial", "region": "Jiangsu"}
     assert _both(level_text, entry, gettext) == ("省级平均（江苏）", "Provincial average (Jiangsu)")
+
+
+def test_figures_take_the_digits_their_indicator_calls_for():
+    from decimal import Decimal
+
+    assert display.indicator_number(Decimal("12.0000"), "S-EMP-01") == "12"
+    assert display.indicator_number(1234.0, "S-EMP-01") == "1,234"
+    assert display.indicator_number(37.456, "S-INN-02-PCT") == "37.5"
+    assert display.indicator_number(6020.0, "E-GHG-01") == "6,020"
+    assert display.indicator_number(Decimal("3.9000"), "E-GHG-01") == "3.9"
+    assert display.indicator_number(None, "E-GHG-01") == "—"

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext, gettext_noop
 
 from czesg.engine.kernel import units
-from czesg.engine.kernel.numbers import format_number
+from czesg.engine.kernel.numbers import format_number, round_number
 from czesg.web.language import language
 
 TIERS: dict[str, str] = {
@@ -206,3 +206,21 @@ def display_name(obj: Any) -> str:
     name = str(get("name", "") or "")
     english = get("name_en", "") or ""
     return str(english) if english and language().startswith("en") else name
+
+
+# Significant digits by the unit of an indicator: whole people and counts, shares to 3 digits.
+_DIGITS_BY_UNIT = {"person": 0, "count": 0, "%": 3}
+
+
+def indicator_number(value: Any, code: Any) -> str:
+    """A figure of indicator ``code`` with the digits its unit calls for (12 persons, 37.5 %,
+    otherwise 4 significant digits)."""
+    from czesg.engine.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    unit = catalogue.get(str(code)).unit if str(code) in catalogue else ""
+    digits = _DIGITS_BY_UNIT.get(unit)
+    if digits == 0:  # whole units: no decimals, however large
+        rounded = round_number(value, 1)
+        return format_number(value) if rounded is None else format_number(round(rounded), 18)
+    return format_number(value, digits or 4)

@@ -73,3 +73,9 @@ def choice(value: Any, code: Any) -> str:
 def display_name(value: Any) -> str:
     """An enterprise's name in the active language: ``{{ enterprise|display_name }}``."""
     return display.display_name(value)
+
+
+@register.filter
+def num_for(value: Any, code: Any) -> str:
+    """A figure with the digits its indicator calls for: ``{{ v|num_for:indicator.code }}``."""
+    return display.indicator_number(value, code)
