@@ -105,6 +105,7 @@ TEMPLATES = [
         "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["czesg.web.display_tags"],  # the translated display filters, everywhere
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

@@ -81,7 +81,7 @@ def test_published_disclosures_are_public(draft_b, bob, client, fill_basic):
     assert list(Disclosure.objects.visible_to(AnonymousUser())) == [draft_b]
     response = client.get(f"/disclosures/{draft_b.pk}/")
     assert response.status_code == 200
-    assert "5000" in response.content.decode()
+    assert "5,000" in response.content.decode()  # figures carry thousands separators
 
 
 # --- pages ------------------------------------------------------------------------------------

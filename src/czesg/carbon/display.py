@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from czesg.engine.kernel.errors import gettext_noop
+from czesg.web.display import PROVINCES
 from czesg.web.problems import problem_text
 
 Translate = Callable[[str], str]
@@ -106,6 +107,8 @@ def column_label(column: str, translate: Translate = _same) -> str:
 def level_text(entry: Mapping[str, Any], translate: Translate = _same) -> str:
     """The level of the factor a trace entry used and any fallback, e.g. a year's gap, plainly."""
     level = entry.get("level") or ""
+    region = entry.get("region") or ""
+    entry = {**entry, "region": translate(PROVINCES[region]) if region in PROVINCES else region}
     parts = []
     if level in LEVEL_LABELS:
         parts.append(_fill(translate(LEVEL_LABELS[level]), entry))

@@ -26,6 +26,7 @@ from czesg.engine.catalogue import Indicator, load_catalogue
 from czesg.engine.kernel.errors import CzesgError, StateConflict
 from czesg.engine.kernel.units import label, offered
 from czesg.enterprises.models import Enterprise
+from czesg.web.display import localise_params
 from czesg.web.language import language
 from czesg.web.problems import problem_text, user_message
 
@@ -382,7 +383,7 @@ def transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 def _finding_text(finding) -> str:
     template = gettext(finding.message)
     try:
-        return template % finding.params
+        return template % localise_params(finding.params)
     except (KeyError, TypeError, ValueError):
         return finding.render()
 

@@ -74,16 +74,20 @@ def _statistic_value(statistic, raw: Any) -> float | None:
         value = float(str(raw).replace(",", "").strip()) if isinstance(raw, str) else float(raw)
     except (TypeError, ValueError):
         raise CatalogueError(gettext_noop("%(field)s: “%(value)s” is not a number."),
-                             field=statistic.key, value=raw) from None
+                             field=statistic.key, value=raw,
+                             field_zh=statistic.name_zh, field_en=statistic.name_en) from None
     if isinstance(raw, bool) or not math.isfinite(value):
         raise CatalogueError(gettext_noop("%(field)s: “%(value)s” is not a number."),
-                             field=statistic.key, value=raw)
+                             field=statistic.key, value=raw,
+                             field_zh=statistic.name_zh, field_en=statistic.name_en)
     if statistic.min is not None and value < statistic.min:
         raise CatalogueError(gettext_noop("%(field)s: %(value)s is below %(limit)s."),
-                             field=statistic.key, value=f"{value:g}", limit=f"{statistic.min:g}")
+                             field=statistic.key, value=f"{value:g}", limit=f"{statistic.min:g}",
+                             field_zh=statistic.name_zh, field_en=statistic.name_en)
     if statistic.max is not None and value > statistic.max:
         raise CatalogueError(gettext_noop("%(field)s: %(value)s is above %(limit)s."),
-                             field=statistic.key, value=f"{value:g}", limit=f"{statistic.max:g}")
+                             field=statistic.key, value=f"{value:g}", limit=f"{statistic.max:g}",
+                             field_zh=statistic.name_zh, field_en=statistic.name_en)
     return value
 
 

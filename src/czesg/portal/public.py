@@ -13,6 +13,7 @@ from django.shortcuts import render
 
 from czesg.disclosures.models import Datapoint, Disclosure, EnterpriseYear, State, Tier
 from czesg.engine.catalogue import load_catalogue
+from czesg.engine.kernel.numbers import number_range
 from czesg.engine.kernel.units import label as unit_label
 from czesg.engine.plan import load_city_profile
 from czesg.engine.plan.targets import GRADE_SCALE
@@ -281,7 +282,7 @@ def benchmark(request: HttpRequest) -> HttpResponse:
                  "p90": q[4], "mean": float(values.mean()), "recorded": len(recorded)}
         counts, edges = np.histogram(values, bins=min(20, max(5, values.size // 5)))
         histogram = {"counts": counts.tolist(),
-                     "labels": [f"{edges[i]:.3g}–{edges[i + 1]:.3g}" for i in range(len(counts))]}
+                     "labels": [number_range(edges[i], edges[i + 1], 3) for i in range(len(counts))]}
         if focus is not None:
             own = [v for e, v in pairs if e == focus.pk]
             if own:

@@ -23,6 +23,7 @@ from czesg.engine.rating import (
     Methodology,
     RatedIndicator,
 )
+from czesg.web.display import confidence_label
 
 _WORDS: dict[str, Promise] = {
     "higher_better": pgettext_lazy("methodology", "higher is better"),
@@ -202,7 +203,7 @@ def _tier_table(m: Methodology, lang: str) -> list[dict[str, Any]]:
         "max_grade": m.bands[0].key, "source": m.tiers.source, "confidence": m.tiers.confidence,
     })
     return [_table("tiers", ("tier", "rated_indicators", "max_grade", "source", "confidence"),
-                   rows, note=f"{m.tiers.source} ({m.tiers.confidence})")]
+                   rows, note=f"{m.tiers.source} ({confidence_label(m.tiers.confidence)})")]
 
 
 def _rating_tables(m: Methodology, lang: str) -> list[dict[str, Any]]:
@@ -257,7 +258,7 @@ def _rating_tables(m: Methodology, lang: str) -> list[dict[str, Any]]:
         _table("bands", ("grade", "min", "max", "source", "confidence"), [
             {"grade": b.key, "min": b.min, "max": b.max, "source": b.source,
              "confidence": b.confidence} for b in m.bands
-        ], note=f"{m.grade_scale_source} ({m.grade_scale_confidence})"),
+        ], note=f"{m.grade_scale_source} ({confidence_label(m.grade_scale_confidence)})"),
         *_tier_table(m, lang),
     ]
 
@@ -278,15 +279,15 @@ def _green_tables(g: GreenMethodology, lang: str) -> list[dict[str, Any]]:
         _table("green_industry", ("industry", "category", "source", "confidence"), [
             {"industry": m.industry or m.lead_industry, "category": categories[m.category],
              "source": m.source, "confidence": m.confidence} for m in g.mappings
-        ], note=f"{g.catalogue_source} ({g.catalogue_confidence})"),
+        ], note=f"{g.catalogue_source} ({confidence_label(g.catalogue_confidence)})"),
         _table("deductions", ("name", "rule", "cap", "source", "confidence"), [
             {"name": d.name(lang), "rule": _deduction_text(d), "cap": d.cap,
              "source": d.source, "confidence": d.confidence} for d in g.deductions
-        ], note=f"{g.deduction_source} ({g.deduction_confidence})"),
+        ], note=f"{g.deduction_source} ({confidence_label(g.deduction_confidence)})"),
         _table("labels", ("label", "name", "min", "max", "source", "confidence"), [
             {"label": b.key, "name": b.name(lang), "min": b.min, "max": b.max,
              "source": b.source, "confidence": b.confidence} for b in g.labels
-        ], note=f"{g.names_source} ({g.names_confidence})"),
+        ], note=f"{g.names_source} ({confidence_label(g.names_confidence)})"),
         _table("label_cap", ("colour", "label", "source", "confidence"), [
             {"colour": colour, "label": next(b.name(lang) for b in g.labels if b.key == label),
              "source": g.label_cap_source, "confidence": g.label_cap_confidence}

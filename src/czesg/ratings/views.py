@@ -30,6 +30,7 @@ from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.answers import Answer
 from czesg.engine.disclosure.values import coerce
 from czesg.engine.kernel.errors import CzesgError
+from czesg.engine.kernel.numbers import format_number
 from czesg.engine.kernel.units import label as unit_label
 from czesg.enterprises.models import Enterprise
 from czesg.ratings import actions, queries
@@ -38,6 +39,7 @@ from czesg.ratings.models import GreenScore, RatingRun
 from czesg.ratings.textformat import render_markdown
 from czesg.reports.downloads import pdf_download
 from czesg.reports.pdf import html_to_pdf
+from czesg.web import display
 from czesg.web.language import language
 from czesg.web.problems import user_message
 
@@ -56,7 +58,11 @@ def _enterprise(uscc: str) -> Enterprise:
 def _table(table: dict[str, Any]) -> dict[str, Any]:
     """A methodology table with its rows as lists in column order (for the template)."""
     keys = [c["key"] for c in table["columns"]]
-    return {**table, "cells": [[(k, row.get(k, "")) for k in keys] for row in table["rows"]]}
+
+    def cell(key: str, value: Any) -> Any:
+        return display.confidence_label(value) if key == "confidence" else value
+
+    return {**table, "cells": [[(k, cell(k, row.get(k, ""))) for k in keys] for row in table["rows"]]}
 
 
 # --- methodology ------------------------------------------------------------------------------
@@ -90,7 +96,7 @@ def _value_text(code: str, value: float | None, catalogue) -> str:
         if 0 <= index < len(indicator.choices):
             return indicator.choices[index].name(language())
         return ""
-    return f"{value:.6g}"
+    return format_number(value)
 
 
 def _unit(catalogue, code: str) -> str:

@@ -1,8 +1,8 @@
 """Excel workbooks (openpyxl) of the pages' figures, written the same way for every page.
 
 A workbook holds one sheet per table. Every sheet starts with two header rows, Chinese above
-English, frozen above the data; numbers are stored as numbers (never as formatted text) so that
-a reader can compute with them, text that a spreadsheet would run as a formula is quoted
+English, frozen above the data; numbers are stored as numbers (never as formatted text, rounded to
+4 significant digits and at least 2 decimals) so that a reader can compute with them, text that a spreadsheet would run as a formula is quoted
 (:func:`~czesg.engine.kernel.spreadsheet.formula_safe`), and an "About" sheet says what the
 figures are and when they were made. What goes into the sheets is decided by the page that owns
 them.
@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from czesg.engine.kernel.numbers import export_number
 from czesg.engine.kernel.spreadsheet import formula_safe
 
 HEADER_FILL = PatternFill("solid", fgColor="E3EFEA")
@@ -41,7 +42,7 @@ def _cell(value: Any) -> Any:
         return formula_safe("; ".join(str(v) for v in value))
     if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
         return timezone.localtime(value).replace(tzinfo=None)
-    return formula_safe(value)
+    return formula_safe(export_number(value))
 
 
 def workbook(sheets: Sequence[Sheet], about: Sequence[tuple[str, str, Any]] = ()) -> bytes:

@@ -13,6 +13,7 @@ from django.utils.translation import get_language, gettext
 from czesg.engine.kernel import errors
 from czesg.engine.kernel.bilingual import localized
 from czesg.engine.kernel.problems import Problem, fill
+from czesg.web.display import localise_params
 
 # Per refusal code: how to turn a refusal's itemised problems into JSON items (with their text).
 ProblemItems = Callable[[errors.CzesgError], list[dict[str, Any]]]
@@ -33,14 +34,15 @@ def user_message(exc: errors.CzesgError) -> str:
     """The refusal as a sentence in the active language, its parameters filled in."""
     template = gettext(exc.message)
     try:
-        return template % localized(exc.params, get_language() or "zh-hans")
+        return template % localise_params(localized(exc.params, get_language() or "zh-hans"))
     except (KeyError, TypeError, ValueError):
         return exc.render()
 
 
 def problem_text(item: Problem) -> str:
     """An itemised problem's sentence in the active language, its parameters filled in."""
-    return fill(gettext(item.message), localized(dict(item.params), get_language() or "zh-hans"))
+    return fill(gettext(item.message),
+                localise_params(localized(dict(item.params), get_language() or "zh-hans")))
 
 
 def problem(exc: errors.CzesgError, instance: str = "") -> dict[str, Any]:
