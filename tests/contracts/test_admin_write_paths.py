@@ -245,7 +245,10 @@ def test_no_page_api_form_or_admin_module_writes_around_the_actions():
             scanned.add(str(path.relative_to(root)))
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr in WRITES):
+                        and node.func.attr in WRITES
+                        # a call into an app's action layer is the right path
+                        and not (isinstance(node.func.value, ast.Name)
+                                 and node.func.value.id == "actions")):
                     found.append(f"{path.relative_to(root)}:{node.lineno} .{node.func.attr}()")
     assert {"parks/views.py", "plan/views.py", "registries/views.py", "records/views.py",
             "enterprises/admin.py", "accounts/admin.py", "disclosures/api.py"} <= scanned

@@ -99,6 +99,8 @@ def _derivation(value) -> dict[str, Any]:
 def set_values(disclosure: Disclosure, entries: list[Entry], *, actor) -> list[Datapoint]:
     """Set reported values on a draft, all or nothing; each keeps who, when, how and evidence."""
     require_manager(actor, disclosure.enterprise)
+    # A published or submitted version refuses every change (409) before any value is checked.
+    _require_draft(disclosure)
     catalogue = load_catalogue()
     prepared = []
     for entry in entries:

@@ -16,6 +16,11 @@ from czesg.engine.catalogue import load_catalogue
 from czesg.engine.catalogue.formulas import derive_all
 
 
+def _is_derived(point: Datapoint) -> bool:
+    """Whether the value is a formula's result written by :func:`recompute`."""
+    return point.method == Method.CALCULATED and "formula" in (point.derivation or {})
+
+
 def _same(point: Datapoint, value: float, inputs: dict[str, float]) -> bool:
     return (
         point.method == Method.CALCULATED and point.value_number is not None
@@ -33,10 +38,12 @@ def recompute(disclosure: Disclosure, *, actor) -> dict[str, float | None]:
         return {}
     unit_of = {i.code: i.unit or "%" for i in catalogue.indicators if i.is_numeric}
     points = {p.indicator_code: p for p in disclosure.datapoints.all()}
+    # Inputs are every reported number except the formulas' own results (a value calculated by
+    # the carbon calculator is an input like a typed one, and is kept as the enterprise's own).
     values = {
         code: p.value_number for code, p in points.items()
         if p.status == DatapointStatus.REPORTED and p.value_number is not None
-        and p.method != Method.CALCULATED
+        and not _is_derived(p)
     }
     reported = frozenset(code for code in derived if code in values)
     results = derive_all({c: i.formula for c, i in derived.items()}, values, unit_of,
@@ -50,7 +57,7 @@ def recompute(disclosure: Disclosure, *, actor) -> dict[str, float | None]:
             continue
         result = results.get(code)
         if result is None:
-            if point is not None and point.method == Method.CALCULATED:
+            if point is not None and _is_derived(point):
                 point.delete()
                 changed[code] = None
             continue

@@ -93,7 +93,7 @@ def source(request: HttpRequest, code: str) -> HttpResponse:
                     uploads.queue_record_file(form.cleaned_data["adapter"], data, upload.name,
                                               source=record_source, actor=request.user)
                     return redirect("records:source", code=code)
-                context.update(_summary_context(run_import(
+                context |= (_summary_context(run_import(
                     adapter_named(form.cleaned_data["adapter"]), data, upload.name,
                     source=record_source, actor=request.user)))
             except CzesgError as exc:
@@ -128,7 +128,7 @@ def link_accounts(request: HttpRequest, code: str) -> HttpResponse:
     if accounts_form.is_valid():
         upload = accounts_form.cleaned_data["file"]
         try:
-            context.update(_summary_context(accounts.link_accounts(
+            context |= (_summary_context(accounts.link_accounts(
                 upload.read(), upload.name, source=record_source, actor=request.user)))
         except CzesgError as exc:
             context["error"] = user_message(exc)

@@ -128,7 +128,8 @@ def test_a_read_token_reads_as_its_owner_but_cannot_write(alice, draft_a):
 def test_a_write_token_sets_values_without_csrf(alice, draft_a):
     _, secret = actions.issue_token(alice, name="erp", scopes=["read", "write"], actor=alice)
     response = Client(enforce_csrf_checks=True).put(
-        f"/api/v1/disclosures/{draft_a.pk}/datapoints/S-EMP-01", data=json.dumps({"value": 5}),
+        f"/api/v1/disclosures/{draft_a.pk}/datapoints/S-EMP-01",
+        data=json.dumps({"value": 5, "unit": "person"}),
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 200 and response.json()["entered_by"] == "alice"
     assert ApiToken.objects.get().last_used_at is not None

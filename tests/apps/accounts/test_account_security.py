@@ -70,7 +70,7 @@ def test_administrator_resets_a_password_from_the_command_line(alice, capsys, se
     assert alice.check_password(temporary) and not alice.check_password(PASSWORD)
     assert not signed_in(old_session)  # the session signed in with the old password is ended
     event = AuditEvent.objects.filter(action="accounts.set_password").get()
-    assert event.target_id == str(alice.pk) and event.actor_label == "system"
+    assert event.target_id == str(alice.pk) and event.actor_label == "czesg-system (czesg system)"
     assert json.loads(event.payload_json)["reason"] == "reset_by_administrator"
     assert temporary not in event.payload_json
     # The reset lifted the lock: the new password works at once.

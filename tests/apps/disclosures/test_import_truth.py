@@ -204,7 +204,8 @@ def test_values_set_through_the_api_are_typed(alice, draft_a):
     _, secret = access_actions.issue_token(alice, name="erp", scopes=["read", "write"],
                                            actor=alice)
     response = Client(enforce_csrf_checks=True).put(
-        f"/api/v1/disclosures/{draft_a.pk}/datapoints/S-EMP-01", data=json.dumps({"value": 5}),
+        f"/api/v1/disclosures/{draft_a.pk}/datapoints/S-EMP-01",
+        data=json.dumps({"value": 5, "unit": "person"}),
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 200 and response.json()["method"] == Method.TYPED
     assert draft_a.datapoints.get().method == Method.TYPED

@@ -88,8 +88,9 @@ def test_restricted_records_reach_only_the_enterprise_government_and_grantees(
     from czesg.records.known import recorded_values, restricted_readable
     from czesg.records.models import RecordSource
 
-    meters = RecordSource.objects.create(code="meters", kind="utility", name_zh="电表",
-                                         name_en="Meters", visibility="restricted")
+    # A register whose figures are restricted (as a utility's are), read with the register format.
+    meters = RecordSource.objects.create(code="meters", kind="government_register",
+                                         name_zh="电表", name_en="Meters", visibility="restricted")
     load(gov, register([("M1", firm_a.uscc, 2024, "12")]), source=meters)
     owner = member_of(firm_a, "owner")
     bank = make_user("bank", Role.BANK)
@@ -136,8 +137,12 @@ def test_a_partial_disclosure_is_published_with_the_rest_not_reported(client, dr
     client.cookies["django_language"] = "en"
     page = client.get(f"/disclosures/{draft_a.pk}/").content.decode()
     total = len(load_catalogue().for_tier(draft_a.tier))
-    assert f"5 of {total} indicators answered" in page
-    assert page.count('data-status="not_reported"') == total - 5
+    # The five figures given, and the two intensities the platform derives from them (E-GHG-05
+    # and E-ENG-02, per 万元 of revenue).
+    assert sorted(draft_a.datapoints.values_list("indicator_code", flat=True)) == [
+        "E-ENG-01", "E-ENG-02", "E-GHG-01", "E-GHG-02", "E-GHG-03", "E-GHG-05", "G-GEN-01"]
+    assert f"7 of {total} indicators answered" in page
+    assert page.count('data-status="not_reported"') == total - 7
     assert ">not applicable<" not in page
     client.cookies["django_language"] = "zh-hans"
     assert "未报告" in client.get(f"/disclosures/{draft_a.pk}/").content.decode()

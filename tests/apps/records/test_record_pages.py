@@ -59,7 +59,7 @@ def test_compare_shows_records_with_their_source(world, bob):
     a, b = world
     url = f"/compare/?e={a.uscc}&e={b.uscc}"
     html = Client().get(url).content.decode()
-    assert cells(html, "E-GHG-02") == [("disclosed", "300 披露"), ("record", f"2000 {REGISTER}")]
+    assert cells(html, "E-GHG-02") == [("disclosed", "300 披露"), ("record", f"2,000 {REGISTER}")]
     assert cells(html, "E-ENG-01") == [("disclosed", "280 披露"), ("not_reported", "— 未报告")]
     member = Client()
     member.force_login(bob)
@@ -76,9 +76,9 @@ def test_benchmark_counts_public_records_of_firms_that_disclosed_nothing(world, 
                       ).content.decode()
     # 300 (A, disclosed) and 2,000 (B, recorded): median 1,150; B is above 50 % of the two.
     assert re.search(r'id="stats-n" data-recorded="1">2 ', html)
-    assert "1150" in html
+    assert "1,150" in html
     position = re.search(r'<p class="note" id="position">(.*?)</p>', html, re.S).group(1)
-    assert "2000" in position and "50%" in position and REGISTER in position
+    assert "2,000" in position and "50%" in position and REGISTER in position
     html = client.get("/benchmark/?indicator=E-ENG-01&industry=C&year=2024").content.decode()
     assert re.search(r'id="stats-n" data-recorded="0">1<', html)
 
