@@ -8,6 +8,7 @@ import numpy as np
 
 from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
+from czesg.engine.disclosure import plausibility
 from czesg.engine.disclosure.answers import Answer, Finding
 from czesg.engine.disclosure.validation import validate
 
@@ -79,13 +80,35 @@ def findings_for(disclosure: Disclosure) -> list[Finding]:
     """Every error and warning of the disclosure as it stands."""
     answers = answers_of(disclosure)
     numeric = [c for c, a in answers.items() if a.number is not None]
-    return validate(
+    catalogue = load_catalogue()
+    findings = validate(
         answers,
-        load_catalogue(),
+        catalogue,
         tier=disclosure.tier,
         previous=previous_numbers(disclosure),
         industry_ranges=industry_ranges(disclosure, numeric) if numeric else None,
     )
+    enterprise = disclosure.enterprise
+    numbers = {c: float(a.number) for c, a in answers.items()
+               if a.number is not None and c in catalogue}
+    extra = plausibility.check(numbers, catalogue, size_class=enterprise.size_class,
+                               industry_code=enterprise.industry_code)
+    order = {code: index for index, code in enumerate(catalogue.codes)}
+    return sorted(findings + extra,
+                  key=lambda f: (not f.is_error, order.get(f.indicator, len(order)), f.rule))
+
+
+# Rules that concern the whole form rather than the field being typed, left to the review page.
+_NOT_INLINE = frozenset({"required"})
+
+
+def findings_near(disclosure: Disclosure, code: str) -> list[Finding]:
+    """The findings about one indicator and its relatives (parts, totals, formula inputs), as
+    shown beside the field right after it is saved."""
+    return [
+        f for f in findings_for(disclosure)
+        if f.rule not in _NOT_INLINE and (f.indicator == code or code in f.related)
+    ]
 
 
 def acknowledged_keys(disclosure: Disclosure) -> set[str]:

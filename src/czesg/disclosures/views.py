@@ -61,6 +61,8 @@ class Row:
     typed_value: str | None = None
     typed_unit: str = ""
     how_computed: str = ""
+    findings: list[dict] | None = None
+    """Checks about this field and its relatives: ``{"text", "error"}`` each, shown inline."""
 
     @property
     def value_text(self) -> str:
@@ -178,6 +180,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     for item in disclosure.evidence.all():
         evidence.setdefault(item.indicator_code, []).append(item)
     in_tier = {i.code for i in catalogue.for_tier(disclosure.tier)}
+    near: dict[str, list] = {}
+    if points:
+        for finding in checks.findings_for(disclosure):
+            if finding.rule != "required":
+                near.setdefault(finding.indicator, []).append(finding)
     groups: OrderedDict[str, dict] = OrderedDict()
     for topic in sorted(catalogue.topics, key=lambda t: t.order):
         rows = [
@@ -185,6 +192,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             for i in catalogue.indicators
             if i.topic == topic.key and (i.code in in_tier or i.code in points)
         ]
+        for row in rows:
+            row.findings = _inline(near.get(row.indicator.code, []), lang)
         if rows:
             groups[topic.key] = {
                 "key": topic.key,
@@ -256,6 +265,8 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     row.typed_unit = request.POST.get("unit", "").strip()
     if error:
         row.typed_value = raw  # the refused input stays in the field
+    else:
+        row.findings = _inline(checks.findings_near(disclosure, code), language())
     return render(
         request,
         "disclosures/_row_response.html",
@@ -346,6 +357,23 @@ def transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         if verb == "submit":
             return redirect("disclosures:review", pk=pk)
     return redirect("portal:disclosure", pk=pk)
+
+
+def _named_text(finding, lang: str) -> str:
+    """A finding's sentence with every indicator code in it replaced by the field's name."""
+    catalogue = load_catalogue()
+    params = {
+        k: catalogue.get(v).name(lang) if isinstance(v, str) and v in catalogue else v
+        for k, v in finding.params.items()
+    }
+    try:
+        return gettext(finding.message) % params
+    except (KeyError, TypeError, ValueError):
+        return finding.render()
+
+
+def _inline(findings, lang: str) -> list[dict]:
+    return [{"text": _named_text(f, lang), "error": f.is_error} for f in findings]
 
 
 def _finding_text(finding) -> str:
