@@ -15,12 +15,14 @@ import os
 import sys
 from collections.abc import Sequence
 
+from czesg.accounts import cli as accounts_cli
 from czesg.audit import cli as audit_cli
 from czesg.carbon import cli as carbon_cli
 from czesg.console import EXIT_FAILED, EXIT_OK, add_format, emit, setup_django
 from czesg.disclosures import cli as disclosures_cli
 from czesg.engine.kernel.errors import CzesgError
 from czesg.ratings import cli as ratings_cli
+from czesg.records import cli as records_cli
 
 
 # --- the platform's own commands -------------------------------------------------------------
@@ -233,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     ratings_cli.register(sub)
     disclosures_cli.register_catalogue(sub)
     audit_cli.register(sub)
+    records_cli.register(sub)
+    accounts_cli.register(sub)
     return parser
 
 

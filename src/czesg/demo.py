@@ -205,18 +205,22 @@ def _rate_demo_years() -> int:
 
 
 def _demo_consents(users: dict[str, User]) -> None:
-    """The demo listed company and SME consent to the demo bank reading their data."""
-    bank = users["bank"]
-    for username in ("listed", "sme"):
+    """The demo listed company and SME consent to the demo bank reading their data, and the
+    listed company asks the demo verifier to review its disclosure and evidence."""
+    asks = [(username, "bank", [Scope.DISCLOSURES, Scope.SCORES], "常绿贷绿色信贷申请（演示）")
+            for username in ("listed", "sme")]
+    asks.append(("listed", "verifier", [Scope.DISCLOSURES, Scope.EVIDENCE],
+                 "ESG 关键绩效数据鉴证（演示）"))
+    for username, grantee, scopes, purpose in asks:
         membership = users[username].memberships.first()
-        if membership is None or Grant.objects.filter(
-            enterprise=membership.enterprise, grantee=bank
+        if grantee not in users or membership is None or Grant.objects.filter(
+            enterprise=membership.enterprise, grantee=users[grantee]
         ).exists():
             continue
         grant_access(
-            membership.enterprise, bank, scopes=[Scope.DISCLOSURES, Scope.SCORES],
+            membership.enterprise, users[grantee], scopes=scopes,
             valid_until=timezone.localdate() + dt.timedelta(days=365),
-            purpose="常绿贷绿色信贷申请（演示）", actor=users[username],
+            purpose=purpose, actor=users[username],
         )
 
 

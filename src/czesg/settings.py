@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",
+    "ninja",
     "czesg.accounts",
     "czesg.audit",
     "czesg.enterprises",
@@ -77,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "czesg.access.middleware.ApiTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "czesg.web.guards.RequestGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "czesg.portal.middleware.RefusalMiddleware",
@@ -145,13 +150,31 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Failed sign-ins are throttled per account and address (django-axes).
+# Failed sign-ins are throttled (django-axes) per account whatever the address, and per
+# address whatever the account: either reaching the limit refuses sign-in for the cool-off time
+# (an administrator lifts it early with `czesg accounts unlock`; a new password lifts it too).
 AXES_FAILURE_LIMIT = int(os.environ.get("CZESG_SIGNIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = int(os.environ.get("CZESG_SIGNIN_LOCK_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# E-mail (password reset links): printed on the console in development; in production sent
+# through the SMTP server the EMAIL_* variables name.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if ENV == "development"
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "czesg <noreply@localhost>")
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("CZESG_PASSWORD_RESET_HOURS", "24")) * 3600
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -180,6 +203,13 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = ENV != "production"
+# Source maps (megabytes, beside Swagger UI's bundle) are read by developers' tools only: not
+# compressed, so that collectstatic at start-up stays quick.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf", "flv",
+    "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg", "webm", "wmv",
+    "map",
+)
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
@@ -197,6 +227,21 @@ TASKS = {
     }
 }
 
+# Audit: the key of the audit chain's MAC and of its signed checkpoints, kept apart from
+# DJANGO_SECRET_KEY (rotating the secret must not touch the chain); like the secret, the default
+# is refused outside development. Checkpoints of the head are written outside the database,
+# under var/ unless CZESG_AUDIT_CHECKPOINT_DIR names another place (docs/audit.md).
+_DEV_AUDIT_KEY = "czesg-development-only-audit-key-not-secret"
+CZESG_AUDIT_KEY = os.environ.get("CZESG_AUDIT_KEY", _DEV_AUDIT_KEY)
+if ENV != "development" and (CZESG_AUDIT_KEY == _DEV_AUDIT_KEY or len(CZESG_AUDIT_KEY) < 32):
+    raise ImproperlyConfigured(
+        f"CZESG_AUDIT_KEY must be set to a random value of at least 32 characters outside "
+        f"development (CZESG_ENV is {ENV!r}); it keys the audit chain, so keep it and back it up."
+    )
+CZESG_AUDIT_CHECKPOINT_DIR = Path(
+    os.environ.get("CZESG_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit" / "checkpoints")
+).resolve()
+
 # City and zone dashboard figures are cached per process, keyed by the audit chain's head, so
 # any audited change shows at once; this bounds staleness from unaudited edits (0: off).
 CZESG_DASHBOARD_CACHE_SECONDS = int(os.environ.get("CZESG_DASHBOARD_CACHE_SECONDS", "300"))
@@ -205,9 +250,53 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if ENV == "production":
-    SESSION_COOKIE_SECURE = os.environ.get("CZESG_HTTPS", "1") == "1"
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    """Read a yes/no environment variable ("1"/"0"), falling back to ``default``."""
+    return os.environ.get(name, "1" if default else "0") == "1"
+
+
+# HTTPS: everything is on in production (CZESG_HTTPS=0 turns the whole group off for a
+# plain-HTTP trial, each CZESG_* below overrides one part); off elsewhere unless asked for.
+_HTTPS = _env_flag("CZESG_HTTPS", ENV == "production")
+SESSION_COOKIE_SECURE = _env_flag("CZESG_SECURE_COOKIES", _HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = _env_flag("CZESG_SSL_REDIRECT", _HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("CZESG_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("CZESG_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_flag("CZESG_HSTS_PRELOAD", _HTTPS)  # allows, does not submit, a preload listing
+# Behind a TLS-terminating proxy: the header it sets on HTTPS requests, e.g.
+# "X-Forwarded-Proto: https" (unset: the connection itself says whether it is HTTPS).
+_PROXY_HEADER = os.environ.get("CZESG_PROXY_SSL_HEADER", "").strip()
+if _PROXY_HEADER:
+    _name, _, _value = _PROXY_HEADER.partition(":")
+    if not _value.strip():
+        raise ImproperlyConfigured(
+            f"CZESG_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https', not {_PROXY_HEADER!r}."
+        )
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip()
+    )
+
+# Content-Security-Policy (django-csp): no inline script anywhere, every file from this server.
+# style-src-attr allows style="" attributes (chart heights, progress bars) but no <style>
+# element or foreign stylesheet; img-src allows data: for the icons inlined in Swagger UI's CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
 
 # API rate limits per client (ninja throttling, counted in each server process's cache);
 # "off" disables one, as the load benchmark does (it sends everything from one address).
@@ -220,3 +309,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CZESG_LOG_LEVEL", "WARNING")},
 }
+
+# Requests and uploads (issue 13, items 7 and 8). A multipart body may be as large as the largest
+# accepted upload (a filled template, 20 MB, see czesg.disclosures.views.UPLOAD_MAX_BYTES) plus
+# the form around it; any other body is bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+# Larger requests are answered with 413 before they are read (czesg.web.guards).
+CZESG_MAX_REQUEST_BYTES = 21 * 2**20
+# A failed CSRF check: a problem document under /api/, a translated page elsewhere.
+CSRF_FAILURE_VIEW = "czesg.web.csrf.csrf_failure"

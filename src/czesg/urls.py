@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from czesg.api.v1 import api
@@ -22,7 +24,15 @@ portal_patterns = [
     path("open-data/<int:year>.<str:fmt>", opendata.download, name="open_data_file"),
 ]
 
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Send browsers that ask for /favicon.ico to the SVG icon the pages link to."""
+    return HttpResponsePermanentRedirect(static("czesg/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("api/v1/", api.urls),  # first: the busiest routes resolve without walking the rest
     path("", include((portal_patterns, "portal"))),
     path("", include("czesg.disclosures.urls")),
@@ -40,6 +50,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("czesg.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -75,10 +75,15 @@ def test_new_sme_user_fills_and_submits_the_basic_disclosure(page, screenshot, f
     assert "没有错误" in page.locator("main").inner_text()
     screenshot("review")
     page.get_by_role("button", name="确认并提交").click()
+    # Submitting lands on the estimated grade and next steps (issue 12); then the disclosure.
+    page.wait_for_url(re.compile(r"/ratings/feedback/\d+/$"))
+    assert page.locator("#feedback-grade").inner_text().strip()
+    page.get_by_role("link", name=re.compile("2024 年度 ESG 披露")).click()
     page.wait_for_url(re.compile(r"/disclosures/\d+/$"))
     assert "已提交" in page.get_by_role("heading", level=1).inner_text()
     page.get_by_role("button", name="发布").click()
-    assert "已发布" in page.get_by_role("heading", level=1).inner_text()
+    page.wait_for_url(re.compile(r"/ratings/feedback/\d+/$"))
+    assert "已发布" in page.locator("#feedback-state").inner_text()
     screenshot("published")
 
     disclosure = Disclosure.objects.get(enterprise=firm_a, year=2024)

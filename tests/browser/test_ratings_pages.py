@@ -49,6 +49,7 @@ def test_government_user_rerates_the_city_and_opens_a_rating(page, screenshot, s
     page.locator("#rated-count").wait_for()
     assert page.locator("#rated-count").inner_text().strip() == "3"
     assert page.locator("#chart-industry canvas").count() == 1
+    assert page.locator('#grade-counts-by-tier tr[data-tier="basic"]').is_visible()
     screenshot("done")
 
     firm = city["a"]
@@ -57,6 +58,10 @@ def test_government_user_rerates_the_city_and_opens_a_rating(page, screenshot, s
     grade = page.locator("#rating-grade")
     assert grade.get_attribute("data-grade") == rating.grade
     assert grade.inner_text().strip() == rating.grade
+    # The tier beside the grade: these are basic disclosures, rated under 2025.2 on their form.
+    tier = page.locator("#rating-tier")
+    assert tier.is_visible() and tier.get_attribute("data-tier") == rating.tier == "basic"
+    assert tier.inner_text().strip() == "基础版（中小企业）"
     assert page.locator("#explanation").is_visible()  # government reads the explanation
     assert page.locator(f'#rating-history tr[data-run="{run.pk}"]').count() == 1
     screenshot("rating")

@@ -15,7 +15,9 @@ from czesg.cli import main
 
 SUBCOMMANDS = [
     ["demo"], ["serve"], ["synth"], ["catalogue"], ["catalogue", "export"], ["audit"],
-    ["audit", "verify"], ["carbon"], ["import"], ["bench"],
+    ["audit", "verify"], ["audit", "checkpoint"], ["backup"], ["restore"], ["carbon"], ["import"],
+    ["bench"], ["records"], ["records", "import"], ["accounts"], ["accounts", "reset-password"],
+    ["accounts", "unlock"],
 ]
 
 

@@ -63,6 +63,7 @@ BUDGETS: list[Budget] = [
     Budget("anonymous", "/enterprises/{uscc}/", "years", 6),
     # --- signed-in pages ------------------------------------------------------------------------
     Budget("government", "/me/", "enterprises", 6),
+    Budget("enterprise", "/me/", "managed", 12),
     Budget("enterprise", "/enterprises/{uscc}/consents/", "consents", 9),
     Budget("enterprise", "/account/tokens/", "tokens", 5),
     Budget("enterprise", "/enterprises/{uscc}/carbon/", "calculations", 7),
@@ -70,6 +71,8 @@ BUDGETS: list[Budget] = [
     Budget("bank", "/applicants/", "grants", 8),
     Budget("government", "/ratings/", "runs", 11),
     Budget("government", "/ratings/records/", "records", 5),
+    Budget("government", "/records/sources/", "imports", 8),
+    Budget("government", "/records/sources/utility_electricity/", "imports", 8),
     # --- dashboards -----------------------------------------------------------------------------
     Budget("government", "/dashboards/city/", "enterprises", 16),
     Budget("government", "/dashboards/city/export.xlsx", "enterprises", 16),
@@ -95,6 +98,7 @@ BUDGETS: list[Budget] = [
     Budget("anonymous", "/api/v1/indicators", "nothing", 2),
     Budget("anonymous", "/api/v1/ratings/distribution", "rated", 4),
     Budget("anonymous", "/api/v1/ratings/{uscc}/history", "runs", 4),
+    Budget("government", "/api/v1/records/sources/{code}/imports", "imports", 6),
 ]
 
 # Every page route (API and admin aside) is either a list page, with a row above, or not.
@@ -106,7 +110,7 @@ LIST_PAGES = {
     "dashboards/zones/export.<>", "dashboards/zones/<>/", "dashboards/zones/<>/export.<>",
     "dashboards/zones/<>/statistics/", "dashboards/tasks/", "dashboards/tasks/export.<>",
     "dashboards/tasks/<>/", "dashboards/departments/", "dashboards/registries/",
-    "dashboards/registries/<>/",
+    "dashboards/registries/<>/", "records/sources/", "records/sources/<>/",
 }
 NOT_LIST_PAGES = {
     "",  # the landing page: three counts
@@ -115,12 +119,20 @@ NOT_LIST_PAGES = {
     "disclosures/<>/review/",  # one disclosure against the fixed catalogue
     "disclosures/<>/answer/<>/", "disclosures/<>/copy-forward/", "disclosures/<>/template/",
     "disclosures/<>/upload/", "disclosures/<>/<>/", "evidence/<>/", "enterprises/<>/disclose/",
+    "disclosures/<>/delete/", "ratings/feedback/<>/",
     "consents/<>/revoke/", "account/tokens/<>/revoke/",
     "enterprises/<>/carbon/<>/", "enterprises/<>/carbon/<>/apply/",
     "enterprises/<>/carbon/<>/recalculate/",
     "ratings/methodology/", "ratings/start/", "ratings/runs/<>/",
     "enterprises/<>/self-diagnosis/", "dashboards/registries/<>/<>/",
     "accounts/login/", "accounts/logout/", "i18n/setlang/",
+    "records/sources/<>/accounts/",  # a form's target: redirects or shows one summary
+    "records/imports/<>/",  # one import: its counts and the refused rows it keeps
+    "records/uploads/<>/",  # one background upload's row
+    "favicon.ico",
+    "accounts/password/change/", "accounts/password/change/done/", "accounts/password/reset/",
+    "accounts/password/reset/sent/", "accounts/password/reset/<>/<>/",
+    "accounts/password/reset/complete/",
 }
 # GET operations that answer one object holding a list (not an array or a page) but list rows.
 EXTRA_LIST_ENDPOINTS = {"/api/v1/ratings/distribution"}
@@ -245,6 +257,13 @@ class World:
             self.years.append(self.years[-1] - 1)
             self.publish(self.firm, self.years[-1])
 
+    def grow_managed(self, n: int) -> None:
+        """Enterprises the enterprise user reports for (the workspace's to-do rows)."""
+        from czesg.enterprises.actions import add_member
+
+        for _ in range(n):
+            add_member(self._published_enterprise(), self.manager, actor=self.gov)
+
     def grow_runs(self, n: int) -> None:
         for _ in range(n):
             self._rate()
@@ -299,6 +318,15 @@ class World:
             add_government_record(self.firm, YEAR - self._next() % 20, "safety_accident",
                                   value="serious", source="应急管理局", actor=self.gov)
 
+    def grow_imports(self, n: int) -> None:
+        from czesg.records.accounts import link_accounts
+        from czesg.records.sources import source_of
+
+        for _ in range(n):
+            link_accounts(f"account,uscc\nA{self._next()},{self.firm.uscc}\n".encode(),
+                          "accounts.csv", source=source_of("utility_electricity"),
+                          actor=self.gov)
+
     def grow_statistics(self, n: int) -> None:
         from czesg.parks.actions import enter_zone_statistics
 
@@ -344,6 +372,7 @@ class World:
 
         return {
             "uscc": self.firm.uscc, "year": str(YEAR), "park": PARK, "task": "3",
+            "code": "utility_electricity",
             "registry": "projects", "version": carbon.available_factor_sets()[-1],
             "compare": "&".join(f"e={e.uscc}" for e in self.enterprises),
         }

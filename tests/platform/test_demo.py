@@ -90,6 +90,11 @@ def test_demo_bank_has_consenting_applicants(demo, client):
     page = client.get("/applicants/").content.decode()
     listed = User.objects.get(username="listed").memberships.get().enterprise
     assert listed.uscc in page
+    # The demo verifier lands on the one enterprise that asked it to review its data.
+    client.force_login(User.objects.get(username="verifier"))
+    response = client.get("/me/", follow=True)
+    assert response.redirect_chain == [("/applicants/", 302)]
+    assert listed.uscc in response.content.decode()
 
 
 def test_demo_years_are_rated(demo):

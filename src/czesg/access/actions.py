@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from czesg.access.models import AccessLog, ApiToken, Grant, Scope, TokenScope
+from czesg.access.models import TOKEN_WRITE_ROLES, AccessLog, ApiToken, Grant, Scope, TokenScope
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import require_manager
 from czesg.audit.recording import record
@@ -97,6 +97,11 @@ def issue_token(user, *, name: str, scopes: list[str], days: int | None = 365, a
         raise PermissionRefused()
     if not scopes or any(s not in TokenScope.values for s in scopes):
         raise CatalogueError(gettext_noop("Choose the token's scopes."), field="scopes")
+    if TokenScope.WRITE in scopes and user.role not in TOKEN_WRITE_ROLES:
+        # Only enterprises and government users write through the API; everybody else reads.
+        raise PermissionRefused(
+            gettext_noop("Only enterprise and government users may have a token with the write "
+                         "scope; choose read."), field="scopes")
     secret = ApiToken.new_secret()
     with transaction.atomic():
         token = ApiToken.objects.create(

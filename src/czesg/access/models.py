@@ -111,6 +111,11 @@ class TokenScope(models.TextChoices):
     WRITE = "write", _("Change drafts the token's owner manages")
 
 
+# The roles with something to write through the API: enterprises their disclosures, government
+# users rating runs and records. Banks, verifiers and park administrators only read.
+TOKEN_WRITE_ROLES = ("enterprise", "government")
+
+
 class ApiToken(models.Model):
     """A bearer token for the API; only its hash is stored, the secret is shown once."""
 
@@ -141,6 +146,15 @@ class ApiToken(models.Model):
     @staticmethod
     def new_secret() -> str:
         return "czesg_" + secrets.token_urlsafe(32)
+
+    @property
+    def effective_scopes(self) -> list[str]:
+        """The scopes the token grants today: write only while its owner's role writes
+        (:data:`TOKEN_WRITE_ROLES`); a token issued before that rule, or whose owner changed
+        role, reads."""
+        if self.user.role not in TOKEN_WRITE_ROLES:
+            return [s for s in self.scopes if s != TokenScope.WRITE]
+        return list(self.scopes)
 
     @property
     def is_usable(self) -> bool:

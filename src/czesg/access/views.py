@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from czesg.access import actions
-from czesg.access.models import AccessLog, ApiToken, Grant, Scope, TokenScope
+from czesg.access.models import TOKEN_WRITE_ROLES, AccessLog, ApiToken, Grant, Scope, TokenScope
 from czesg.accounts.models import Role, User
 from czesg.accounts.permissions import can_manage_enterprise
 from czesg.engine.kernel.errors import CzesgError
@@ -30,18 +30,27 @@ def _managed(request: HttpRequest, uscc: str) -> Enterprise:
     return enterprise
 
 
+def _directory(enterprise: Enterprise):
+    """The registered users an enterprise can grant access to: banks, verifiers and buyers
+    (active accounts of the grantee roles that are not members of the enterprise)."""
+    return User.objects.filter(role__in=actions.GRANTEE_ROLES, is_active=True).exclude(
+        memberships__enterprise=enterprise
+    )
+
+
 @login_required
 def consents(request: HttpRequest, uscc: str) -> HttpResponse:
     """An enterprise's grants, a form to make one, and the log of every read under them."""
     enterprise = _managed(request, uscc)
     error = ""
     if request.method == "POST":
-        grantee = User.objects.filter(username=request.POST.get("grantee", "").strip()).first()
+        picked = request.POST.get("grantee", "").strip()
+        grantee = _directory(enterprise).filter(pk=int(picked)).first() if picked.isdigit() else None
         try:
             if grantee is None:
                 raise actions.CatalogueError(
-                    actions.gettext_noop("No user “%(user)s” exists."),
-                    user=request.POST.get("grantee", ""), field="grantee",
+                    actions.gettext_noop("Choose the bank, buyer or verifier from the list."),
+                    field="grantee",
                 )
             try:
                 until = dt.date.fromisoformat(request.POST.get("valid_until", ""))
@@ -59,9 +68,12 @@ def consents(request: HttpRequest, uscc: str) -> HttpResponse:
             error = user_message(exc)
     grants = Grant.objects.filter(enterprise=enterprise).select_related("grantee")
     log = AccessLog.objects.filter(grant__enterprise=enterprise).select_related("user")[:100]
-    grantees = User.objects.filter(role__in=actions.GRANTEE_ROLES).exclude(
-        memberships__enterprise=enterprise
-    ).order_by("username")[:200]
+    directory = list(_directory(enterprise).order_by("organisation", "username"))
+    grantees = [
+        (label, [u for u in directory if u.role == role])
+        for role, label in ((Role.BANK, gettext("Banks")), (Role.VERIFIER, gettext("Verifiers")),
+                            (Role.ENTERPRISE, gettext("Buyers (enterprise users)")))
+    ]
     return render(request, "access/consents.html", {
         "enterprise": enterprise, "grants": grants, "log": log, "error": error,
         "scopes": Scope.choices, "grantees": grantees,
@@ -101,7 +113,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "access/tokens.html", {
         "tokens": ApiToken.objects.filter(user=request.user), "secret": secret, "error": error,
         "scopes": TokenScope.choices,
-        "can_write": request.user.role == Role.ENTERPRISE,
+        "can_write": request.user.role in TOKEN_WRITE_ROLES,
     })
 
 

@@ -2,7 +2,6 @@
 each app's router. The endpoints live in the apps that own them (``<app>/api.py``)."""
 
 from django.conf import settings
-from ninja import NinjaAPI
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from czesg.access.api import router as access_router
@@ -11,9 +10,11 @@ from czesg.disclosures.api import router as disclosures_router
 from czesg.enterprises.api import router as enterprises_router
 from czesg.portal.api import router as portal_router
 from czesg.ratings.api import router as ratings_router
+from czesg.records.api import router as records_router
+from czesg.web.contract import ProblemDocumentedAPI
 from czesg.web.handlers import install_problem_handlers
 
-api = NinjaAPI(
+api = ProblemDocumentedAPI(
     title="czesg API",
     version="1",
     urls_namespace="api-v1",
@@ -41,3 +42,4 @@ api.add_router("", access_router)
 api.add_router("", portal_router)
 api.add_router("/carbon", carbon_router)
 api.add_router("/ratings", ratings_router)
+api.add_router("/records", records_router)

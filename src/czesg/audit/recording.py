@@ -1,10 +1,11 @@
-"""Appending to the audit chain; every action calls :func:`record` inside its transaction."""
+"""Appending to the keyed audit chain; every action calls :func:`record` inside its transaction."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -18,6 +19,11 @@ from czesg.engine.kernel.ledger import (
 )
 
 SYSTEM_LABEL = "system"
+
+
+def audit_key() -> bytes:
+    """The key of the chain's MAC and of its checkpoints (settings.CZESG_AUDIT_KEY)."""
+    return settings.CZESG_AUDIT_KEY.encode("utf-8")
 
 
 def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +61,7 @@ def record(
         payload=_jsonable(payload),
         prev_hash=head.hash,
     )
-    digest = entry_hash(entry, head.hash)
+    digest = entry_hash(entry, head.hash, audit_key())
     event = AuditEvent.objects.create(
         seq=entry.seq,
         occurred_at=entry.occurred_at,
@@ -83,13 +89,14 @@ def record_many(actor, events: list[tuple[str, str, str, dict[str, Any]]]) -> in
     actor_label = actor.label() if hasattr(actor, "label") else SYSTEM_LABEL
     now = timezone.now()
     prev_hash, seq = head.hash, head.seq
+    key = audit_key()
     rows = []
     for action, target_type, target_id, payload in events:
         seq += 1
         body = _jsonable(payload)
         entry = LedgerEntry(seq, now, actor_id, actor_label, action, target_type, target_id,
                             body, prev_hash)
-        digest = entry_hash(entry, prev_hash)
+        digest = entry_hash(entry, prev_hash, key)
         rows.append(AuditEvent(seq=seq, occurred_at=now, actor_id=actor_id, actor_label=actor_label,
                                action=action, target_type=target_type, target_id=target_id,
                                payload_json=canonical_json(body), prev_hash=prev_hash, hash=digest))
@@ -99,8 +106,11 @@ def record_many(actor, events: list[tuple[str, str, str, dict[str, Any]]]) -> in
     return len(rows)
 
 
-def verify() -> ChainReport:
-    """Verify the whole stored chain, in insertion order, against the recorded head."""
+def verify(checkpoints: dict[int, str] | None = None) -> ChainReport:
+    """Verify the whole stored chain, in insertion order, against the recorded head and, when
+    given, the {sequence: hash} of signed checkpoints kept outside the database."""
     head = AuditHead.objects.filter(id=1).values_list("seq", "hash").first()
     entries = (e.as_entry() for e in AuditEvent.objects.order_by("id").iterator(chunk_size=5000))
-    return verify_chain(entries, head=tuple(head) if head else None)
+    return verify_chain(
+        entries, audit_key(), head=tuple(head) if head else None, checkpoints=checkpoints
+    )

@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from django.db.models import Count
 from django.utils import timezone
 
 from czesg.dashboards.queries import (
@@ -30,6 +29,7 @@ from czesg.dashboards.queries import (
 from czesg.disclosures.models import EnterpriseYear
 from czesg.engine.plan import load_city_profile
 from czesg.engine.plan import targets as engine
+from czesg.records.models import Record, SourceKind
 from czesg.registries.queries import registry_history
 
 BREAKDOWNS: tuple[str, ...] = ("district", "park", "industry")
@@ -50,13 +50,33 @@ class CityFigures:
     today: date = field(default_factory=timezone.localdate)
 
 
-def _listed_history(up_to: int, listed_total: int) -> tuple[int, list[tuple[int, float | None]]]:
-    """The listed companies' disclosure rate of each year to ``up_to`` (today's list)."""
+# Record sources whose figure shows that a company published its sustainability report.
+REPORT_SOURCE_KINDS = (SourceKind.PUBLISHED_REPORT, SourceKind.EXCHANGE_FILING)
+
+
+def _reported_listed(up_to: int) -> dict[int, set[int]]:
+    """Per year to ``up_to``: the listed companies that published a disclosure on the platform
+    or a report that the records hold (a published report or an exchange filing)."""
+    by_year: dict[int, set[int]] = {}
+    for year, enterprise_id in EnterpriseYear.objects.filter(
+            enterprise__listed=True, year__lte=up_to).order_by().values_list(
+            "year", "enterprise_id"):
+        by_year.setdefault(int(year), set()).add(enterprise_id)
+    for year, enterprise_id in Record.objects.filter(
+            enterprise__listed=True, year__lte=up_to, current=True,
+            source__kind__in=REPORT_SOURCE_KINDS).order_by().values_list(
+            "year", "enterprise_id").distinct():
+        by_year.setdefault(int(year), set()).add(enterprise_id)
+    return by_year
+
+
+def _listed_history(reported: dict[int, set[int]], listed_total: int
+                    ) -> tuple[int, list[tuple[int, float | None]]]:
+    """The listed companies' disclosure rate of each year (today's list)."""
     if not listed_total:
         return 0, []
-    per_year = (EnterpriseYear.objects.filter(enterprise__listed=True, year__lte=up_to)
-                .order_by().values_list("year").annotate(n=Count("id")).order_by("year"))
-    return listed_total, [(int(y), 100.0 * n / listed_total) for y, n in per_year]
+    return listed_total, [(year, 100.0 * len(ids) / listed_total)
+                          for year, ids in sorted(reported.items())]
 
 
 def city_figures(year: int | None = None, threshold: str = "A") -> CityFigures:
@@ -70,9 +90,13 @@ def city_figures(year: int | None = None, threshold: str = "A") -> CityFigures:
     frame = city_frame(year, ratings)
 
     listed = frame.filter(pl.col("listed"))
+    reported = _reported_listed(year)
+    this_year = list(reported.get(year, set()))
+    listed = listed.with_columns(
+        (pl.col("disclosed") | pl.col("uscc").is_in(this_year)).alias("reported"))
     rate = engine.listed_disclosure_rate(
-        listed["uscc"].to_list(), listed.filter(pl.col("disclosed"))["uscc"].to_list())
-    listed_total, listed_history = _listed_history(year, listed.height)
+        listed["uscc"].to_list(), listed.filter(pl.col("reported"))["uscc"].to_list())
+    listed_total, listed_history = _listed_history(reported, listed.height)
     rated_history = cached_by_runs(f"rated-series:{threshold}", year, runs,
                                     lambda: rated_series(ratings, threshold))
     history: dict[str, list[tuple[int, float | None]]] = {
@@ -87,7 +111,7 @@ def city_figures(year: int | None = None, threshold: str = "A") -> CityFigures:
         "enterprises": frame.height,
         "listed": listed_total,
         "disclosed": int(frame["disclosed"].sum()) if frame.height else 0,
-        "listed_disclosed": int(listed["disclosed"].sum()) if listed.height else 0,
+        "listed_disclosed": int(listed["reported"].sum()) if listed.height else 0,
         "rated": int(frame["grade"].is_not_null().sum()) if frame.height else 0,
     }
     return CityFigures(year=year, threshold=threshold, years=years, targets=progress,

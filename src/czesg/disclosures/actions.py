@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils import timezone
 
 from czesg.accounts.permissions import require_manager
@@ -32,7 +32,8 @@ from czesg.disclosures.models import (
 from czesg.disclosures.signals import disclosures_published
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.answers import pending_warnings, raise_for_errors
-from czesg.engine.disclosure.evidence import ACCEPTED, detect_file_type, safe_display_name
+from czesg.engine.disclosure.evidence import ACCEPTED, checked_file_type, safe_display_name
+from czesg.engine.disclosure.inspection import FileTooLarge
 from czesg.engine.disclosure.values import coerce
 from czesg.engine.kernel.errors import CatalogueError, StateConflict, gettext_noop
 from czesg.enterprises.models import Enterprise
@@ -140,10 +141,14 @@ def set_value(disclosure: Disclosure, indicator: str, value: Any, unit: str = ""
     return set_values(disclosure, [Entry(indicator, value, unit, method, evidence)], actor=actor)[0]
 
 
-def mark_not_applicable(disclosure: Disclosure, indicator: str, explanation: str, *, actor) -> Datapoint:
-    """Record that an indicator does not apply, with the required explanation."""
+def mark_not_applicable(disclosure: Disclosure, indicator: str, explanation: str, *, actor,
+                        method: str = Method.TYPED) -> Datapoint:
+    """Record that an indicator does not apply, with the required explanation and its provenance
+    (typed on the page, or imported from an uploaded template)."""
     require_manager(actor, disclosure.enterprise)
     load_catalogue().get(indicator)
+    if method not in Method.values:
+        raise CatalogueError(gettext_noop("Unknown method “%(method)s”."), method=method)
     explanation = (explanation or "").strip()
     if not explanation:
         raise CatalogueError(
@@ -158,12 +163,12 @@ def mark_not_applicable(disclosure: Disclosure, indicator: str, explanation: str
                 status=DatapointStatus.NOT_APPLICABLE, value_number=None, value_text="",
                 value_bool=None, value_choice="", unit="", entered_value="", entered_unit="",
                 derivation={},
-                na_explanation=explanation, method=Method.TYPED, evidence_ref="",
+                na_explanation=explanation, method=method, evidence_ref="",
                 entered_by=actor, entered_at=timezone.now(), assurance=Assurance.NONE,
             ),
         )
         record(actor, "disclosure.not_applicable", disclosure, indicator=indicator,
-               explanation=explanation)
+               explanation=explanation, method=method)
         recompute(disclosure, actor=actor)
     return point
 
@@ -286,17 +291,13 @@ def attach_evidence(disclosure: Disclosure, indicator: str, upload, *, actor):
     load_catalogue().get(indicator)
     size = getattr(upload, "size", None)
     if size is not None and size > EVIDENCE_MAX_BYTES:
-        raise CatalogueError(
-            gettext_noop("The file is larger than %(limit)s MB."), limit=EVIDENCE_MAX_BYTES // 2**20
-        )
+        raise FileTooLarge(limit=EVIDENCE_MAX_BYTES // 2**20)
     data = upload.read(EVIDENCE_MAX_BYTES + 1)
     if len(data) > EVIDENCE_MAX_BYTES:
-        raise CatalogueError(
-            gettext_noop("The file is larger than %(limit)s MB."), limit=EVIDENCE_MAX_BYTES // 2**20
-        )
+        raise FileTooLarge(limit=EVIDENCE_MAX_BYTES // 2**20)
     if not data:
         raise CatalogueError(gettext_noop("The file is empty."))
-    kind = detect_file_type(data)
+    kind = checked_file_type(data)  # refuses zip bombs, active PDFs, markup, broken images
     if kind is None:
         raise CatalogueError(
             gettext_noop("“%(name)s” is not a PDF, PNG, JPEG or Excel (xlsx) file."),
@@ -386,3 +387,37 @@ def acknowledge_warnings(disclosure: Disclosure, keys: list[str], *, note: str =
         if fresh:
             record(actor, "disclosure.acknowledge_warnings", disclosure, keys=fresh, note=note)
     return len(fresh)
+
+
+def delete_draft(disclosure: Disclosure, *, actor) -> dict[str, Any]:
+    """Delete a draft with its values and evidence files; a submitted or published version is
+    never deleted (withdraw it first, or amend it)."""
+    require_manager(actor, disclosure.enterprise)
+    with transaction.atomic():
+        disclosure = _locked(disclosure)
+        if disclosure.state != State.DRAFT:
+            raise StateConflict(
+                gettext_noop("Only a draft can be deleted; version %(version)s is already "
+                             "submitted or published."),
+                version=disclosure.version,
+            )
+        summary = {
+            "enterprise": disclosure.enterprise.uscc, "year": disclosure.year,
+            "version": disclosure.version, "tier": disclosure.tier,
+            "datapoints": disclosure.datapoints.count(),
+            "evidence": list(disclosure.evidence.values_list("sha256", flat=True)),
+        }
+        files = [item.file.name for item in disclosure.evidence.all() if item.file]
+        storage = Evidence._meta.get_field("file").storage
+        record(actor, "disclosure.delete", disclosure, **summary)
+        try:
+            with transaction.atomic():
+                disclosure.delete()
+        except ProtectedError as exc:
+            raise StateConflict(
+                gettext_noop("A carbon calculation was applied to this draft, so it is kept; "
+                             "clear the applied values instead.")
+            ) from exc
+        # The files go only once the rows are gone for good.
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+    return summary

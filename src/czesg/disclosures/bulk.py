@@ -50,7 +50,8 @@ DATAPOINT_COLUMNS = (
 
 @dataclass
 class ImportSummary:
-    """What an import did: counts, and every refused row with its reason."""
+    """What an import did: counts, every refused row with its reason, and every refused
+    enterprise with its reasons and the valid rows that were refused with it."""
 
     rows: int
     imported_values: int = 0
@@ -58,18 +59,73 @@ class ImportSummary:
     disclosures_created: int = 0
     disclosures_updated: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: Rows of the file per enterprise (normalised credit code), to count what was lost with it.
+    enterprise_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def refused_rows(self) -> int:
+        """Rows refused for a problem of their own."""
         return refused_row_count(self.problems)
 
+    @property
+    def refused_enterprises(self) -> list[dict]:
+        """Each refused enterprise (by credit code): its distinct reasons in file order, the rows
+        refused for a problem of their own, and the valid rows refused with them."""
+        reasons: dict[str, list[str]] = {}
+        bad_rows: dict[str, set[int | None]] = {}
+        for problem in sorted(self.problems, key=lambda p: (p.row or 0, p.column)):
+            texts = reasons.setdefault(problem.uscc, [])
+            if problem.text() not in texts:
+                texts.append(problem.text())
+            bad_rows.setdefault(problem.uscc, set()).add(problem.row)
+        return [
+            {"uscc": uscc, "reasons": reasons[uscc], "rows_with_problems": len(bad_rows[uscc]),
+             "valid_rows_refused": max(
+                 self.enterprise_rows.get(uscc, len(bad_rows[uscc])) - len(bad_rows[uscc]), 0)}
+            for uscc in sorted(reasons)
+        ]
+
+    @property
+    def valid_rows_refused(self) -> int:
+        """Rows without a problem of their own, refused because their enterprise was."""
+        return sum(e["valid_rows_refused"] for e in self.refused_enterprises)
+
     def as_dict(self) -> dict:
+        """The summary as plain data, for the command line's JSON and the API."""
+        refused = self.refused_enterprises
         return {
             "rows": self.rows, "imported_values": self.imported_values,
             "enterprises": self.enterprises, "disclosures_created": self.disclosures_created,
             "disclosures_updated": self.disclosures_updated, "refused_rows": self.refused_rows,
+            "valid_rows_refused": sum(e["valid_rows_refused"] for e in refused),
+            "refused_enterprises": refused,
             "problems": row_problems_data(self.problems),
         }
+
+
+def summary_text(data: dict) -> str:
+    """The English text of an import summary (``ImportSummary.as_dict``) for the command line."""
+    lines = [
+        f"rows read: {data['rows']}",
+        f"values imported: {data['imported_values']} for {data['enterprises']} enterprises "
+        f"({data['disclosures_created']} disclosures created, "
+        f"{data['disclosures_updated']} updated)",
+        f"rows refused: {data['refused_rows'] + data['valid_rows_refused']} "
+        f"({data['refused_rows']} with a problem, {data['valid_rows_refused']} valid rows "
+        "refused with their enterprise)",
+        f"enterprises refused: {len(data['refused_enterprises'])}",
+    ]
+    for enterprise in data["refused_enterprises"]:
+        lines.append(
+            f"  {enterprise['uscc'] or '(no credit code)'}: "
+            f"{enterprise['rows_with_problems']} rows with a problem, "
+            f"{enterprise['valid_rows_refused']} valid rows refused with them"
+        )
+        lines += [f"    - {reason}" for reason in enterprise["reasons"]]
+    if data["problems"]:
+        lines.append("problems:")
+    lines += [f"  row {p['row']} ({p['column']}): {p['message']}" for p in data["problems"]]
+    return "\n".join(lines)
 
 
 def import_checked(
@@ -88,7 +144,8 @@ def import_checked(
     published state; an import of real data leaves drafts for the enterprise to review.
     """
     require_role(actor, Role.PLATFORM_ADMIN)
-    summary = ImportSummary(rows=check.rows, problems=list(check.problems))
+    summary = ImportSummary(rows=check.rows, problems=list(check.problems),
+                            enterprise_rows=dict(check.enterprise_rows))
     accepted = check.accepted
     if accepted.height == 0:
         return summary

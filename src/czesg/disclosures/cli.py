@@ -48,7 +48,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     setup_django()
     # Imported once Django is set up: these modules import models.
     from czesg.accounts.actors import system_actor
-    from czesg.disclosures.bulk import import_checked
+    from czesg.disclosures.bulk import import_checked, summary_text
     from czesg.disclosures.upload import import_file_for
     from czesg.engine.catalogue import load_catalogue
     from czesg.engine.disclosure.bulk import check_long, read_long
@@ -65,18 +65,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             progress=None if args.format == "json" or args.quiet else progress_bar("enterprises"),
         )
         data = summary.as_dict()
-
-        def text(d):
-            lines = [
-                f"rows read: {d['rows']}",
-                f"values imported: {d['imported_values']} for {d['enterprises']} enterprises "
-                f"({d['disclosures_created']} disclosures created, {d['disclosures_updated']} updated)",
-                f"rows refused: {d['refused_rows']}",
-            ]
-            lines += [f"  row {p['row']} ({p['column']}): {p['message']}" for p in d["problems"]]
-            return "\n".join(lines)
-
-        emit(data, args.format, text)
+        emit(data, args.format, summary_text)
         return EXIT_OK if not summary.problems else EXIT_FAILED
     if not args.enterprise or not args.year:
         print("czesg import: a template file needs --enterprise USCC and --year YEAR", file=sys.stderr)

@@ -12,6 +12,7 @@ from czesg.disclosures.checks import answers_of
 from czesg.disclosures.models import Disclosure, Method, State, Tier
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure import workbook
+from czesg.engine.disclosure.inspection import check_zip
 from czesg.engine.kernel.errors import CzesgError, NotFound, gettext_noop
 from czesg.engine.kernel.problems import Problem
 from czesg.enterprises.models import Enterprise
@@ -40,11 +41,18 @@ def template_bytes(disclosure: Disclosure, *, fmt: str, language: str) -> bytes:
 
 
 def read_upload(disclosure: Disclosure, data: bytes) -> workbook.Upload:
-    """Read an uploaded template (xlsx recognised by its content, otherwise CSV)."""
-    reader = workbook.read_workbook if data.startswith(b"PK\x03\x04") else workbook.read_csv
-    return reader(
-        data, load_catalogue(), expect_uscc=disclosure.enterprise.uscc, expect_year=disclosure.year
-    )
+    """Read an uploaded template (xlsx recognised by its content, otherwise CSV); a zip whose
+    unpacked size or ratio is out of bounds is refused (``FileRefused``) before it is read."""
+    return _read_for(disclosure.enterprise.uscc, disclosure.year, data)
+
+
+def _read_for(uscc: str, year: int, data: bytes) -> workbook.Upload:
+    """Read an uploaded template expected to be of the enterprise ``uscc`` and ``year``."""
+    is_zip = data.startswith(b"PK\x03\x04")
+    if is_zip:
+        check_zip(data)
+    reader = workbook.read_workbook if is_zip else workbook.read_csv
+    return reader(data, load_catalogue(), expect_uscc=uscc, expect_year=year)
 
 
 def apply_upload(disclosure: Disclosure, upload: workbook.Upload, *, actor) -> int:
@@ -58,12 +66,17 @@ def apply_upload(disclosure: Disclosure, upload: workbook.Upload, *, actor) -> i
         if entries:
             actions.set_values(disclosure, entries, actor=actor)
         for mark in upload.not_applicable:
-            actions.mark_not_applicable(disclosure, mark.code, mark.explanation, actor=actor)
+            actions.mark_not_applicable(disclosure, mark.code, mark.explanation, actor=actor,
+                                        method=Method.IMPORTED)
     return len(entries) + len(upload.not_applicable)
 
 
 def import_file_for(path: Path, *, uscc: str, year: int, actor) -> dict:
-    """Import a filled template for one enterprise and year from the command line."""
+    """Import a filled template for one enterprise and year from the command line.
+
+    The file is read and checked before any draft is started, and the draft is started in the
+    same transaction as the values: a refused file (wrong enterprise, a bad cell) leaves nothing.
+    """
     enterprise = Enterprise.objects.filter(uscc=uscc.strip().upper()).first()
     if enterprise is None:
         raise NotFound(gettext_noop("No enterprise with credit code %(uscc)s is registered."),
@@ -71,19 +84,22 @@ def import_file_for(path: Path, *, uscc: str, year: int, actor) -> dict:
     disclosure = (
         Disclosure.objects.filter(enterprise=enterprise, year=year).order_by("-version").first()
     )
-    if disclosure is None:
-        disclosure = actions.start_disclosure(
-            enterprise, year, tier=Tier.STANDARD if enterprise.listed else Tier.BASIC, actor=actor
-        )
-    elif disclosure.state != State.DRAFT:
+    if disclosure is not None and disclosure.state != State.DRAFT:
         raise actions.StateConflict(
             gettext_noop("The %(year)s disclosure is %(state)s; amend it first."),
             year=year, state=disclosure.state,
         )
-    upload = read_upload(disclosure, Path(path).read_bytes())
+    upload = _read_for(enterprise.uscc, year, Path(path).read_bytes())
     if upload.problems:
-        return {"imported": 0, "disclosure": disclosure.pk, "problems": problem_rows(upload)}
-    imported = apply_upload(disclosure, upload, actor=actor)
+        return {"imported": 0, "disclosure": disclosure.pk if disclosure else None,
+                "problems": problem_rows(upload)}
+    with transaction.atomic():
+        if disclosure is None:
+            disclosure = actions.start_disclosure(
+                enterprise, year, tier=Tier.STANDARD if enterprise.listed else Tier.BASIC,
+                actor=actor,
+            )
+        imported = apply_upload(disclosure, upload, actor=actor)
     return {"imported": imported, "disclosure": disclosure.pk, "problems": []}
 
 

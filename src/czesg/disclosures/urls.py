@@ -14,6 +14,7 @@ urlpatterns = [
     path("disclosures/<int:pk>/review/", views.review, name="review"),
     path("disclosures/<int:pk>/template/", views.template_download, name="template"),
     path("disclosures/<int:pk>/upload/", views.upload, name="upload"),
+    path("disclosures/<int:pk>/delete/", views.delete, name="delete"),
     path("disclosures/<int:pk>/<str:verb>/", views.transition, name="transition"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
     path("applicants/", views.applicants, name="applicants"),

@@ -281,6 +281,7 @@ def start(request: HttpRequest, uscc: str) -> HttpResponse:
     if enterprise is None or not can_manage_enterprise(request.user, enterprise):
         raise Http404
     error = ""
+    existing = None
     if request.method == "POST":
         try:
             year = int(request.POST.get("year", "0"))
@@ -300,6 +301,9 @@ def start(request: HttpRequest, uscc: str) -> HttpResponse:
             return redirect("disclosures:edit", pk=disclosure.pk)
         except CzesgError as exc:
             error = user_message(exc)
+            # "Already exists": point at the open (or newest) version of that year.
+            existing = (Disclosure.objects.filter(enterprise=enterprise, year=year)
+                        .order_by("-version").first())
     from django.utils import timezone
 
     this_year = timezone.now().year
@@ -312,7 +316,32 @@ def start(request: HttpRequest, uscc: str) -> HttpResponse:
             "default_tier": Tier.STANDARD if enterprise.listed else Tier.BASIC,
             "tiers": Tier.choices,
             "error": error,
+            "existing": existing,
         },
+    )
+
+
+@login_required
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a draft: a confirmation page (GET), then the deletion (POST), audited."""
+    disclosure = _managed_disclosure(request, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            actions.delete_draft(disclosure, actor=request.user)
+            messages.success(
+                request,
+                gettext("The draft for %(year)s (version %(version)s) was deleted.")
+                % {"year": disclosure.year, "version": disclosure.version},
+            )
+            return redirect("portal:dashboard")
+        except CzesgError as exc:
+            error = user_message(exc)
+    return render(
+        request, "disclosures/delete.html",
+        {"disclosure": disclosure, "error": error, "points": disclosure.datapoints.count(),
+         "files": disclosure.evidence.count(), "deletable": disclosure.state == State.DRAFT},
+        status=409 if error else 200,
     )
 
 
@@ -338,12 +367,14 @@ def transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         if verb == "submit":
             actions.submit_disclosure(disclosure, actor=request.user)
             messages.success(request, gettext("The disclosure was submitted."))
+            return redirect("ratings:feedback", pk=pk)  # the estimated grade and next steps
         elif verb == "withdraw":
             actions.withdraw_submission(disclosure, actor=request.user)
             messages.success(request, gettext("The submission was withdrawn; the draft can be edited again."))
         elif verb == "publish":
             actions.publish_disclosure(disclosure, actor=request.user)
             messages.success(request, gettext("The disclosure is published."))
+            return redirect("ratings:feedback", pk=pk)
         elif verb == "amend":
             amendment = actions.amend_disclosure(
                 disclosure, request.POST.get("reason", ""), actor=request.user
@@ -390,6 +421,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = _managed_disclosure(request, pk)
     if request.method == "POST" and disclosure.state == State.DRAFT:
         keys = request.POST.getlist("acknowledge")
+        if request.POST.get("not_reported"):
+            # One click publishes every required indicator still empty as "not reported".
+            keys += [f.key for f in checks.findings_for(disclosure) if f.rule == "required"]
         try:
             actions.acknowledge_warnings(
                 disclosure, keys, note=request.POST.get("note", ""), actor=request.user
@@ -397,7 +431,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("submit"):
                 actions.submit_disclosure(disclosure, actor=request.user)
                 messages.success(request, gettext("The disclosure was submitted."))
-                return redirect("portal:disclosure", pk=pk)
+                return redirect("ratings:feedback", pk=pk)
         except CzesgError as exc:
             messages.error(request, user_message(exc))
         return redirect("disclosures:review", pk=pk)
@@ -413,6 +447,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
     errors = [item(f) for f in findings if f.is_error]
     warnings = [item(f) for f in findings if not f.is_error]
+    missing = [w for w in warnings if w["finding"].rule == "required" and not w["acknowledged"]]
     return render(
         request,
         "disclosures/review.html",
@@ -421,6 +456,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "errors": errors,
             "warnings": warnings,
             "pending": sum(1 for w in warnings if not w["acknowledged"]),
+            "missing": len(missing),
             "progress": _progress(disclosure),
             "editable": disclosure.state == State.DRAFT,
         },
@@ -459,12 +495,17 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             error = gettext("Choose a file to upload.")
         elif sent.size > UPLOAD_MAX_BYTES:
             error = gettext("The file is larger than %(limit)s MB.") % {"limit": UPLOAD_MAX_BYTES // 2**20}
+            status = 413
         else:
-            parsed = read_upload(disclosure, sent.read())
-            if parsed.problems:
+            try:
+                parsed = read_upload(disclosure, sent.read())
+            except CzesgError as exc:  # a zip bomb or a damaged archive
+                parsed = None
+                error, status = user_message(exc), exc.http_status
+            if parsed is not None and parsed.problems:
                 problems = problem_rows(parsed, problem_text)
                 status = 422
-            else:
+            elif parsed is not None:
                 try:
                     n = apply_upload(disclosure, parsed, actor=request.user)
                     messages.success(
@@ -503,26 +544,40 @@ KEY_FIGURES = ("G-GEN-01", "E-GHG-01", "E-GHG-05", "E-ENG-01", "S-EMP-01")
 
 @login_required
 def applicants(request: HttpRequest) -> HttpResponse:
-    """For a bank or buyer: every enterprise that granted it access, with its key figures."""
+    """For a bank or buyer: every enterprise that granted it access, with the key figures of its
+    latest *published* disclosure; a newer draft or submission is listed, labelled, only where
+    the enterprise explicitly shared its unpublished versions."""
     grants = list(
         Grant.objects.for_grantee(request.user).select_related("enterprise").order_by("enterprise__name")
     )
     enterprise_ids = [g.enterprise_id for g in grants]
-    latest: dict[int, Disclosure] = {}
+    shares_drafts = {g.enterprise_id for g in grants if g.share_disclosures}
+    published: dict[int, Disclosure] = {}
+    unpublished: dict[int, Disclosure] = {}
     for d in Disclosure.objects.filter(enterprise_id__in=enterprise_ids).order_by("year", "version"):
-        if d.state == State.PUBLISHED or any(g.enterprise_id == d.enterprise_id and g.share_disclosures for g in grants):
-            latest[d.enterprise_id] = d
+        if d.state == State.PUBLISHED:
+            published[d.enterprise_id] = d
+            unpublished.pop(d.enterprise_id, None)
+        elif d.enterprise_id in shares_drafts:
+            unpublished[d.enterprise_id] = d
+    # The figures come from the published version; only an enterprise with nothing published
+    # that shared its drafts shows the draft's figures, labelled as such.
+    shown = {**{e: d for e, d in unpublished.items() if e not in published}, **published}
     figures: dict[int, dict[str, float]] = {}
-    for disclosure_id, code, value in Datapoint.objects.filter(
-        disclosure__in=list(latest.values()), indicator_code__in=KEY_FIGURES
+    for enterprise_id, code, value in Datapoint.objects.filter(
+        disclosure__in=list(shown.values()), indicator_code__in=KEY_FIGURES
     ).values_list("disclosure__enterprise_id", "indicator_code", "value_number"):
-        figures.setdefault(disclosure_id, {})[code] = value
+        figures.setdefault(enterprise_id, {})[code] = value
     access_actions.log_accesses(grants, request.user, "applicant overview", "page")
     rows = []
     for grant in grants:
-        rows.append({"grant": grant, "disclosure": latest.get(grant.enterprise_id),
+        source = shown.get(grant.enterprise_id)
+        rows.append({"grant": grant, "disclosure": published.get(grant.enterprise_id),
+                     "draft": unpublished.get(grant.enterprise_id),
+                     "draft_figures": source is not None and source.state != State.PUBLISHED,
                      "figures": [figures.get(grant.enterprise_id, {}).get(c) for c in KEY_FIGURES]})
     catalogue = load_catalogue()
     lang = request.LANGUAGE_CODE
-    headers = [(c, catalogue.get(c).name(lang), catalogue.get(c).unit) for c in KEY_FIGURES]
+    headers = [(c, catalogue.get(c).name(lang), label(catalogue.get(c).unit, lang))
+               for c in KEY_FIGURES]
     return render(request, "access/applicants.html", {"rows": rows, "headers": headers})

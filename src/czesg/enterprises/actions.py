@@ -42,6 +42,10 @@ class EnterpriseFacts:
     is_synthetic: bool = False
 
 
+#: The registry facts' names, the fields a registration or an update may set.
+FACT_FIELDS = tuple(EnterpriseFacts.__dataclass_fields__)
+
+
 def _require_known(look_up: Callable[[str], object], value: str, field: str,
                    message: str) -> None:
     """Raise a registry error on ``field`` unless the city profile's ``look_up`` knows ``value``."""
@@ -127,3 +131,41 @@ def bulk_register(facts_list: list[EnterpriseFacts], *, actor, source: str) -> i
         record(actor, "enterprise.bulk_register", target_type="enterprises.enterprise",
                source=source, created=len(fresh), skipped=len(existing))
     return len(fresh)
+
+
+def facts_of(enterprise: Enterprise) -> EnterpriseFacts:
+    """An enterprise's registry facts as plain data."""
+    return EnterpriseFacts(**{name: getattr(enterprise, name) for name in FACT_FIELDS})
+
+
+def update_enterprise(enterprise: Enterprise, facts: EnterpriseFacts, *, actor) -> Enterprise:
+    """Change an enterprise's registry facts (government and platform administrators), with the
+    same checks as a registration; the audit entry names every changed field before and after."""
+    require_government(actor)
+    facts = check_facts(facts)
+    with transaction.atomic():
+        enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        if Enterprise.objects.filter(uscc=facts.uscc).exclude(pk=enterprise.pk).exists():
+            raise StateConflict(
+                gettext_noop("An enterprise with credit code %(uscc)s is already registered."),
+                uscc=facts.uscc,
+            )
+        before = facts_of(enterprise).__dict__
+        changes = {k: [before[k], v] for k, v in facts.__dict__.items() if before[k] != v}
+        if changes:
+            for name, value in facts.__dict__.items():
+                setattr(enterprise, name, value)
+            enterprise.save()
+            record(actor, "enterprise.update", enterprise, changes=changes)
+            enterprises_changed.send(Enterprise, enterprise_ids={enterprise.pk})
+    return enterprise
+
+
+def remove_member(enterprise: Enterprise, user, *, actor) -> bool:
+    """End a user's membership of an enterprise (government or platform admin); audited."""
+    require_government(actor)
+    with transaction.atomic():
+        deleted, _ = Membership.objects.filter(user=user, enterprise=enterprise).delete()
+        if deleted:
+            record(actor, "enterprise.remove_member", enterprise, user=user.username)
+    return bool(deleted)

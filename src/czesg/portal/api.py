@@ -3,8 +3,10 @@ ahead of requests (:mod:`czesg.portal.profiles`) in exactly the shape :class:`Pr
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from czesg.disclosures.api import DisclosureOut
 from czesg.engine.kernel.errors import NotFound
@@ -21,6 +23,11 @@ class ProfileValue(Schema):
     indicator: str
     unit: str
     values: dict[int, float | None]
+    basis: dict[int, Literal["disclosed", "record"]] = Field(
+        description="Per year: disclosed by the enterprise, or a record of a named source "
+                    "(filled only where no published disclosure holds the figure).")
+    sources: dict[int, str] = Field(
+        description="Per recorded year: the code of the record's source.")
 
 
 class ProfileOut(Schema):

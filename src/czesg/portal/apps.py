@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from czesg.disclosures.signals import disclosures_published
 from czesg.enterprises.signals import enterprises_changed
+from czesg.records.signals import records_changed
 
 
 def _refresh_profiles(sender, *, enterprise_ids, **kwargs) -> None:
@@ -24,3 +25,4 @@ class PortalConfig(AppConfig):
         """Keep the public profiles current: they show registry facts and published data."""
         enterprises_changed.connect(_refresh_profiles, dispatch_uid="portal-profiles-registry")
         disclosures_published.connect(_refresh_profiles, dispatch_uid="portal-profiles-published")
+        records_changed.connect(_refresh_profiles, dispatch_uid="portal-profiles-records")

@@ -17,6 +17,9 @@ from django.utils.translation import get_language
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.kernel.spreadsheet import formula_safe
+from czesg.enterprises.models import Enterprise
+from czesg.records.known import DISCLOSED, RECORD, recorded_values
+from czesg.records.models import Record, Visibility
 
 # The columns of the open-data files, with their meaning (shown in the data dictionary).
 COLUMNS = (
@@ -37,6 +40,12 @@ COLUMNS = (
     ("assurance", "鉴证状态", "none, limited or reasonable"),
     ("published_at", "发布时间", "When the version was published (UTC)"),
     ("catalogue_version", "指标目录版本", "Version of the indicator catalogue"),
+    ("basis", "数据依据", "disclosed (the enterprise's published disclosure) or record (a named "
+     "source's figure, given only where the enterprise disclosed none)"),
+    ("source", "记录来源", "For a record: the code of its source (see the source list)"),
+    ("source_name", "记录来源名称", "For a record: the name of its source"),
+    ("document", "来源文件", "For a record: the document the figure was read from"),
+    ("page", "页码", "For a record read from a document: the page"),
 )
 
 
@@ -72,11 +81,52 @@ def published_frame(year: int) -> pl.DataFrame:
             ("entered_value", entered_value), ("entered_unit", entered_unit),
             ("na_explanation", na), ("method", method), ("assurance", assurance),
             ("published_at", published_at.isoformat() if published_at else ""),
-            ("catalogue_version", catalogue_version),
+            ("catalogue_version", catalogue_version), ("basis", DISCLOSED), ("source", ""),
+            ("source_name", ""), ("document", ""), ("page", ""),
         ):
             out[key].append(item)
+    _add_records(out, year)
     return pl.DataFrame(out, schema={c[0]: (pl.Int32 if c[0] in ("year", "version") else pl.Utf8)
                                      for c in COLUMNS})
+
+
+def _add_records(out: dict[str, list], year: int) -> None:
+    """Append the public records of the year's enterprise-indicators that no published
+    disclosure holds (one row each, the preferred source's figure)."""
+    disclosed = set(zip(out["uscc"], out["indicator"], strict=True))
+    ids = Record.objects.filter(year=year, current=True, visibility=Visibility.PUBLIC).values_list(
+        "enterprise_id", flat=True).distinct()
+    figures = recorded_values(list(ids), years=[year])
+    registry = dict(Enterprise.objects.filter(pk__in={k[0] for k in figures}).values_list(
+        "pk", "uscc"))
+    names = {pk: (name, industry, division) for pk, name, industry, division in
+             Enterprise.objects.filter(pk__in=registry).values_list(
+                 "pk", "name", "industry_code", "division_code")}
+    for (enterprise_id, _, code), figure in sorted(
+            figures.items(), key=lambda item: (registry[item[0][0]], item[0][2])):
+        uscc = registry[enterprise_id]
+        if (uscc, code) in disclosed:
+            continue
+        name, industry, division = names[enterprise_id]
+        for key, item in (
+            ("uscc", uscc), ("enterprise", name), ("industry_code", industry),
+            ("division_code", division), ("year", year), ("version", None),
+            ("indicator", code), ("status", "reported"),
+            ("value", "" if figure.number is None else repr(figure.number)),
+            ("unit", figure.unit), ("entered_value", ""), ("entered_unit", ""),
+            ("na_explanation", ""), ("method", "record"), ("assurance", ""),
+            ("published_at", ""), ("catalogue_version", ""), ("basis", RECORD),
+            ("source", figure.source), ("source_name", figure.source_name_zh),
+            ("document", figure.document), ("page", "" if figure.page is None else str(figure.page)),
+        ):
+            out[key].append(item)
+
+
+def year_has_data(year: int) -> bool:
+    """Whether a year has a published disclosure or a public record to download."""
+    return (Disclosure.objects.filter(state=State.PUBLISHED, year=year).exists()
+            or Record.objects.filter(year=year, current=True,
+                                     visibility=Visibility.PUBLIC).exists())
 
 
 def csv_frame(frame: pl.DataFrame) -> pl.DataFrame:
@@ -98,7 +148,7 @@ def download(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     """All published values of a year as CSV (UTF-8 with BOM, for Excel) or Parquet."""
     if fmt not in ("csv", "parquet"):
         raise Http404
-    if not Disclosure.objects.filter(state=State.PUBLISHED, year=year).exists():
+    if not year_has_data(year):
         raise Http404
     frame = published_frame(year)
     buffer = io.BytesIO()

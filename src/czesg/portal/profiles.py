@@ -13,9 +13,10 @@ that is missing (an enterprise created outside the actions, or before this table
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.utils import timezone
 from pydantic_core import to_json
@@ -24,6 +25,7 @@ from czesg.disclosures.models import Datapoint, Disclosure
 from czesg.enterprises.models import Enterprise
 from czesg.portal.models import PublicProfile
 from czesg.portal.public import HEADLINE
+from czesg.records.known import DISCLOSED, RECORD, Recorded, recorded_values
 
 ENTERPRISE_COLUMNS = ("id", "uscc", "name", "name_en", "industry_code", "division_code",
                       "park_key", "size_class", "listed", "exchange", "stock_code",
@@ -31,6 +33,7 @@ ENTERPRISE_COLUMNS = ("id", "uscc", "name", "name_en", "industry_code", "divisio
 BOOLEAN_COLUMNS = frozenset({"listed", "state_owned", "is_synthetic"})
 DISCLOSURE_COLUMNS = ("id", "year", "version", "state", "tier", "catalogue_version", "amends_id",
                       "amendment_reason", "submitted_at", "published_at")
+_ENCODER = DjangoJSONEncoder()  # what django-ninja writes datetimes with
 BATCH = 2000  # enterprises per query (well under SQLite's limit on query parameters)
 
 
@@ -68,14 +71,16 @@ def _fetch(ids: list[int]) -> tuple[list[tuple], list[tuple], list[tuple]]:
 
 
 def _stamp(value: Any) -> Any:
-    """A timestamp as the API writes it (SQLite hands back text, PostgreSQL datetimes)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
+    """A timestamp written exactly as the other endpoints write it (milliseconds, ``Z`` for UTC):
+    SQLite hands back naive UTC text, PostgreSQL aware datetimes (the connection works in UTC)."""
+    if value is None:
+        return None
+    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return _ENCODER.default(stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC))
 
 
-def _profile(enterprise: tuple, disclosures: list[tuple],
-             values: dict[int, list[tuple]]) -> bytes:
+def _profile(enterprise: tuple, disclosures: list[tuple], values: dict[int, list[tuple]],
+             recorded: dict[tuple[int, str], Recorded] | None = None) -> bytes:
     """One enterprise's profile, in the exact shape of :class:`~czesg.portal.api.ProfileOut`
     (a test holds the two together), written without a validation pass per profile: the rows
     come typed from the database, and validating 100,000 profiles would double the build."""
@@ -84,10 +89,18 @@ def _profile(enterprise: tuple, disclosures: list[tuple],
         latest[row[1]] = row  # one row a year: its latest published version
     series: dict[str, dict[int, float | None]] = {}
     units: dict[str, str] = {}
+    sources: dict[str, dict[int, str]] = {}
     for row in latest.values():
         for code, number, unit in values.get(row[0], ()):
             series.setdefault(code, {})[row[1]] = None if number is None else float(number)
             units[code] = unit
+    # Public records fill what no published disclosure holds, and say whose figure it is.
+    for (year, code), figure in sorted((recorded or {}).items()):
+        if year in series.get(code, {}):
+            continue
+        series.setdefault(code, {})[year] = figure.number
+        units.setdefault(code, figure.unit)
+        sources.setdefault(code, {})[year] = figure.source
     facts = dict(zip(ENTERPRISE_COLUMNS, enterprise, strict=True))
     newest = latest[max(latest)] if latest else None
     document = {
@@ -102,7 +115,10 @@ def _profile(enterprise: tuple, disclosures: list[tuple],
         },
         "headline": [
             {"indicator": code, "unit": units[code],
-             "values": {year: series[code][year] for year in sorted(series[code])}}
+             "values": {year: series[code][year] for year in sorted(series[code])},
+             "basis": {year: (RECORD if year in sources.get(code, {}) else DISCLOSED)
+                       for year in sorted(series[code])},
+             "sources": {year: sources[code][year] for year in sorted(sources.get(code, {}))}}
             for code in HEADLINE if code in series
         ],
     }
@@ -119,8 +135,12 @@ def build_profiles(enterprise_ids: Iterable[int]) -> Iterator[tuple[int, str, by
         values_of: dict[int, list[tuple]] = {}
         for row in values:
             values_of.setdefault(row[0], []).append(row[1:])
+        recorded_of: dict[int, dict[tuple[int, str], Recorded]] = {}
+        for (enterprise_id, year, code), figure in recorded_values(ids, codes=HEADLINE).items():
+            recorded_of.setdefault(enterprise_id, {})[(year, code)] = figure
         for row in enterprises:
-            yield row[0], row[1], _profile(row, disclosures_of.get(row[0], []), values_of)
+            yield row[0], row[1], _profile(row, disclosures_of.get(row[0], []), values_of,
+                                           recorded_of.get(row[0]))
 
 
 def refresh_profiles(enterprise_ids: Iterable[int]) -> int:

@@ -21,7 +21,7 @@ from czesg.web.language import language
 
 MAX_COMPARE = 5
 # Indicators shown first on profiles, comparisons and benchmarks: the basis every reader asks for.
-HEADLINE = ("G-GEN-01", "E-GHG-01", "E-GHG-05", "E-ENG-01", "E-ENG-02", "E-WAT-01", "S-EMP-01",
+HEADLINE = ("G-GEN-01", "E-GHG-01", "E-GHG-02", "E-GHG-05", "E-ENG-01", "E-ENG-02", "E-WAT-01", "S-EMP-01",
             "S-EMP-02-F", "S-OHS-01", "S-TRN-02")
 
 

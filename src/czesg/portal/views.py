@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from czesg.access.actions import note_consented_read
 from czesg.access.models import Scope
@@ -20,6 +20,7 @@ from czesg.engine.disclosure.diff import diff_versions
 from czesg.engine.kernel.units import label as unit_label
 from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
+from czesg.portal import workspace
 from czesg.portal.public import HEADLINE
 from czesg.web.language import language
 
@@ -36,8 +37,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's enterprises: their own, their park's, or the city's."""
+    """Where a signed-in user lands: an enterprise user's to-do for this reporting year; a park's
+    or the city's enterprises with the user's work lists; banks and verifiers go to the
+    enterprises that asked them to read their data."""
     user = request.user
+    if user.role in (Role.BANK, Role.VERIFIER):
+        return redirect("disclosures:applicants")
     enterprises = Enterprise.objects.managed_by(user).annotate(
         n_disclosures=Count("disclosures"),
         n_published=Count("disclosures", filter=Q(disclosures__state=State.PUBLISHED)),
@@ -54,10 +59,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Role.PLATFORM_ADMIN: "city",
     }.get(user.role, "none")
     park = profile.park(user.park_key) if user.role == Role.PARK_ADMIN and user.park_key else None
+    todo = workspace.enterprise_todo(list(page)) if scope == "enterprise" else []
     return render(
         request,
         "portal/dashboard.html",
-        {"page": page, "query": query, "scope": scope, "park": park, "lang": language()},
+        {"page": page, "query": query, "scope": scope, "park": park, "lang": language(),
+         "todo": todo},
     )
 
 

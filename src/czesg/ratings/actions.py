@@ -314,13 +314,15 @@ def reproduce_rating(rating: Rating) -> dict[str, Any]:
     rank, size = results.group_positions(result.score, inputs.group_index)
     e = result.index(uscc)
     stored = {
-        "score": rating.score, "grade": rating.grade, "total": rating.total,
+        "score": rating.score, "grade": rating.grade, "tier": rating.tier,
+        "grade_capped": rating.grade_capped, "total": rating.total,
         "deductions": rating.deductions, "pillars": rating.pillars,
         "group": rating.peer_group, "rank": rating.peer_rank, "size": rating.peer_size,
         "deduction_points": rating.deduction_points, "inputs_hash": rating.inputs_hash,
     }
     recomputed = {
-        "score": fresh["score"], "grade": fresh["grade"], "total": fresh["total"],
+        "score": fresh["score"], "grade": fresh["grade"], "tier": fresh["tier"],
+        "grade_capped": fresh["grade_capped"], "total": fresh["total"],
         "deductions": fresh["deductions"], "pillars": fresh["pillars"], "group": fresh["group"],
         "rank": int(rank[e]), "size": int(size[e]),
         "deduction_points": dict(zip(result.deduction_keys,
@@ -332,6 +334,18 @@ def reproduce_rating(rating: Rating) -> dict[str, Any]:
         differences.append("input_row")
     return {"equal": not differences, "differences": differences, "stored": stored,
             "recomputed": recomputed, "methodology_version": methodology.version}
+
+
+def tier_grade_counts(run: RatingRun, grades: list[str]
+                      ) -> list[tuple[str, str, list[tuple[str, int]]]]:
+    """Enterprises per grade in a run for each disclosure tier that has ratings:
+    ``(tier, tier name, [(grade, count)])`` in the tiers' order."""
+    found: dict[str, dict[str, int]] = {}
+    for tier, grade, count in (Rating.objects.filter(run=run).order_by()
+                               .values_list("tier", "grade").annotate(n=Count("id"))):
+        found.setdefault(tier, {})[grade] = int(count)
+    return [(tier, str(label), [(g, found[tier].get(g, 0)) for g in grades])
+            for tier, label in Tier.choices if tier in found]
 
 
 def distribution(run: RatingRun, by: str, lang: str = "zh-hans") -> list[dict[str, Any]]:

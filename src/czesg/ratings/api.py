@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from czesg.access.actions import note_consented_read
 from czesg.access.models import Scope
@@ -117,6 +117,10 @@ class RatingOut(Schema):
     rated_at: datetime | None
     score: float
     grade: str
+    tier: str = Field(description="The disclosure tier the rating was computed on (basic or "
+                      "standard; every rating of methodology 2025.1 used the standard set).")
+    grade_capped: bool = Field(description="Whether the grade was held at the best grade of "
+                               "its tier (methodology 2025.2: AA for the basic tier).")
     pillars: PillarsOut
     total: float
     deductions: float
@@ -137,6 +141,8 @@ class HistoryOut(Schema):
     rated_at: datetime | None
     score: float
     grade: str
+    tier: str
+    grade_capped: bool
     methodology_version: str
 
 
@@ -201,7 +207,8 @@ def _rating_out(rating: Rating) -> dict[str, Any]:
     return {
         "enterprise": rating.enterprise.uscc, "name": rating.enterprise.name, "year": rating.year,
         "run": rating.run_id, "rated_at": rating.run.finished_at, "score": rating.score,
-        "grade": rating.grade, "pillars": rating.pillars, "total": rating.total,
+        "grade": rating.grade, "tier": rating.tier, "grade_capped": rating.grade_capped,
+        "pillars": rating.pillars, "total": rating.total,
         "deductions": rating.deductions, "peer_group": rating.peer_group,
         "peer_rank": rating.peer_rank, "peer_size": rating.peer_size,
         "methodology_version": rating.methodology_version, "inputs_hash": rating.inputs_hash,
@@ -289,5 +296,6 @@ def rating_history(request: HttpRequest, uscc: str):
     """Every rating of an enterprise across runs, newest first (grades and scores are public)."""
     enterprise = _enterprise(uscc)
     return [{"year": r.year, "run": r.run_id, "rated_at": r.run.finished_at, "score": r.score,
-             "grade": r.grade, "methodology_version": r.methodology_version}
+             "grade": r.grade, "tier": r.tier, "grade_capped": r.grade_capped,
+             "methodology_version": r.methodology_version}
             for r in actions.history(enterprise)]

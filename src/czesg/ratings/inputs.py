@@ -44,11 +44,11 @@ def fetch_inputs(year: int, methodology: engine.Methodology
     datapoint = Datapoint._meta.db_table
     latest, latest_params = (Disclosure.objects.latest_published(year=year).order_by()
                              .values("pk").query.sql_with_params())
-    d_id, ent, uscc, industry = read_columns(
-        f"SELECT d.id, d.enterprise_id, e.uscc, e.industry_code FROM {disclosure} d "
+    d_id, ent, uscc, industry, tier = read_columns(
+        f"SELECT d.id, d.enterprise_id, e.uscc, e.industry_code, d.tier FROM {disclosure} d "
         f"JOIN {Enterprise._meta.db_table} e ON e.id = d.enterprise_id "
         f"WHERE d.id IN ({latest})",
-        list(latest_params), 4)
+        list(latest_params), 5)
     ent_all = np.array(ent, np.int64)
     newest = np.argsort(np.array(uscc, dtype=str), kind="stable") if ent_all.size \
         else np.zeros(0, np.int64)
@@ -59,6 +59,8 @@ def fetch_inputs(year: int, methodology: engine.Methodology
     disclosure_ids = np.array(d_id, np.int64)[newest] if n else np.zeros(0, np.int64)
     usccs = tuple(uscc[i] for i in picked)
     industries = tuple(industry[i] for i in picked)
+    # Only a tier-aware methodology reads the tier (a 2025.1 run's inputs stay as they were).
+    tiers = tuple(tier[i] for i in picked) if methodology.tier_aware else ()
     values = np.full((n, k), np.nan)
     status = np.zeros((n, k), np.int8)
 
@@ -105,7 +107,8 @@ def fetch_inputs(year: int, methodology: engine.Methodology
     records = _record_arrays(year, dict(zip(enterprise_ids.tolist(), range(n), strict=True)), n)
     inputs = engine.RatingInput(
         enterprises=usccs, year=int(year), group_keys=group_keys, group_index=group_index,
-        codes=codes, values=values, status=status, industry_codes=industries, **records,
+        codes=codes, values=values, status=status, industry_codes=industries, tiers=tiers,
+        **records,
     )
     return inputs, enterprise_ids
 
@@ -160,7 +163,8 @@ def _canonical(value: Any) -> str:
 
 def input_rows(inputs: engine.RatingInput) -> list[str]:
     """Each enterprise's inputs as canonical JSON (sorted keys, no spaces): its group, industry,
-    reported values (booleans 1/0, choices by position), not-applicable codes and records.
+    reported values (booleans 1/0, choices by position), not-applicable codes, records and,
+    only where it is not the standard tier, its disclosure tier.
 
     The text is built directly (it equals ``json.dumps(row, sort_keys=True,
     separators=(",", ":"), ensure_ascii=False)``) because a city has hundreds of thousands of
@@ -191,6 +195,8 @@ def input_rows(inputs: engine.RatingInput) -> list[str]:
             + ',"industry":' + _string(inputs.industry_codes[e])
             + ',"not_applicable":[' + ",".join(names_na[cuts_na[e]:cuts_na[e + 1]])
             + '],"records":' + (_canonical(records[e]) if records[e] else "{}")
+            + (',"tier":' + _string(inputs.tiers[e]) if inputs.tiers[e] != engine.DEFAULT_TIER
+               else "")
             + ',"values":{' + ",".join(fragments[cuts_r[e]:cuts_r[e + 1]]) + "}}"
         )
     return out
@@ -252,7 +258,8 @@ def inputs_from_rows(rows: Iterable[dict[str, Any]], year: int,
         enterprises=tuple(r["enterprise"] for r in rows), year=int(year), group_keys=group_keys,
         group_index=np.array([position[r["group"]] for r in rows], np.int64), codes=codes,
         values=values, status=status, industry_codes=tuple(r["industry"] for r in rows),
-        green_category=tuple(r["green_category"] for r in rows), **arrays,
+        green_category=tuple(r["green_category"] for r in rows),
+        tiers=tuple(r.get("tier", engine.DEFAULT_TIER) for r in rows), **arrays,
     )
 
 

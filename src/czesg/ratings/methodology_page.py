@@ -65,6 +65,9 @@ _COLUMNS: dict[str, Promise] = {
     "category": pgettext_lazy("methodology table", "Catalogue category"),
     "unknown": pgettext_lazy("methodology table", "When unknown"),
     "colour": pgettext_lazy("methodology table", "Environmental credit colour"),
+    "tier": pgettext_lazy("methodology table", "Disclosure tier"),
+    "rated_indicators": pgettext_lazy("methodology table", "Rated on"),
+    "max_grade": pgettext_lazy("methodology table", "Best grade"),
     "source": pgettext_lazy("methodology table", "Source"),
     "confidence": pgettext_lazy("methodology table", "Confidence"),
     "E": pgettext_lazy("methodology table", "Environmental (E)"),
@@ -82,6 +85,7 @@ _TITLES: dict[str, Promise] = {
     "deductions": pgettext_lazy("methodology table",
                                 "Deductions for controversies (government records)"),
     "bands": pgettext_lazy("methodology table", "Grade bands"),
+    "tiers": pgettext_lazy("methodology table", "Disclosure tiers: indicators rated and best grade"),
     "components": pgettext_lazy("methodology table", "Green score components"),
     "certifications": pgettext_lazy("methodology table", "Points for green certifications"),
     "green_industry": pgettext_lazy(
@@ -183,6 +187,24 @@ def _component_text(component: GreenComponent) -> str:
         "cap": _number(component.cap)}
 
 
+def _tier_table(m: Methodology, lang: str) -> list[dict[str, Any]]:
+    """The tier rule's table (none for a methodology that rates every tier alike)."""
+    if m.tiers is None:
+        return []
+    rows = [{
+        "tier": r.name(lang), "rated_indicators": ", ".join(r.indicators),
+        "max_grade": r.max_grade, "source": f"{r.source} — {r.max_grade_source}",
+        "confidence": f"{r.confidence} / {r.max_grade_confidence}",
+    } for r in m.tiers.rules]
+    rows.append({
+        "tier": pgettext("methodology", "Standard"),
+        "rated_indicators": pgettext("methodology", "every rated indicator"),
+        "max_grade": m.bands[0].key, "source": m.tiers.source, "confidence": m.tiers.confidence,
+    })
+    return [_table("tiers", ("tier", "rated_indicators", "max_grade", "source", "confidence"),
+                   rows, note=f"{m.tiers.source} ({m.tiers.confidence})")]
+
+
 def _rating_tables(m: Methodology, lang: str) -> list[dict[str, Any]]:
     """The rating methodology's tables (in the active language; ``lang`` names the data's)."""
     return [
@@ -233,6 +255,7 @@ def _rating_tables(m: Methodology, lang: str) -> list[dict[str, Any]]:
             {"grade": b.key, "min": b.min, "max": b.max, "source": b.source,
              "confidence": b.confidence} for b in m.bands
         ], note=f"{m.grade_scale_source} ({m.grade_scale_confidence})"),
+        *_tier_table(m, lang),
     ]
 
 

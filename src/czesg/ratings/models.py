@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from czesg.disclosures.models import Tier
 from czesg.engine.kernel.errors import StateConflict, gettext_noop
 
 
@@ -92,6 +93,12 @@ class Rating(RunResult, models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     score = models.FloatField(_("score"))
     grade = models.CharField(_("grade"), max_length=4)
+    # The indicator set the rating was computed on: the disclosure's tier under a tier-aware
+    # methodology (2025.2 on); every rating of an earlier methodology used the full standard
+    # set. ``grade_capped``: the grade was held at the tier's best grade.
+    tier = models.CharField(_("rated on tier"), max_length=10, choices=Tier.choices,
+                            default=Tier.STANDARD)
+    grade_capped = models.BooleanField(_("grade held at the tier's best grade"), default=False)
     total = models.FloatField(_("score before deductions"))
     deductions = models.FloatField(_("deductions"))
     # Canonical JSON text (cheaper to write in bulk than a JSON column): points by deduction.

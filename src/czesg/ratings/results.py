@@ -16,8 +16,8 @@ _string = json.encoder.encode_basestring  # JSON string literal (non-ASCII kept 
 
 
 RATING_COLUMNS = (
-    "run_id", "enterprise_id", "year", "score", "grade", "total", "deductions",
-    "deduction_points_json", "pillar_e", "pillar_s", "pillar_g", "peer_group", "peer_level",
+    "run_id", "enterprise_id", "year", "score", "grade", "tier", "grade_capped", "total",
+    "deductions", "deduction_points_json", "pillar_e", "pillar_s", "pillar_g", "peer_group", "peer_level",
     "peer_rank", "peer_size", "inputs_hash", "methodology_version", "input_row",
 )
 GREEN_COLUMNS = (
@@ -57,7 +57,7 @@ def rating_rows(run: RatingRun, inputs: engine.RatingInput, result: engine.Ratin
     grade = result.grade.tolist()
     return list(zip(
         [run.pk] * n, enterprise_ids.tolist(), [run.year] * n, result.score.tolist(), grade,
-        result.total.tolist(), result.deductions.tolist(), deduction_json,
+        list(result.tiers), result.grade_capped.tolist(), result.total.tolist(), result.deductions.tolist(), deduction_json,
         pillars.get("E", [None] * n), pillars.get("S", [None] * n), pillars.get("G", [None] * n),
         list(result.groups), level.tolist(), rank.tolist(), size.tolist(),
         [result.inputs_hash] * n, [result.methodology_version] * n, rows_json, strict=True,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from czesg.ratings import views
+from czesg.ratings import feedback, views
 
 app_name = "ratings"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("ratings/methodology/", views.methodology, name="methodology"),
     path("ratings/start/", views.start, name="start"),
     path("ratings/runs/<int:pk>/", views.run_status, name="run"),
+    path("ratings/feedback/<int:pk>/", feedback.disclosure_feedback, name="feedback"),
     path("enterprises/<str:uscc>/rating/", views.enterprise_rating, name="enterprise"),
     path("enterprises/<str:uscc>/self-diagnosis/", views.self_diagnosis, name="self_diagnosis"),
 ]

@@ -215,6 +215,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         # city dashboard's count of the plan target (one query for both, so they agree).
         "at_or_above": queries.rated_at_or_above(year, threshold) if run else 0,
         "grade_counts": [(g, int(counts.get(g, 0))) for g in grades],
+        "tier_counts": actions.tier_grade_counts(run, grades) if run else [],
         "runs": list(RatingRun.objects.select_related("started_by")[:20]),
         "charts": {
             "grades": grades,
@@ -306,6 +307,10 @@ def _diagnosis_view(diagnosis: engine.Diagnosis) -> dict[str, Any]:
                   "guidance": (a.guidance_en if en else a.guidance_zh).strip()}
                  for a in diagnosis.plan[:PLAN_STEPS]],
         "methodology_version": diagnosis.methodology_version,
+        "tier": diagnosis.tier, "tier_name": Tier(diagnosis.tier).label,
+        "grade_capped": diagnosis.grade_capped, "max_grade": diagnosis.max_grade,
+        "other_tier_count": len(diagnosis.other_tier_codes),
+        "other_tier_name": Tier(diagnosis.other_tier).label if diagnosis.other_tier else "",
     }
 
 

@@ -5,20 +5,30 @@ so this module imports no app."""
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja.security import SessionAuth
+from ninja.security import HttpBearer, SessionAuth
 
 
-def token_write(request: HttpRequest):
-    """Authenticates a write made with a bearer token that carries the write scope."""
-    token = getattr(request, "api_token", None)
-    if token is not None and "write" in token.scopes:
-        return token
-    return None
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer <token>`` (declared as the ``BearerToken`` scheme in the OpenAPI).
+    The access app's middleware has already looked the token up; this check only reads it and
+    requires ``scope`` (if any) among the scopes the token grants today."""
+
+    def __init__(self, scope: str | None) -> None:
+        self.scope = scope
+        super().__init__()
+
+    def authenticate(self, request: HttpRequest, token: str):
+        """The token the middleware found, if it grants this check's scope."""
+        found = getattr(request, "api_token", None)
+        if found is None:
+            return None
+        if self.scope is None or self.scope in found.effective_scopes:
+            return found
+        return None
 
 
-def token_read(request: HttpRequest):
-    """Authenticates a request made with any valid bearer token."""
-    return getattr(request, "api_token", None)
+token_write = BearerToken("write")
+token_read = BearerToken(None)  # any valid token reads
 
 
 class SessionOnly(SessionAuth):
@@ -35,5 +45,5 @@ class SessionOnly(SessionAuth):
 session_auth = SessionOnly()
 # A write: a bearer token with the write scope, or a signed-in session with CSRF.
 WRITE_AUTH = [token_write, session_auth]
-# A read of the caller's own data: any bearer token, or a signed-in session.
+# A read of the caller's own data: a bearer token with the read scope, or a signed-in session.
 READ_AUTH = [token_read, session_auth]

@@ -3,13 +3,21 @@ throttled request is answered with an RFC 7807 problem document."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext, gettext_noop
 from ninja import NinjaAPI
 from ninja import errors as ninja_errors
 
 from czesg.engine.kernel.errors import CzesgError
 from czesg.web.problems import problem, status_of
+
+_CSRF_DETAIL = gettext_noop("The CSRF check failed: send the csrftoken cookie's value in the "
+                            "X-CSRFToken header, or use an API token.")
+_HTTP_ERRORS = {
+    400: ("request_unparsable", gettext_noop("The request body could not be read as JSON.")),
+    403: ("permission_denied", gettext_noop("You do not have permission to do this.")),
+    405: ("method_not_allowed", gettext_noop("This method is not allowed here.")),
+}
 
 
 def install_problem_handlers(api: NinjaAPI) -> None:
@@ -54,6 +62,27 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         if getattr(exc, "wait", None):
             response["Retry-After"] = str(int(exc.wait) + 1)
         return response
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc):
+        return respond(request, {
+            "type": "https://czesg.org/problems/not_found", "title": "not found",
+            "status": 404, "code": "not_found", "instance": request.path,
+            "detail": gettext("Nothing was found at this address."),
+        }, 404)
+
+    @api.exception_handler(ninja_errors.HttpError)
+    def _http_error(request: HttpRequest, exc: ninja_errors.HttpError):
+        # What django-ninja itself refuses: a body that is no JSON (400), a session write
+        # without its CSRF token (403).
+        code, detail = _HTTP_ERRORS.get(exc.status_code, ("request_refused", ""))
+        if exc.status_code == 403 and "csrf" in str(exc).lower():
+            code, detail = "csrf_failed", _CSRF_DETAIL
+        return respond(request, {
+            "type": f"https://czesg.org/problems/{code}", "title": code.replace("_", " "),
+            "status": exc.status_code, "code": code, "instance": request.path,
+            "detail": gettext(detail) if detail else gettext("The request was refused."),
+        }, exc.status_code)
 
     @api.exception_handler(CzesgError)
     def _refusal(request: HttpRequest, exc: CzesgError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.http import JsonResponse
 from django.utils.translation import get_language, gettext
 
 from czesg.engine.kernel import errors
@@ -60,3 +61,16 @@ def problem(exc: errors.CzesgError, instance: str = "") -> dict[str, Any]:
     if items is not None and getattr(exc, "problems", None):
         body["problems"] = items(exc)
     return body
+
+
+def problem_response(code: str, status: int, detail: str, instance: str = "",
+                     **extra: Any) -> JsonResponse:
+    """An RFC 7807 problem document for a refusal that is no domain error (a malformed or
+    too large request, a failed CSRF check), as an ``application/problem+json`` response."""
+    body: dict[str, Any] = {
+        "type": f"https://czesg.org/problems/{code}", "title": code.replace("_", " "),
+        "status": status, "detail": detail, "code": code, **extra,
+    }
+    if instance:
+        body["instance"] = instance
+    return JsonResponse(body, status=status, content_type="application/problem+json")

@@ -1,4 +1,7 @@
-"""Every action lands in the hash chain; `czesg audit verify` catches any direct tampering."""
+"""Every action lands in the keyed chain; `czesg audit verify` catches any direct tampering.
+
+The database refuses UPDATE and DELETE on the audit table (see test_audit_anchoring.py), so the
+tampering tests below play an attacker who owns the schema and drops the triggers first."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import json
 import pytest
 from django.db import connection
 
+from czesg.audit import guard
 from czesg.audit.models import AuditEvent
 from czesg.audit.recording import verify
 from czesg.cli import main
@@ -50,7 +54,7 @@ def test_intact_chain_exits_zero(history, capsys):
 
 
 def _sql(statement: str, params=()):
-    with connection.cursor() as cursor:
+    with guard.suspended(connection), connection.cursor() as cursor:
         cursor.execute(statement, params)
 
 

@@ -33,6 +33,27 @@ def test_listed_disclosure_rate_counts_listed_companies_that_published(city, gov
     assert "60.0%" in page.content.decode()
 
 
+def test_a_published_report_held_in_the_records_counts_as_disclosed(city, gov):
+    from czesg.records.adapters import adapter_named
+    from czesg.records.importing import import_record_file
+    from czesg.records.models import RecordSource
+
+    reports = RecordSource.objects.create(code="reports", kind="published_report",
+                                          name_zh="年度报告", name_en="Annual reports")
+    fourth, fifth = city["listed"][3], city["listed"][4]
+    data = ("installation_id,uscc,year,emissions,unit\n"
+            f"report,{fourth.uscc},{YEAR},120,tCO2e\n"
+            f"report,{fifth.uscc},{YEAR - 1},90,tCO2e\n").encode()
+    import_record_file(adapter_named("installation-emissions"), data, "reports.csv",
+                       source=reports, actor=gov)
+    result = figures.city_figures(YEAR)
+    target = next(t for t in result.targets if t.key == "listed_disclosure_rate")
+    # 3 published disclosures + the fourth company's report of the year = 4 of 5; the fifth
+    # company's report is of the year before.
+    assert target.value == pytest.approx(80.0)
+    assert result.counts["listed_disclosed"] == 4
+
+
 def test_breakdowns_sum_emissions_and_energy_per_district(city):
     result = figures.city_figures(YEAR)
     rows = {(r["group"], r["metric"], r["category"]): r for r in result.breakdowns["district"]}

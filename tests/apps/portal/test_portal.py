@@ -117,7 +117,8 @@ def test_profile_shows_the_latest_published_version_of_each_year(client, publish
     assert body["published_years"] == [2024]
     assert body["latest"]["version"] == 2 and body["latest"]["amends"] == a.pk
     employees = next(h for h in body["headline"] if h["indicator"] == "S-EMP-01")
-    assert employees == {"indicator": "S-EMP-01", "unit": "person", "values": {"2024": 130.0}}
+    assert employees == {"indicator": "S-EMP-01", "unit": "person", "values": {"2024": 130.0},
+                         "basis": {"2024": "disclosed"}, "sources": {}}
     assert client.get("/api/v1/enterprises/91320411000000000X/profile").status_code == 404
 
 

@@ -11,12 +11,14 @@ import argparse
 import datetime as dt
 import json
 import math
+import re
 import shutil
 import subprocess
 
 import pytest
 from django.test import Client
 from django.utils import translation
+from django.utils.html import escape
 
 from czesg.access.models import AccessLog
 from czesg.audit.models import AuditEvent
@@ -71,8 +73,14 @@ def city(firm_a, firm_b, alice, bob, make_enterprise, member_of, fill_basic):
     return build_city(firm_a, firm_b, alice, bob, make_enterprise, member_of, fill_basic)
 
 
-def rate_now(actor, year=YEAR) -> RatingRun:
-    run = actions.start_rating(year, actor=actor, enqueue=False)
+def rate_now(actor, year=YEAR, version=None) -> RatingRun:
+    """Rate the year now; with ``version`` as a run of that methodology version would have
+    been made when it was current (a 2025.1 run made before 2025.2 existed)."""
+    if version is None:
+        run = actions.start_rating(year, actor=actor, enqueue=False)
+    else:
+        run = RatingRun.objects.create(year=year, methodology_version=version,
+                                       green_methodology_version="2025.1", started_by=actor)
     actions.run_rating(run.pk)
     return RatingRun.objects.get(pk=run.pk)
 
@@ -109,16 +117,21 @@ def test_a_city_rating_runs_as_a_background_task_and_stores_exact_scores(
                .select_related("enterprise")}
     assert set(ratings) == {e.uscc for e in city.values()}
 
-    # The stored scores equal the engine's on the same inputs, built independently.
+    # The stored scores equal the engine's on the same inputs, built independently: the
+    # current methodology (2025.2) rates these basic disclosures on the basic tier.
     methodology = engine.load_methodology()
+    assert run.methodology_version == methodology.version == "2025.2"
     groups = {e.uscc: engine.materiality_group(e.industry_code) for e in city.values()}
     inputs = engine.RatingInput.from_long(
         long_rows(city.values()), groups, year=YEAR, methodology=methodology,
-        industries={e.uscc: e.industry_code for e in city.values()})
+        industries={e.uscc: e.industry_code for e in city.values()},
+        tiers={e.uscc: "basic" for e in city.values()})
     expected = engine.rate(inputs, methodology)
     for uscc, rating in ratings.items():
         row = expected.row(uscc)
         assert rating.score == row["score"] and rating.grade == row["grade"]
+        assert rating.tier == row["tier"] == "basic"
+        assert rating.grade_capped == row["grade_capped"]
         assert rating.pillars == row["pillars"]
         assert rating.inputs_hash == expected.inputs_hash == run.inputs_hash
         assert rating.peer_group == "battery" and rating.peer_size == 3
@@ -133,15 +146,21 @@ def test_a_city_rating_runs_as_a_background_task_and_stores_exact_scores(
     employees = methodology.topics[[t.key for t in methodology.topics].index("employees")]
     coverage = methodology.indicator("S-EMP-05-COV")
     battery = methodology.group("battery")
-    w = coverage.weight * employees.weight * battery.weight("S")  # 0.2 × 0.45 × 0.30
+    # Employees is the basic tier's only S topic; its basic indicators weigh 0.75 in all.
+    basic_weight = math.fsum(i.weight for i in employees.indicators
+                             if i.code in methodology.tier_codes("basic"))
+    assert math.isclose(basic_weight, 0.75, rel_tol=1e-12)
+    w = coverage.weight / basic_weight * battery.weight("S")  # 0.2 / 0.75 × 0.30 = 0.08
     for key, score in (("a", 100.0), ("b", 50.0), ("c", 0.0)):
         line = next(c for c in explained[key].contributions if c.code == "S-EMP-05-COV")
         assert line.score == score and line.peer_level == "all" and line.peer_size == 3
         assert math.isclose(line.weight, w, rel_tol=1e-12)
         assert math.isclose(line.points, w * score, rel_tol=1e-12, abs_tol=1e-12)
-    # G-ABC-04 (absolute, yes = 100): A gets 0.3 × 0.35 × 0.25 × 100 = 2.625 points, B none.
+    # G-ABC-04 (absolute, yes = 100): within anti-corruption's basic indicators 0.3 / 0.7, the
+    # topic 0.35 / 0.75 of G's basic topics, G 0.25 → A gets 0.2 × 0.25 × 100 = 5 points.
     anti = next(c for c in explained["a"].contributions if c.code == "G-ABC-04")
-    assert math.isclose(anti.points, 0.3 * 0.35 * 0.25 * 100, rel_tol=1e-12)
+    assert math.isclose(anti.points, 0.3 / 0.7 * 0.35 / 0.75 * 0.25 * 100, rel_tol=1e-12)
+    assert math.isclose(anti.points, 5.0, rel_tol=1e-12)
     assert next(c for c in explained["b"].contributions if c.code == "G-ABC-04").points == 0
     for key, e in city.items():
         points = math.fsum(c.points for c in explained[key].contributions)
@@ -160,8 +179,10 @@ def test_a_city_rating_runs_as_a_background_task_and_stores_exact_scores(
 
 
 def test_missing_scores_zero_but_not_applicable_moves_the_weight(city, gov):
-    run = rate_now(gov)
-    methodology = engine.load_methodology()
+    # Under 2025.1, which rates every disclosure on every indicator (E-GHG-10 is not on the
+    # basic form, so under 2025.2 it is out of these basic disclosures' tier).
+    run = rate_now(gov, version="2025.1")
+    methodology = engine.load_methodology("2025.1")
     b = actions.explanation(Rating.objects.get(run=run, enterprise=city["b"]))
     c = actions.explanation(Rating.objects.get(run=run, enterprise=city["c"]))
     missing = next(x for x in b.contributions if x.code == "E-GHG-10")
@@ -179,6 +200,34 @@ def test_missing_scores_zero_but_not_applicable_moves_the_weight(city, gov):
     assert math.isclose(ghg_c.weight, 0.6 / 0.85 * climate.weight * e_weight, rel_tol=1e-12)
     stored = json.loads(Rating.objects.get(run=run, enterprise=city["c"]).input_row)
     assert "E-GHG-10" in stored["not_applicable"] and "E-GHG-10" not in stored["values"]
+    # The same disclosures under 2025.2: E-GHG-10 is out of the basic tier for both.
+    new = rate_now(gov)
+    for key in ("b", "c"):
+        line = next(x for x in actions.explanation(
+            Rating.objects.get(run=new, enterprise=city[key])).contributions
+            if x.code == "E-GHG-10")
+        assert (line.status, line.score, line.weight) == ("out_of_tier", None, 0.0)
+
+
+def test_a_stored_2025_1_rating_still_reproduces_after_2025_2_exists(city, gov):
+    old = rate_now(gov, version="2025.1")
+    new = rate_now(gov)
+    assert (old.methodology_version, new.methodology_version) == ("2025.1", "2025.2")
+    for rating in Rating.objects.filter(run=old).select_related("run", "enterprise"):
+        # 2025.1 rated every disclosure on the full standard set; its rows carry no tier.
+        assert rating.tier == "standard" and not rating.grade_capped
+        assert "tier" not in json.loads(rating.input_row)
+        result = actions.reproduce_rating(rating)
+        assert result["equal"], result["differences"]
+        assert result["methodology_version"] == "2025.1"
+    assert rating_inputs.stored_inputs(old).hash() == old.inputs_hash
+    for rating in Rating.objects.filter(run=new).select_related("run", "enterprise"):
+        assert rating.tier == "basic" and json.loads(rating.input_row)["tier"] == "basic"
+        assert actions.reproduce_rating(rating)["equal"]
+    # Rated on their own form, the same basic disclosures score higher under 2025.2.
+    for e in city.values():
+        assert (Rating.objects.get(run=new, enterprise=e).score
+                > Rating.objects.get(run=old, enterprise=e).score)
 
 
 def test_reproduce_rating_recomputes_the_stored_result_exactly(city, gov):
@@ -330,6 +379,10 @@ def test_grade_and_score_are_public_the_explanation_is_not(city, gov, alice, bob
     anonymous = Client().get(url).content.decode()
     rating = Rating.objects.get(enterprise=city["a"])
     assert f'data-grade="{rating.grade}"' in anonymous and 'id="rating-score"' in anonymous
+    # The tier beside the grade, in Chinese, on the card and in the history.
+    assert 'id="rating-tier" class="tier tier-basic" data-tier="basic">基础版（中小企业）' in anonymous
+    assert "按基础版表单所列的指标评级。" in anonymous
+    assert '<td class="tier-cell" data-tier="basic">基础版（中小企业）</td>' in anonymous
     assert 'id="explanation"' not in anonymous and 'id="green-score"' not in anonymous
     for user, allowed in ((alice, True), (bob, False), (gov, True)):
         client = Client()
@@ -445,6 +498,8 @@ def test_the_ratings_api(city, gov, alice):
     rating = Rating.objects.get(enterprise=city["a"])
     assert (public["grade"], public["score"], public["run"]) == (rating.grade, rating.score,
                                                                  run_id)
+    # The tier is shown beside the grade.
+    assert (public["tier"], public["grade_capped"]) == ("basic", rating.grade_capped)
     assert public["explanation"] is None and public["green_score"] is None
     own = member.get(f"/api/v1/ratings/{uscc}").json()
     assert len(own["explanation"]["contributions"]) == len(engine.load_methodology().codes)
@@ -453,6 +508,7 @@ def test_the_ratings_api(city, gov, alice):
 
     history = anonymous.get(f"/api/v1/ratings/{uscc}/history").json()
     assert [h["run"] for h in history] == [run_id]
+    assert [(h["grade"], h["tier"]) for h in history] == [(rating.grade, "basic")]
     by_industry = anonymous.get(f"/api/v1/ratings/distribution?year={YEAR}&by=industry").json()
     assert [g["key"] for g in by_industry["groups"]] == ["battery"]
     assert by_industry["groups"][0]["total"] == 3
@@ -473,6 +529,11 @@ def test_the_methodology_page_prints_every_weight_with_source_and_confidence(cli
     assert "<h3>第一步：每个指标得到 0–100 分</h3>" in page
     english = client.get("/ratings/methodology/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert methodology.title_en in english and "<h3>Inputs</h3>" in english
+    # The current version, 2025.2, with its tier rule in the document and as a table.
+    assert methodology.version == "2025.2" and "2025.2" in page
+    assert "<h3>2025.2版的变化：按披露层级评级</h3>" in page and 'data-table="tiers"' in page
+    assert "<h3>What changed in 2025.2: rating by disclosure tier</h3>" in english
+    assert escape(methodology.tiers.rules[0].max_grade_source) in page
 
 
 def test_the_city_overview_and_the_run_progress(city, gov, alice):
@@ -495,6 +556,13 @@ def test_the_city_overview_and_the_run_progress(city, gov, alice):
     assert 'id="chart-industry"' in page and 'id="chart-district"' in page
     charts = page.split('id="chart-data" type="application/json">')[1].split("</script>")[0]
     assert json.loads(charts)["industry"][0]["total"] == 3
+    # Grades split by tier: all three basic disclosures in the basic row.
+    by_tier = page.split('id="grade-counts-by-tier"')[1].split("</table>")[0]
+    assert 'data-tier="basic"' in by_tier and 'data-tier="standard"' not in by_tier
+    counts = Rating.objects.filter(run=run).values_list("grade", flat=True)
+    for grade in set(counts):
+        n = list(counts).count(grade)
+        assert f'<td class="num" data-grade="{grade}">{n}</td>' in by_tier
 
 
 def test_the_records_page_imports_a_csv(city, gov):
@@ -539,6 +607,13 @@ def test_self_diagnosis_from_the_draft_with_a_real_pdf(firm_a, alice, bob, draft
     assert 'id="diagnosis"' in page and 'id="estimate-note"' in page
     assert 'id="diagnosis-grade"' in page and 'id="plan"' in page
     assert 'data-basis="neutral"' in page  # no rated population yet
+    # The draft is a basic disclosure: its tier beside the estimated grade, a plan of basic-form
+    # indicators only, and the standard form named for the other 32 rated indicators.
+    assert 'id="diagnosis-tier" data-tier="basic">基础版（中小企业）' in page
+    basic = set(engine.load_methodology().tier_codes("basic"))
+    planned = re.findall(r'<li data-code="([^"]+)">', page.split('id="plan"')[1].split("</ol>")[0])
+    assert planned and set(planned) <= basic
+    assert 'id="other-tier"' in page and "另有 32 个评级指标只在标准版（上市公司）表单中填报" in page
     assert "估算" in page  # the engine's note says it is an estimate, in the page's language
     printable = client.get(url + "?source=disclosure&format=print").content.decode()
     assert firm_a.name in printable and "<nav" not in printable

@@ -12,7 +12,7 @@ from tests.engine.rating.cases import published_text, replace_once
 
 
 def test_methodology_tables_are_generated_from_the_toml():
-    raw = tomllib.loads(published_text())
+    raw = tomllib.loads(published_text("2025.2"))
     tables = {t["key"]: t for t in methodology_tables(load_methodology(), "en")}
     rows = tables["indicators"]["rows"]
     for row in rows:
@@ -20,8 +20,15 @@ def test_methodology_tables_are_generated_from_the_toml():
         assert row["weight"] == entry["weight"]
         assert row["source"] == entry["source"] and row["confidence"] == entry["confidence"]
     assert [r["grade"] for r in tables["bands"]["rows"]] == [b["grade"] for b in raw["band"]]
+    # 2025.2's tier rule: the basic tier's indicators and best grade, with their sources.
+    tiers = tables["tiers"]["rows"]
+    assert [r["max_grade"] for r in tiers] == ["AA", "AAA"]
+    assert tiers[0]["rated_indicators"] == ", ".join(raw["tiers"]["basic"]["indicators"])
+    assert raw["tiers"]["basic"]["max_grade_source"] in tiers[0]["source"]
+    assert tiers[1]["rated_indicators"] == "every rated indicator"
+    assert "tiers" not in {t["key"] for t in methodology_tables(load_methodology("2025.1"), "en")}
     # Change the TOML and the tables change with it.
-    text = replace_once(published_text(),
+    text = replace_once(published_text("2025.2"),
                         "[pillar.E.topic.climate.indicator.E-GHG-05]\nweight = 0.60",
                         "[pillar.E.topic.climate.indicator.E-GHG-05]\nweight = 0.55")
     text = replace_once(text, "[pillar.E.topic.climate.indicator.E-CLM-03-PCT]\nweight = 0.25",

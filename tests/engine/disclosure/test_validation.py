@@ -125,20 +125,20 @@ def test_an_unknown_tier_is_refused():
 
 
 # --- required -------------------------------------------------------------------------------------
-def test_a_missing_mandatory_indicator_is_an_error():
+def test_a_missing_mandatory_indicator_is_a_warning_to_confirm():
     findings = run(without("E-GHG-02"))
     assert [(f.severity, f.rule, f.indicator, f.params) for f in findings] == [
-        ("error", "required", "E-GHG-02",
+        ("warning", "required", "E-GHG-02",
          {"code": "E-GHG-02", "tier": "basic", "level": "mandatory"}),
     ]
     assert findings[0].key == "required:E-GHG-02"
     assert findings[0].render() == (
-        "E-GHG-02 is mandatory in the basic tier: report a value, or mark it not applicable and "
-        "explain why."
+        "E-GHG-02 is mandatory in the basic tier: report a value, mark it not applicable and "
+        "explain why, or confirm to publish it as not reported."
     )
 
 
-def test_a_missing_where_applicable_indicator_is_an_error():
+def test_a_missing_where_applicable_indicator_is_a_warning_to_confirm():
     findings = run(without("E-WST-01"))
     assert [(f.rule, f.indicator, f.params) for f in findings] == [
         ("required", "E-WST-01",
@@ -558,7 +558,7 @@ def test_every_rule_id_and_severity():
         ("part_exceeds_total", "error"),
         ("percentage", "error"),
         ("range", "error"),
-        ("required", "error"),
+        ("required", "warning"),
         ("sum_of_parts", "error"),
         ("type", "error"),
         ("yoy_scale", "warning"),

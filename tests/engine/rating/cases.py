@@ -241,8 +241,8 @@ def score_of(result, enterprise):
     return float(result.score[result.index(enterprise)])
 
 
-def published_text():
-    return load_methodology().text
+def published_text(version="2025.1"):
+    return load_methodology(version).text
 
 
 def replace_once(text, old, new):

@@ -14,8 +14,14 @@ from tests.engine.rating.cases import published_text, replace_once
 def test_published_methodologies_load_with_provenance_everywhere():
     methodology = load_methodology()
     green = load_green_methodology()
-    assert methodology.version == green.version == "2025.1"
+    # The rating's current version is 2025.2 (tier-aware); the green score stays at 2025.1.
+    assert (methodology.version, green.version) == ("2025.2", "2025.1")
+    assert load_methodology("2025.1").version == "2025.1"
     assert len(methodology.indicators) == 42
+    assert methodology.tiers is not None
+    for item in (*methodology.tiers.rules, methodology.tiers):
+        assert item.source and item.confidence
+    assert all(r.max_grade_source and r.max_grade_confidence for r in methodology.tiers.rules)
     for item in (*methodology.pillars, *methodology.topics, *methodology.indicators,
                  *methodology.groups, *methodology.deductions, *methodology.bands,
                  *green.components, *green.certifications, *green.mappings, *green.labels):

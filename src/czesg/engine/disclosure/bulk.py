@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -35,6 +35,8 @@ class BulkCheck:
     problems: list[Problem]
     refused_enterprises: set[str]
     rows: int
+    #: How many rows of the file each enterprise (normalised credit code) has, refused or not.
+    enterprise_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def accepted_enterprises(self) -> int:
@@ -129,6 +131,7 @@ def check_long(frame: pl.DataFrame, catalogue: Catalogue, *, years: range = rang
             gettext_noop("“%(uscc)s” is not a valid unified social credit code: %(reason)s"),
             lambda r: {"uscc": r["uscc"], "reason": bad_codes[r["uscc"]]})
     df = df.with_columns(pl.col("uscc").replace_strict(normal, default=pl.col("uscc")))
+    enterprise_rows = {uscc: int(n) for uscc, n in df.group_by("uscc").len().iter_rows()}
 
     # Years.
     df = df.with_columns(pl.col("year").cast(pl.Int32, strict=False).alias("year_int"))
@@ -255,7 +258,7 @@ def check_long(frame: pl.DataFrame, catalogue: Catalogue, *, years: range = rang
     accepted = pl.concat(parts) if len(parts) > 1 else parts[0]
     problems.sort(key=lambda p: (p.row, p.column))
     return BulkCheck(accepted=accepted.sort("row"), problems=problems, refused_enterprises=refused,
-                     rows=frame.height)
+                     rows=frame.height, enterprise_rows=enterprise_rows)
 
 
 def long_frame(rows: Iterable[tuple]) -> pl.DataFrame:

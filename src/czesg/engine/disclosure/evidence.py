@@ -8,6 +8,15 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from czesg.engine.disclosure.inspection import (
+    LIMITS,
+    UploadLimits,
+    check_image,
+    check_no_markup,
+    check_pdf,
+    check_zip,
+)
+
 
 @dataclass(frozen=True)
 class FileKind:
@@ -44,6 +53,24 @@ def detect_file_type(data: bytes) -> FileKind | None:
         if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
             return XLSX
     return None
+
+
+def checked_file_type(data: bytes, limits: UploadLimits = LIMITS) -> FileKind | None:
+    """The kind of file ``data`` is (None if no accepted kind), after checking its content
+    (:mod:`czesg.engine.disclosure.inspection`); raises ``FileRefused`` for an unsafe file."""
+    if data.startswith(b"PK\x03\x04"):
+        check_zip(data, limits)  # before anything unpacks it
+    kind = detect_file_type(data)
+    if kind is None:
+        return None
+    check_no_markup(data)
+    if kind is PDF:
+        check_pdf(data, limits)
+    elif kind is PNG:
+        check_image(data, "PNG", limits)
+    elif kind is JPEG:
+        check_image(data, "JPEG", limits)
+    return kind
 
 
 _UNSAFE = re.compile(r"[^\w.\- ()（）\u4e00-\u9fff]+")

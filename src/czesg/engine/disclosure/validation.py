@@ -11,8 +11,9 @@ Rules (``rule`` id, severity):
 ``unknown_indicator``     error     an answer names a code the catalogue does not have
 ``type``                  error     a stored value does not fit the indicator's data type
 ``na_without_explanation``  error   marked not applicable without saying why
-``required``              error     a mandatory or where-applicable indicator of the tier is
-                                    neither reported nor marked not applicable
+``required``              warning   a mandatory or where-applicable indicator of the tier is
+                                    neither reported nor marked not applicable; once confirmed,
+                                    the disclosure can be published with it *not reported*
 ``percentage``            error     a percentage outside 0–100
 ``range``                 error     a value below the catalogue's ``min`` or above its ``max``
 ``part_exceeds_total``    error     a part (catalogue ``part_of``) is larger than its total,
@@ -32,6 +33,11 @@ Decisions, from the catalogue's guidance text:
 
 * Not applicable is accepted for a mandatory indicator when it is explained (the exchange
   guideline's comply-or-explain); an unexplained not-applicable is an error at every level.
+* A required indicator left empty does not block publication (issue 14: a listed company that
+  publishes five headline figures must not have to mark 119 others not applicable, claiming that
+  it said so). It is a warning; once the enterprise confirms it, the published disclosure shows
+  the indicator as *not reported* (distinct from not applicable with a reason), its completeness
+  is shown as a figure, and the rating scores it as missing.
 * The ``part_of`` column alone cannot tell which parts add up: S-EMP-01 has a gender split and an
   age split. :data:`SUM_GROUPS` lists the groups. A group is ``exact`` when the catalogue defines
   the total as the sum (E-GHG-01 "equal to Scope 1 plus location-based Scope 2", E-WST-04
@@ -231,10 +237,12 @@ def _check_bounds(indicator: Indicator, value: float) -> list[Finding]:
 
 
 _REQUIRED_MESSAGES = {
-    "mandatory": gettext_noop("%(code)s is mandatory in the %(tier)s tier: report a value, or "
-                              "mark it not applicable and explain why."),
+    "mandatory": gettext_noop("%(code)s is mandatory in the %(tier)s tier: report a value, "
+                              "mark it not applicable and explain why, or confirm to publish it "
+                              "as not reported."),
     "where_applicable": gettext_noop("%(code)s must be reported where it applies: report a "
-                                     "value, or mark it not applicable."),
+                                     "value, mark it not applicable, or confirm to publish it as "
+                                     "not reported."),
 }
 """The message of a missing answer, by the disclosure levels that require one."""
 
@@ -247,7 +255,7 @@ def _check_required(
         message = _REQUIRED_MESSAGES.get(indicator.disclosure_level)
         if indicator.code in answers or message is None:
             continue
-        findings.append(error_finding(
+        findings.append(warning_finding(
             "required", indicator.code, message,
             code=indicator.code, tier=tier, level=indicator.disclosure_level,
         ))

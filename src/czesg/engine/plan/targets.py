@@ -6,7 +6,8 @@ that the web layer only gathers data and renders. No Django.
 
 Definitions used on the dashboard:
 
-* **Listed disclosure rate**: 100 × (listed companies with a published disclosure for the year)
+* **Listed disclosure rate**: 100 × (listed companies with a published disclosure for the year, or a
+  published report or exchange filing held in the records)
   ÷ (listed companies); disclosures of unlisted companies are ignored.
 * **Rated A or above**: enterprises whose latest grade on the nine-grade AAA … C scale is at or
   above a threshold (``"A"`` by default: AAA, AA and A).

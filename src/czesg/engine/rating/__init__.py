@@ -9,6 +9,8 @@ The package's modules, each with one job:
   the green score);
 - :mod:`~czesg.engine.rating.methodology`: the rating methodology's types, and loading and
   checking ``rating-<version>.toml``;
+- :mod:`~czesg.engine.rating.tiers`: the tier rule (from 2025.2): which indicators a disclosure
+  tier is rated on and its best grade;
 - :mod:`~czesg.engine.rating.inputs`: :class:`RatingInput`, the columnar inputs and their hash;
 - :mod:`~czesg.engine.rating.scoring`: percentiles, aggregation, :func:`rate` and
   :func:`reproduce`;
@@ -62,14 +64,17 @@ from czesg.engine.rating.methodology import (
     parse_methodology,
 )
 from czesg.engine.rating.scoring import RatingResult, rate, reproduce
+from czesg.engine.rating.tiers import TierRule, TierSettings
 from czesg.engine.rating.vocabulary import (
     CERTIFICATION_RECORDS,
     CONFIDENCES,
     DEDUCTION_KEYS,
+    DEFAULT_TIER,
     DEFAULT_VERSION,
     DIRECTIONS,
     ENV_CREDIT_COLOURS,
     GREEN_COMPONENTS,
+    GREEN_DEFAULT_VERSION,
     GREEN_KIND,
     MATERIALITY_GROUPS,
     METHODOLOGY_DIR,
@@ -77,6 +82,7 @@ from czesg.engine.rating.vocabulary import (
     NORMALISATIONS,
     NOT_APPLICABLE,
     NUMERIC_RECORDS,
+    OUT_OF_TIER,
     PEER_ALL,
     PEER_FALLBACK,
     PEER_GROUP,
@@ -89,13 +95,16 @@ from czesg.engine.rating.vocabulary import (
     REPORTED,
     STATUS_NAMES,
     TAX_CREDIT_GRADES,
+    TIERS,
     UNKNOWN_HANDLING,
 )
 
 __all__ = [
-    "BASIS_NOTES", "CERTIFICATION_RECORDS", "CONFIDENCES", "DEDUCTION_KEYS", "DEFAULT_VERSION",
-    "DIRECTIONS", "ENV_CREDIT_COLOURS", "GREEN_COMPONENTS", "GREEN_KIND", "MATERIALITY_GROUPS",
+    "BASIS_NOTES", "CERTIFICATION_RECORDS", "CONFIDENCES", "DEDUCTION_KEYS", "DEFAULT_TIER",
+    "DEFAULT_VERSION", "DIRECTIONS", "ENV_CREDIT_COLOURS", "GREEN_COMPONENTS",
+    "GREEN_DEFAULT_VERSION", "GREEN_KIND", "MATERIALITY_GROUPS",
     "METHODOLOGY_DIR", "MISSING", "NORMALISATIONS", "NOT_APPLICABLE", "NUMERIC_RECORDS",
+    "OUT_OF_TIER", "TIERS", "TierRule", "TierSettings",
     "PEER_ALL", "PEER_FALLBACK", "PEER_GROUP", "PEER_LEVELS", "PEER_NONE", "PILLARS",
     "RATED_TYPES", "RATING_KIND", "RECORD_FIELDS", "REPORTED", "SELF_ID", "STATUS_NAMES",
     "TAX_CREDIT_GRADES", "UNKNOWN_HANDLING",

@@ -20,7 +20,13 @@ from czesg.engine.rating.explain import Rescorer, best_per_indicator, improvemen
 from czesg.engine.rating.inputs import RatingInput, encode_value, records_arrays
 from czesg.engine.rating.methodology import Methodology, load_methodology, materiality_group
 from czesg.engine.rating.scoring import finish, float_or_none
-from czesg.engine.rating.vocabulary import ARRAY_RECORDS, MISSING, NOT_APPLICABLE, REPORTED
+from czesg.engine.rating.vocabulary import (
+    ARRAY_RECORDS,
+    DEFAULT_TIER,
+    MISSING,
+    NOT_APPLICABLE,
+    REPORTED,
+)
 
 SELF_ID = "(self-diagnosis)"
 BASIS_NOTES: dict[str, tuple[str, str]] = {
@@ -65,7 +71,13 @@ class Action:
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """A self-diagnosis: an estimated score and grade, the disclosure gaps and a plan."""
+    """A self-diagnosis: an estimated score and grade, the disclosure gaps and a plan.
+
+    The plan holds only indicators that the enterprise's tier (its disclosure form) asks for;
+    ``other_tier_codes`` are the rated indicators that only ``other_tier`` asks for (empty
+    when the tier already asks for every rated indicator). ``grade_capped`` says whether the
+    grade was held at the tier's best grade, ``max_grade``.
+    """
 
     industry_code: str
     group: str
@@ -81,6 +93,11 @@ class Diagnosis:
     pillar_scores: dict[str, float | None]
     gaps: tuple[Gap, ...]
     plan: tuple[Action, ...]
+    tier: str = DEFAULT_TIER
+    grade_capped: bool = False
+    max_grade: str = ""
+    other_tier: str = ""
+    other_tier_codes: tuple[str, ...] = ()
 
 
 def _answer_cell(answer: Any, code: str, methodology: Methodology) -> tuple[int, float]:
@@ -142,6 +159,7 @@ def _concat(first: RatingInput, second: RatingInput, codes: Sequence[str]) -> Ra
         codes=tuple(codes), values=np.vstack([v1, v2]), status=np.vstack([s1, s2]),
         industry_codes=first.industry_codes + second.industry_codes,
         green_category=first.green_category + second.green_category,
+        tiers=first.tiers + second.tiers,
         **{name: np.concatenate([getattr(first, name), getattr(second, name)])
            for name in ARRAY_RECORDS},
     )
@@ -158,7 +176,10 @@ def self_diagnose(
     ``answers`` maps indicator codes to :class:`czesg.engine.disclosure.answers.Answer` objects or bare
     numbers. With ``peers`` (a rated population of the same year) industry-relative indicators
     are ranked against them; without, a reported industry-relative indicator takes the
-    methodology's ``[self_diagnosis] neutral_score``. Both are labelled estimates.
+    methodology's ``[self_diagnosis] neutral_score``. Both are labelled estimates. ``tier`` is
+    the enterprise's disclosure form: a tier-aware methodology rates it on that tier's
+    indicators, and the plan never suggests an indicator the form does not offer (those are
+    listed in ``other_tier_codes`` with the tier that offers them).
     """
     methodology = methodology or load_methodology()
     catalogue = catalogue or load_catalogue()
@@ -174,7 +195,7 @@ def self_diagnose(
     own = RatingInput(
         enterprises=(SELF_ID,), year=peers.year if peers is not None else 0,
         group_keys=(group,), group_index=np.zeros(1, np.int64), codes=codes, values=values,
-        status=status, industry_codes=(industry_code,), **arrays,
+        status=status, industry_codes=(industry_code,), tiers=(tier,), **arrays,
     )
     if peers is not None:
         if SELF_ID in peers.enterprises:
@@ -192,7 +213,9 @@ def self_diagnose(
     plan = []
     for item in best_per_indicator(rescorer.candidates(e, base, best_step=True)):
         indicator = catalogue.get(methodology.indicators[item[0]].code)
-        improvement = improvement_of(methodology, item)
+        if not indicator.in_tier(tier):
+            continue
+        improvement = improvement_of(methodology, item, tier)
         plan.append(Action(
             code=improvement.code, name_zh=indicator.name_zh, name_en=indicator.name_en,
             action=improvement.action, target=improvement.target,
@@ -209,6 +232,7 @@ def self_diagnose(
         for i in catalogue.for_tier(tier)
         if i.disclosure_level == "mandatory" and not _answered(answers.get(i.code))
     )
+    other_codes = tuple(code for code in codes if not catalogue.get(code).in_tier(tier))
     note_zh, note_en = BASIS_NOTES[basis]
     return Diagnosis(
         industry_code=industry_code, group=group, methodology_version=methodology.version,
@@ -217,5 +241,7 @@ def self_diagnose(
         deductions=float(result.deductions[e]),
         pillar_scores={p: float_or_none(result.pillar_scores[e, n])
                        for n, p in enumerate(result.pillar_keys)},
-        gaps=gaps, plan=tuple(plan),
+        gaps=gaps, plan=tuple(plan), tier=tier, grade_capped=bool(result.grade_capped[e]),
+        max_grade=methodology.max_grade(tier),
+        other_tier="standard" if other_codes else "", other_tier_codes=other_codes,
     )

@@ -20,7 +20,7 @@ from czesg.engine.rating.scoring import (
     percentile_score,
     prepare,
 )
-from czesg.engine.rating.vocabulary import PEER_LEVELS, STATUS_NAMES
+from czesg.engine.rating.vocabulary import DEFAULT_TIER, PEER_LEVELS, STATUS_NAMES
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,8 @@ class Explanation:
     rank: int
     peer_size: int
     improvements: tuple[Improvement, ...]
+    tier: str = DEFAULT_TIER
+    grade_capped: bool = False
 
 
 class Rescorer:
@@ -206,14 +208,15 @@ def best_per_indicator(candidates: list[tuple[int, str, str, float, float, float
 
 
 def improvement_of(methodology: Methodology,
-                   item: tuple[int, str, str, float, float, float, float]) -> Improvement:
-    """The improvement that a re-scored candidate change describes."""
+                   item: tuple[int, str, str, float, float, float, float],
+                   tier: str = DEFAULT_TIER) -> Improvement:
+    """The improvement that a re-scored candidate change describes (graded for ``tier``)."""
     j, action, target, current, value, gain, score = item
     indicator = methodology.indicators[j]
     return Improvement(
         code=indicator.code, name_zh=indicator.name_zh, name_en=indicator.name_en,
         action=action, target=target, current_value=None if math.isnan(current) else current,
-        target_value=value, points=gain, new_score=score, new_grade=methodology.grade_of(score),
+        target_value=value, points=gain, new_score=score, new_grade=methodology.grade_of(score, tier),
     )
 
 
@@ -266,5 +269,7 @@ def explain(result: RatingResult, inputs: RatingInput, methodology: Methodology 
         grade=result.grades[result.grade_index[e]], total=float(result.total[e]),
         contributions=tuple(contributions), deductions=deductions, adjustment=adjustment,
         percentile=percentile, rank=rank, peer_size=int(peers.size),
-        improvements=tuple(improvement_of(methodology, item) for item in ranked),
+        improvements=tuple(improvement_of(methodology, item, result.tiers[e])
+                           for item in ranked),
+        tier=result.tiers[e], grade_capped=bool(result.grade_capped[e]),
     )

@@ -22,6 +22,7 @@ from czesg.engine.rating.methodology import Methodology, load_methodology, mater
 from czesg.engine.rating.vocabulary import (
     ARRAY_RECORDS,
     CERTIFICATION_RECORDS,
+    DEFAULT_TIER,
     ENV_CREDIT_COLOURS,
     MISSING,
     NOT_APPLICABLE,
@@ -30,6 +31,7 @@ from czesg.engine.rating.vocabulary import (
     REPORTED,
     STATUS_NAMES,
     TAX_CREDIT_GRADES,
+    TIERS,
 )
 
 
@@ -53,9 +55,10 @@ def _status_code(status: Any) -> int:
     """The status code of a status given by name or code."""
     if isinstance(status, int | np.integer) and int(status) in (MISSING, REPORTED, NOT_APPLICABLE):
         return int(status)
-    if isinstance(status, str) and status in STATUS_NAMES:
+    if isinstance(status, str) and status in STATUS_NAMES[:NOT_APPLICABLE + 1]:
         return STATUS_NAMES.index(status)
-    raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUS_NAMES)}")
+    raise ValueError(f"unknown status {status!r}; expected one of "
+                     f"{', '.join(STATUS_NAMES[:NOT_APPLICABLE + 1])}")
 
 
 def encode_value(value: Any, data_type: str, choices: Sequence[str], code: str) -> float:
@@ -90,6 +93,8 @@ class RatingInput(EnterpriseRows):
     environmental credit colour (positions in :data:`TAX_CREDIT_GRADES` and
     :data:`ENV_CREDIT_COLOURS`, -1 when there is none), certifications (one boolean column per
     :data:`CERTIFICATION_RECORDS`), a confirmed green catalogue category and the GB/T 4754 code.
+    ``tiers`` holds each enterprise's disclosure tier (:data:`TIERS`; standard when not given),
+    which only a tier-aware methodology reads.
     """
 
     enterprises: tuple[str, ...]
@@ -108,6 +113,7 @@ class RatingInput(EnterpriseRows):
     certifications: np.ndarray | None = None
     industry_codes: tuple[str, ...] = ()
     green_category: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
     _rows: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
@@ -146,6 +152,10 @@ class RatingInput(EnterpriseRows):
             if len(column) != n:
                 raise ValueError(f"{name} must have one entry per enterprise")
             sets[name] = column
+        tiers = tuple(self.tiers) or (DEFAULT_TIER,) * n
+        if len(tiers) != n or any(t not in TIERS for t in tiers):
+            raise ValueError(f"tiers must hold one of {', '.join(TIERS)} per enterprise")
+        sets["tiers"] = tiers
         for name, value in sets.items():
             object.__setattr__(self, name, value)
 
@@ -174,6 +184,7 @@ class RatingInput(EnterpriseRows):
             **{name: getattr(self, name)[rows] for name in ARRAY_RECORDS},
             industry_codes=tuple(self.industry_codes[r] for r in pick),
             green_category=tuple(self.green_category[r] for r in pick),
+            tiers=tuple(self.tiers[r] for r in pick),
         )
 
     def with_value(self, enterprise: str, code: str, value: float,
@@ -191,7 +202,7 @@ class RatingInput(EnterpriseRows):
             enterprises=self.enterprises, year=self.year, group_keys=self.group_keys,
             group_index=self.group_index, codes=self.codes, values=self.values,
             status=self.status, industry_codes=self.industry_codes,
-            green_category=self.green_category,
+            green_category=self.green_category, tiers=self.tiers,
             **{name: getattr(self, name) for name in ARRAY_RECORDS},
         )
         fields.update(changes)
@@ -202,13 +213,15 @@ class RatingInput(EnterpriseRows):
         cls, rows: Iterable[tuple[str, str, Any, Any]], groups: Mapping[str, str],
         records: Mapping[str, Mapping[str, Any]] | None = None, *, year: int = 0,
         methodology: Methodology | None = None, industries: Mapping[str, str] | None = None,
+        tiers: Mapping[str, str] | None = None,
     ) -> RatingInput:
         """Build the input from long rows ``(enterprise, indicator, value, status)``.
 
         ``groups`` maps every enterprise to its materiality group; ``records`` maps an
         enterprise to its government records (keys of :data:`RECORD_FIELDS`: counts, amounts,
         ``tax_credit`` "A"–"D", ``env_credit`` "green"–"black", ``cert_*`` booleans,
-        ``green_catalogue_category``); ``industries`` maps an enterprise to its GB/T 4754 code.
+        ``green_catalogue_category``); ``industries`` maps an enterprise to its GB/T 4754 code
+        and ``tiers`` to its disclosure tier (standard when absent).
         Rows of indicators that the methodology does not rate are ignored; a choice value is
         its key; a status is "reported", "not_applicable", "missing" or its code.
         """
@@ -251,7 +264,8 @@ class RatingInput(EnterpriseRows):
             enterprises=enterprises, year=int(year), group_keys=group_keys,
             group_index=np.array([group_position[groups[e]] for e in enterprises], np.int64),
             codes=codes, values=values, status=status,
-            industry_codes=tuple(industries.get(e, "") for e in enterprises), **arrays,
+            industry_codes=tuple(industries.get(e, "") for e in enterprises),
+            tiers=tuple((tiers or {}).get(e, DEFAULT_TIER) for e in enterprises), **arrays,
         )
 
     @classmethod
@@ -291,10 +305,11 @@ class RatingInput(EnterpriseRows):
         lookup = np.array([group_keys.index(group_of_code[c]) for c in unique], np.int64)
         _, inverse = np.unique(np.asarray(industry_codes), return_inverse=True)
         arrays: dict[str, Any] = {name: (records or {}).get(name) for name in ARRAY_RECORDS}
+        tiers = tuple(e.tier for e in enterprises) if methodology.tier_aware else ()
         return cls(
             enterprises=tuple(e.uscc for e in enterprises), year=int(year),
             group_keys=group_keys, group_index=lookup[inverse], codes=codes, values=matrix,
-            status=status, industry_codes=industry_codes, **arrays,
+            status=status, industry_codes=industry_codes, tiers=tiers, **arrays,
         )
 
 
@@ -354,4 +369,9 @@ def _inputs_hash(inputs: RatingInput) -> str:
     for name in ARRAY_RECORDS:
         column = getattr(inputs, name)[rows]
         digest.update(np.ascontiguousarray(column, dtype="<f8").tobytes())
+    if any(tier != DEFAULT_TIER for tier in inputs.tiers):
+        # Only inputs with a non-standard tier hash their tiers, so that inputs from before
+        # tiers were recorded (every one standard) keep their hash.
+        texts = np.asarray(inputs.tiers, dtype=object)[rows].tolist()
+        digest.update(b"\x1dtiers\x1e" + "\x1f".join(texts).encode("utf-8"))
     return digest.hexdigest()

@@ -26,10 +26,13 @@ from czesg.engine.kernel.errors import DataFileError
 from czesg.engine.plan import CityProfile, load_city_profile
 from czesg.engine.rating.bands import Band, band_index, parse_bands
 from czesg.engine.rating.deductions import DeductionRule, parse_deductions
+from czesg.engine.rating.tiers import TierSettings, grade_caps, parse_tiers
 from czesg.engine.rating.vocabulary import (
     CONFIDENCES,
+    DEFAULT_TIER,
     DEFAULT_VERSION,
     DIRECTIONS,
+    GREEN_DEFAULT_VERSION,
     MATERIALITY_GROUPS,
     METHODOLOGY_DIR,
     NORMALISATIONS,
@@ -192,6 +195,7 @@ class Methodology(MethodologyDocument):
     grade_scale_source: str
     grade_scale_confidence: str
     bands: tuple[Band, ...]
+    tiers: TierSettings | None = None
     _index: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -243,9 +247,26 @@ class Methodology(MethodologyDocument):
         """The position of a materiality group (KeyError when unknown)."""
         return self._index["groups"][key]
 
-    def grade_of(self, score: float) -> str:
-        """The grade of one score."""
-        return self.bands[band_index(self.bands, np.array([score]))[0]].key
+    @property
+    def tier_aware(self) -> bool:
+        """Whether the methodology rates a disclosure on the indicators of its tier."""
+        return self.tiers is not None
+
+    def tier_codes(self, tier: str) -> tuple[str, ...]:
+        """The codes of the rated indicators that a disclosure of ``tier`` is rated on."""
+        rule = self.tiers.rule(tier) if self.tiers is not None else None
+        return rule.indicators if rule is not None else self.codes
+
+    def max_grade(self, tier: str) -> str:
+        """The best grade a disclosure of ``tier`` can be given."""
+        rule = self.tiers.rule(tier) if self.tiers is not None else None
+        return rule.max_grade if rule is not None else self.bands[0].key
+
+    def grade_of(self, score: float, tier: str = DEFAULT_TIER) -> str:
+        """The grade of one score (for a disclosure of ``tier``, within the tier's best grade)."""
+        index = band_index(self.bands, np.array([score]))[0]
+        cap = grade_caps(self.tiers, self.bands, [tier])[0]
+        return self.bands[max(int(index), int(cap))].key
 
 
 def parse_methodology(
@@ -258,7 +279,7 @@ def parse_methodology(
     root = methodology_root(text, name, RATING_KIND, (
         "version", "kind", "title_zh", "title_en", "catalogue_version", "description_zh",
         "description_en", "peers", "self_diagnosis", "materiality", "group", "pillar",
-        "deductions", "grades", "band",
+        "deductions", "grades", "band", "tiers",
     ))
     peers = peers_table(root)
     diagnosis = root.child("self_diagnosis")
@@ -334,6 +355,8 @@ def parse_methodology(
     grades.allow("scale_source", "scale_confidence")
     scale_source, scale_confidence = grades.provenance("scale_")
     bands = parse_bands(root, "band", named=False)
+    codes = [i.code for p in pillars for t in p.topics for i in t.indicators]
+    tiers = parse_tiers(root, codes, catalogue, bands)
     peers_source, peers_confidence = peers.provenance()
     neutral_source, neutral_confidence = diagnosis.provenance()
     materiality_source, materiality_confidence = materiality.provenance()
@@ -350,6 +373,7 @@ def parse_methodology(
         groups=tuple(groups), pillars=tuple(pillars), deduction_cap=cap,
         deduction_source=dsource, deduction_confidence=dconfidence, deductions=rules,
         grade_scale_source=scale_source, grade_scale_confidence=scale_confidence, bands=bands,
+        tiers=tiers,
     )
 
 
@@ -540,9 +564,9 @@ Parsed = TypeVar("Parsed", bound=_Versioned)
 
 def load_versioned(prefix: str, version: str | None,
                    parse: Callable[..., Parsed]) -> Parsed:
-    """Parse ``<prefix>-<version>.toml`` (the current version by default) and refuse a file
-    whose own version differs from its name."""
-    version = version or DEFAULT_VERSION
+    """Parse ``<prefix>-<version>.toml`` (the current version of its kind by default) and refuse
+    a file whose own version differs from its name."""
+    version = version or (GREEN_DEFAULT_VERSION if prefix == "green-score" else DEFAULT_VERSION)
     name = f"{prefix}-{version}.toml"
     methodology = parse(read_methodology_file(name), name=name)
     if methodology.version != version:

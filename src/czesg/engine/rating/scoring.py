@@ -10,10 +10,13 @@ indicator-major inside (one row per indicator, one column per enterprise):
    choices by ``choice_scores``); missing data scores 0;
 2. an indicator marked not applicable (where the methodology allows it) loses its weight, and the
    other indicators of its topic are re-weighted; a topic with nothing applicable loses its weight
-   within its pillar, and a pillar within the total, likewise;
+   within its pillar, and a pillar within the total, likewise; under a tier-aware methodology
+   an indicator that the enterprise's tier does not ask for is dropped in the same way (and its
+   value, if any, is neither scored nor counted among the peers);
 3. the total is the sum of ``effective weight × indicator score`` (pillar weights from the
    enterprise's materiality group); capped deductions from government records are subtracted
-   (never below 0) and the grade is read from non-overlapping bands.
+   (never below 0) and the grade is read from non-overlapping bands, no better than the best
+   grade of the enterprise's tier.
 
 Results are deterministic and independent of row order: percentiles use exact counts of worse
 and tied peers, and every per-enterprise sum runs in a fixed indicator order.
@@ -38,9 +41,12 @@ from czesg.engine.rating.methodology import (
     load_methodology,
     parse_methodology,
 )
+from czesg.engine.rating.tiers import grade_caps, tier_masks
 from czesg.engine.rating.vocabulary import (
+    DEFAULT_TIER,
     MISSING,
     NOT_APPLICABLE,
+    OUT_OF_TIER,
     PEER_ALL,
     PEER_GROUP,
     REPORTED,
@@ -128,7 +134,8 @@ class PreparedInputs:
 
     values: np.ndarray      # k × n, NaN where not reported
     reported: np.ndarray    # k × n bool
-    dropped: np.ndarray     # k × n bool: not applicable where allowed (weight removed)
+    dropped: np.ndarray     # k × n bool: not applicable where allowed, or out of tier
+    out_of_tier: np.ndarray  # k × n bool: not asked for by the enterprise's tier
     group: np.ndarray       # n, index into methodology.groups
     inputs: RatingInput
 
@@ -145,14 +152,15 @@ def prepare(inputs: RatingInput, methodology: Methodology) -> PreparedInputs:
     if targets:
         values[targets] = inputs.values[:, sources].T
         status[targets] = inputs.status[:, sources].T
-    reported = (status == REPORTED) & np.isfinite(values)
+    out_of_tier = ~tier_masks(methodology.tiers, codes, inputs.tiers)
+    reported = (status == REPORTED) & np.isfinite(values) & ~out_of_tier
     values[~reported] = np.nan
     allowed = np.array([i.not_applicable_allowed for i in methodology.indicators], bool)
-    dropped = (status == NOT_APPLICABLE) & allowed[:, None]
+    dropped = ((status == NOT_APPLICABLE) & allowed[:, None]) | out_of_tier
     lookup = np.array([methodology.group_index(key) for key in inputs.group_keys], np.int64)
     group = lookup[inputs.group_index] if n else np.zeros(0, np.int64)
-    return PreparedInputs(values=values, reported=reported, dropped=dropped, group=group,
-                     inputs=inputs)
+    return PreparedInputs(values=values, reported=reported, dropped=dropped,
+                          out_of_tier=out_of_tier, group=group, inputs=inputs)
 
 
 def oriented(indicator: RatedIndicator, values: np.ndarray) -> np.ndarray:
@@ -264,7 +272,9 @@ class RatingResult(EnterpriseRows):
     indicator (:data:`PEER_LEVELS`: 1 the materiality group, 2 all enterprises after fallback,
     0 not ranked); ``peer_size`` and ``peer_rank`` (1 = best) place the enterprise in it.
     ``deductions`` is what was actually subtracted (never more than the total), and
-    ``score = total − deductions``.
+    ``score = total − deductions``. ``tiers`` is each enterprise's disclosure tier and
+    ``grade_capped`` whether its grade was held at its tier's best grade (status
+    :data:`OUT_OF_TIER` marks an indicator its tier does not ask for).
     """
 
     methodology_version: str
@@ -291,6 +301,8 @@ class RatingResult(EnterpriseRows):
     score: np.ndarray
     grade_index: np.ndarray
     grades: tuple[str, ...]
+    tiers: tuple[str, ...] = ()
+    grade_capped: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     _rows: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     @property
@@ -304,6 +316,8 @@ class RatingResult(EnterpriseRows):
         return {
             "enterprise": enterprise, "group": self.groups[e],
             "score": float(self.score[e]), "grade": self.grades[self.grade_index[e]],
+            "tier": self.tiers[e] if self.tiers else DEFAULT_TIER,
+            "grade_capped": bool(self.grade_capped[e]) if self.grade_capped.size else False,
             "total": float(self.total[e]), "deductions": float(self.deductions[e]),
             "pillars": {p: float_or_none(self.pillar_scores[e, n])
                         for n, p in enumerate(self.pillar_keys)},
@@ -319,6 +333,9 @@ class RatingResult(EnterpriseRows):
         ]).encode("utf-8"))
         for name in _RESULT_ARRAYS:
             digest.update(np.ascontiguousarray(getattr(self, name)).tobytes())
+        if any(tier != DEFAULT_TIER for tier in self.tiers):
+            digest.update(json.dumps(list(self.tiers)).encode("utf-8"))
+            digest.update(np.ascontiguousarray(self.grade_capped).tobytes())
         return digest.hexdigest()
 
 
@@ -343,9 +360,12 @@ def finish(prepared: PreparedInputs, methodology: Methodology, parts: dict[str, 
     total = totals["total"]
     points, applied, score = apply_deductions(methodology.deductions,
                                               methodology.deduction_cap, inputs, total)
-    status = np.where(prepared.reported, REPORTED, np.where(prepared.dropped, NOT_APPLICABLE,
-                                                             MISSING)).astype(np.int8)
+    status = np.where(prepared.reported, REPORTED, np.where(
+        prepared.out_of_tier, OUT_OF_TIER,
+        np.where(prepared.dropped, NOT_APPLICABLE, MISSING))).astype(np.int8)
     shown = np.where(prepared.dropped, np.nan, parts["scores"])
+    banded = band_index(methodology.bands, score)
+    caps = grade_caps(methodology.tiers, methodology.bands, inputs.tiers)
     return RatingResult(
         methodology_version=methodology.version, inputs_hash=inputs_hash, year=inputs.year,
         enterprises=inputs.enterprises,
@@ -359,8 +379,9 @@ def finish(prepared: PreparedInputs, methodology: Methodology, parts: dict[str, 
         topic_scores=totals["topic_scores"].T, pillar_scores=totals["pillar_scores"].T,
         pillar_weights=totals["pillar_weights"].T, total=total, deduction_points=points.T,
         deductions=applied, score=score,
-        grade_index=band_index(methodology.bands, score),
-        grades=tuple(b.key for b in methodology.bands),
+        grade_index=np.maximum(banded, caps),
+        grades=tuple(b.key for b in methodology.bands), tiers=inputs.tiers,
+        grade_capped=banded < caps,
     )
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 from czesg.engine.datafiles import DATA_DIR
 
 METHODOLOGY_DIR = DATA_DIR / "methodology"
-DEFAULT_VERSION = "2025.1"
+# The current rating methodology (new ratings use it; a stored rating keeps its own version).
+DEFAULT_VERSION = "2025.2"
+# The current green score methodology (versioned separately from the rating).
+GREEN_DEFAULT_VERSION = "2025.1"
 RATING_KIND = "esg-rating"
 GREEN_KIND = "green-score"
 
@@ -32,12 +35,17 @@ GREEN_COMPONENTS: tuple[str, ...] = (
     "carbon_efficiency", "green_industry", "env_credit", "certifications",
 )
 UNKNOWN_HANDLING: tuple[str, ...] = ("zero", "drop")
+# Disclosure tiers (the catalogue's): the basic SME form is part of the standard form.
+TIERS: tuple[str, ...] = ("basic", "standard")
+DEFAULT_TIER = "standard"
 
 # Status codes of the status matrix.
 MISSING = 0
 REPORTED = 1
 NOT_APPLICABLE = 2
-STATUS_NAMES: tuple[str, ...] = ("missing", "reported", "not_applicable")
+# Only in results: an indicator that the enterprise's tier does not ask for (weight removed).
+OUT_OF_TIER = 3
+STATUS_NAMES: tuple[str, ...] = ("missing", "reported", "not_applicable", "out_of_tier")
 
 # Peer levels recorded per enterprise and indicator.
 PEER_NONE = 0

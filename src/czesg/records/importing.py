@@ -1,0 +1,214 @@
+"""Reading a source's file into the records: checked, compared with what is held, written at once.
+
+An import is atomic per file (one transaction) and per enterprise within it (an enterprise with
+any refused row is refused whole, see :mod:`czesg.engine.records.checking`). It is idempotent:
+a figure equal to the current record of the same enterprise, year, indicator, source and subject
+is left alone; a different figure becomes a new version that supersedes the old one. Records are
+never updated otherwise, nor deleted. Every import leaves a :class:`RecordImport` with its counts
+and refused rows, and one audit entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import polars as pl
+from django.db import connection, transaction
+from django.utils import timezone
+
+from czesg.accounts.permissions import require_government
+from czesg.audit.recording import record
+from czesg.engine.catalogue import load_catalogue
+from czesg.engine.kernel.errors import CatalogueError, gettext_noop
+from czesg.engine.kernel.problems import Problem, refused_row_count, row_problems_data
+from czesg.engine.records.checking import check_records
+from czesg.enterprises.models import Enterprise
+from czesg.records.adapters.base import Adapter
+from czesg.records.models import AccountLink, Record, RecordImport, RecordSource
+from czesg.records.signals import records_changed
+from czesg.storage.bulk import insert_rows, read_columns
+
+RECORD_COLUMNS = (
+    "enterprise_id", "year", "indicator_code", "subject", "value_number", "value_text", "unit",
+    "entered_value", "entered_unit", "source_id", "document", "page", "published_on",
+    "retrieved_at", "licence", "method", "confidence", "visibility", "version", "supersedes_id",
+    "reason", "current", "imported_in_id", "created_by_id", "created_at",
+)
+KEY = ["enterprise_id", "year", "indicator", "subject"]
+# Two figures closer than this (relative) are the same figure printed twice.
+SAME_FIGURE = 1e-9
+
+
+@dataclass
+class RecordImportSummary:
+    """What an import did: added, changed and unchanged figures, and every refused row."""
+
+    rows: int
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    refused_enterprises: dict[str, int] = field(default_factory=dict)
+    import_id: int | None = None
+
+    @property
+    def refused_rows(self) -> int:
+        return refused_row_count(self.problems)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as plain data for the CLI's JSON and the API."""
+        return {
+            "rows": self.rows, "added": self.added, "changed": self.changed,
+            "unchanged": self.unchanged, "refused_rows": self.refused_rows,
+            "refused_enterprises": [
+                {"uscc": uscc, "valid_rows_refused_with_it": lost}
+                for uscc, lost in sorted(self.refused_enterprises.items())
+            ],
+            "problems": row_problems_data(self.problems), "import": self.import_id,
+        }
+
+
+def stored_problems(problems: list[Problem]) -> list[dict[str, Any]]:
+    """Refused rows as kept with an import (the first 1,000): row, column, credit code, the
+    English message, and its template and parameters so that a page can translate it."""
+    return [{**plain, "template": p.message, "params": {k: str(v) for k, v in p.params.items()}}
+            for plain, p in zip(row_problems_data(problems[:1000]), problems[:1000], strict=True)]
+
+
+def check_source_kind(adapter_kind: str, adapter_name: str, source: RecordSource) -> None:
+    """Refuse an adapter that does not read this source's files: one of another kind of source
+    (a utility's file read as a register), or one the source does not list
+    (``adapters`` in ``data/records/sources.toml``)."""
+    from czesg.engine.records.sources import load_sources
+
+    spec = load_sources().get(source.code)
+    listed = spec.adapters if spec is not None else ()
+    if adapter_kind != source.kind or (listed and adapter_name not in listed):
+        raise CatalogueError(gettext_noop(
+            "The adapter %(adapter)s does not read files of source %(code)s; use %(known)s."),
+            adapter=adapter_name, code=source.code,
+            known=", ".join(listed) or source.kind, field="adapter")
+
+
+def _registered(codes: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(codes), 5000):
+        found.update(Enterprise.objects.filter(uscc__in=codes[start:start + 5000])
+                     .values_list("uscc", "pk"))
+    return found
+
+
+def _current_records(source: RecordSource) -> pl.DataFrame:
+    columns = read_columns(
+        "SELECT id, enterprise_id, year, indicator_code, subject, value_number, version "
+        "FROM records_record WHERE source_id = %s AND current", [source.pk], 7)
+    return pl.DataFrame(
+        dict(zip(("old_id", "enterprise_id", "year", "indicator", "subject", "old_number",
+                  "old_version"), columns, strict=True)),
+        schema={"old_id": pl.Int64, "enterprise_id": pl.Int64, "year": pl.Int32,
+                "indicator": pl.Utf8, "subject": pl.Utf8, "old_number": pl.Float64,
+                "old_version": pl.Int64})
+
+
+def _published_on(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def import_record_file(
+    adapter: Adapter, data: bytes, file_name: str, *, source: RecordSource, actor,
+    progress: Callable[[int, int], None] | None = None,
+) -> RecordImportSummary:
+    """Read one file of ``source`` with ``adapter`` into the records (government users)."""
+    require_government(actor)
+    check_source_kind(adapter.source_kind, adapter.name, source)
+    tell = progress or (lambda done, total: None)
+    accounts: dict[str, str] = {}
+    if adapter.keyed_by_account:
+        accounts = dict(AccountLink.objects.filter(source=source)
+                        .values_list("account", "enterprise__uscc"))
+    frame, own_problems, file_rows = adapter.standard(data, file_name, accounts)
+    registered: dict[str, int] = {}
+
+    def known(codes: list[str]) -> set[str]:
+        registered.update(_registered(codes))
+        return set(registered)
+
+    now = timezone.now()
+    check = check_records(frame, load_catalogue(), years=range(2000, now.year + 1),
+                          known_uscc=known)
+    problems = sorted([*own_problems, *check.problems], key=lambda p: (p.row or 0, p.column))
+    refused = dict(check.refused_enterprises)
+    for problem in own_problems:
+        if problem.uscc:
+            refused.setdefault(problem.uscc, 0)
+    own = [u for u in refused if u not in check.refused_enterprises]
+    for uscc, lost in check.accepted.filter(pl.col("uscc").is_in(own)).group_by("uscc").len(
+            ).iter_rows():
+        refused[uscc] += lost
+    accepted = check.accepted.filter(~pl.col("uscc").is_in(list(refused)))
+    summary = RecordImportSummary(rows=file_rows, problems=problems,
+                                  refused_enterprises=refused)
+
+    accepted = accepted.with_columns(
+        pl.col("uscc").replace_strict(registered, default=None, return_dtype=pl.Int64)
+        .alias("enterprise_id"))
+    with transaction.atomic():
+        compared = accepted.join(_current_records(source), on=KEY, how="left", nulls_equal=True)
+        same = compared.filter(
+            pl.col("old_id").is_not_null()
+            & ((pl.col("number") - pl.col("old_number")).abs()
+               <= SAME_FIGURE * pl.max_horizontal(pl.col("number").abs(), pl.lit(1.0))))
+        fresh = compared.filter(~pl.col("row").is_in(same["row"].implode()))
+        changed = fresh.filter(pl.col("old_id").is_not_null())
+        summary.unchanged, summary.changed = same.height, changed.height
+        summary.added = fresh.height - changed.height
+        log = RecordImport.objects.create(
+            source=source, adapter=adapter.name, file_name=file_name[:200],
+            sha256=hashlib.sha256(data).hexdigest(), imported_by=actor, started_at=now,
+            finished_at=timezone.now(), rows=summary.rows, added=summary.added,
+            changed=summary.changed, unchanged=summary.unchanged,
+            refused=summary.refused_rows, problems=stored_problems(problems))
+        summary.import_id = log.pk
+        old_ids = changed["old_id"].to_list()
+        for start in range(0, len(old_ids), 5000):
+            Record.objects.filter(pk__in=old_ids[start:start + 5000]).update(current=False)
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        source_id, log_id, actor_id = source.pk, log.pk, actor.pk
+        licence, method, confidence = source.licence, adapter.method, adapter.confidence
+        visibility, reason = source.visibility, file_name[:200]
+        rows = [
+            (enterprise_id, year, indicator, subject, number, "", unit, entered_value[:64],
+             entered_unit[:24], source_id, document[:300], page,
+             _published_on(published_on) if published_on else None, stamp, licence, method,
+             confidence, visibility, (old_version or 0) + 1, old_id,
+             reason if old_id else "", True, log_id, actor_id, stamp)
+            for enterprise_id, year, indicator, subject, number, unit, entered_value,
+            entered_unit, document, page, published_on, old_id, old_version in fresh.select(
+                "enterprise_id", "year", "indicator", "subject", "number", "unit",
+                "entered_value", "entered_unit", "document", "page", "published_on", "old_id",
+                "old_version").iter_rows()
+        ]
+        written = [0]
+
+        def wrote(count: int) -> None:
+            written[0] += count
+            tell(written[0], len(rows))
+
+        tell(0, len(rows))
+        insert_rows(Record._meta.db_table, RECORD_COLUMNS, rows, progress=wrote)
+        touched = set(fresh["enterprise_id"].to_list())
+        if touched:
+            records_changed.send(Record, enterprise_ids=touched)
+        record(actor, "records.import", log, source=source.code, adapter=adapter.name,
+               file=file_name[:200], sha256=log.sha256, rows=summary.rows, added=summary.added,
+               changed=summary.changed, unchanged=summary.unchanged,
+               refused_rows=summary.refused_rows,
+               refused_enterprises=len(summary.refused_enterprises))
+    return summary
