@@ -102,6 +102,30 @@ class Row:
         }
 
     @property
+    def prefill_text(self) -> str:
+        """Where a pre-filled or copied value comes from, and whether it still needs confirming."""
+        p = self.point
+        if p is None or p.method == "typed":
+            return ""
+        prefill = (p.derivation or {}).get("prefill")
+        if prefill and prefill.get("kind") == "record":
+            en = language().startswith("en")
+            return gettext("From: %(source)s, %(year)s annual total") % {
+                "source": prefill.get("name_en" if en else "name_zh", ""),
+                "year": prefill.get("year", "")}
+        if p.method == "copied":
+            return gettext("Last year's value, please confirm")
+        return ""
+
+    @property
+    def needs_confirming(self) -> bool:
+        p = self.point
+        prefill = (p.derivation or {}).get("prefill") if p is not None else None
+        if p is not None and p.method == "copied":
+            return not (prefill or {}).get("confirmed")
+        return bool(prefill) and not prefill.get("confirmed")
+
+    @property
     def is_na(self) -> bool:
         return self.point is not None and self.point.status == DatapointStatus.NOT_APPLICABLE
 
@@ -193,7 +217,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             if i.topic == topic.key and (i.code in in_tier or i.code in points)
         ]
         for row in rows:
-            row.findings = _inline(near.get(row.indicator.code, []), lang)
+            row.findings = checks.inline_texts(near.get(row.indicator.code, []), lang)
         if rows:
             groups[topic.key] = {
                 "key": topic.key,
@@ -233,7 +257,9 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     changed = True
     raw = request.POST.get("value", "").strip()
     try:
-        if request.POST.get("na"):
+        if request.POST.get("confirm"):
+            actions.confirm_value(disclosure, code, actor=request.user)
+        elif request.POST.get("na"):
             actions.mark_not_applicable(
                 disclosure, code, request.POST.get("na_explanation", ""), actor=request.user
             )
@@ -266,7 +292,7 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if error:
         row.typed_value = raw  # the refused input stays in the field
     else:
-        row.findings = _inline(checks.findings_near(disclosure, code), language())
+        row.findings = checks.inline_texts(checks.findings_near(disclosure, code), language())
     return render(
         request,
         "disclosures/_row_response.html",
@@ -388,23 +414,6 @@ def transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         if verb == "submit":
             return redirect("disclosures:review", pk=pk)
     return redirect("portal:disclosure", pk=pk)
-
-
-def _named_text(finding, lang: str) -> str:
-    """A finding's sentence with every indicator code in it replaced by the field's name."""
-    catalogue = load_catalogue()
-    params = {
-        k: catalogue.get(v).name(lang) if isinstance(v, str) and v in catalogue else v
-        for k, v in finding.params.items()
-    }
-    try:
-        return gettext(finding.message) % params
-    except (KeyError, TypeError, ValueError):
-        return finding.render()
-
-
-def _inline(findings, lang: str) -> list[dict]:
-    return [{"text": _named_text(f, lang), "error": f.is_error} for f in findings]
 
 
 def _finding_text(finding) -> str:
