@@ -162,7 +162,7 @@ def prefill_values(disclosure: Disclosure, items: list[Prefill], *, actor) -> li
         for item in items:
             if item.indicator in answered or item.indicator not in catalogue:
                 continue
-            value = coerce(catalogue.get(item.indicator), item.value, item.unit)
+            value = coerce(catalogue.get(item.indicator), f"{item.value:.12g}", item.unit)
             Datapoint.objects.create(
                 disclosure=disclosure, indicator_code=item.indicator,
                 status=DatapointStatus.REPORTED, value_number=value.number, unit=value.unit,
