@@ -59,9 +59,11 @@ def test_new_sme_user_fills_and_submits_the_basic_disclosure(page, screenshot, f
         save_row(page, code)
     # A kWh entry is converted to the canonical MWh and the typed unit is kept.
     row = page.locator("#row-E-ENG-01-ELEC")
-    row.locator("select[name=unit]").select_option("kWh")
-    row.locator("[name=value]").fill("1200000")
-    row.locator("[name=value]").press("Tab")
+    # The row already shows its saved mark: wait for the answer to this change itself.
+    with page.expect_response(re.compile(r"/answer/E-ENG-01-ELEC/$")):
+        row.locator("select[name=unit]").select_option("kWh")
+        row.locator("[name=value]").fill("1200000")
+        row.locator("[name=value]").press("Tab")
     save_row(page, "E-ENG-01-ELEC")
     assert "已填报 29 / 33 项指标" in page.locator("#progress").inner_text()
     page.reload()

@@ -29,7 +29,7 @@ from czesg.disclosures.models import (
     Tier,
     WarningAcknowledgement,
 )
-from czesg.disclosures.signals import disclosures_published
+from czesg.disclosures.signals import disclosure_started, disclosures_published
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.answers import pending_warnings, raise_for_errors
 from czesg.engine.disclosure.evidence import ACCEPTED, checked_file_type, safe_display_name
@@ -77,6 +77,7 @@ def start_disclosure(enterprise: Enterprise, year: int, *, tier: str = Tier.BASI
         )
         record(actor, "disclosure.start", disclosure, enterprise=enterprise.uscc, year=year,
                tier=tier, catalogue=catalogue.version)
+        disclosure_started.send(sender=Disclosure, disclosure=disclosure, actor=actor)
     return disclosure
 
 
@@ -135,6 +136,68 @@ def set_values(disclosure: Disclosure, entries: list[Entry], *, actor) -> list[D
                **({"conversions": conversions} if conversions else {}))
         recompute(disclosure, actor=actor)
     return saved
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """A value the platform already holds, offered on a new draft with where it comes from."""
+
+    indicator: str
+    value: float
+    unit: str
+    method: str
+    source: dict[str, Any]
+    """``kind`` (``record``), ``name_zh``, ``name_en``, ``year``: shown beside the field."""
+
+
+def prefill_values(disclosure: Disclosure, items: list[Prefill], *, actor) -> list[str]:
+    """Offer held values on a draft's unanswered indicators; each stays unconfirmed (an error at
+    review) until the enterprise confirms or changes it. Returns the codes pre-filled."""
+    require_manager(actor, disclosure.enterprise)
+    catalogue = load_catalogue()
+    now = timezone.now()
+    done: dict[str, Any] = {}
+    with transaction.atomic():
+        disclosure = _locked(disclosure)
+        _require_draft(disclosure)
+        answered = set(disclosure.datapoints.values_list("indicator_code", flat=True))
+        for item in items:
+            if item.indicator in answered or item.indicator not in catalogue:
+                continue
+            value = coerce(catalogue.get(item.indicator), f"{item.value:.12g}", item.unit)
+            Datapoint.objects.create(
+                disclosure=disclosure, indicator_code=item.indicator,
+                status=DatapointStatus.REPORTED, value_number=value.number, unit=value.unit,
+                entered_value=value.entered_value, entered_unit=value.entered_unit,
+                derivation={**_derivation(value), "prefill": {**item.source, "confirmed": False}},
+                method=item.method, entered_by=actor, entered_at=now,
+            )
+            done[item.indicator] = [value.entered_value, value.entered_unit, item.source]
+        if done:
+            record(actor, "disclosure.prefill", disclosure, values=done)
+            recompute(disclosure, actor=actor)
+    return sorted(done)
+
+
+def confirm_value(disclosure: Disclosure, indicator: str, *, actor) -> Datapoint:
+    """Confirm a pre-filled or copied value as the enterprise's own answer."""
+    require_manager(actor, disclosure.enterprise)
+    with transaction.atomic():
+        disclosure = _locked(disclosure)
+        _require_draft(disclosure)
+        point = disclosure.datapoints.filter(indicator_code=indicator).first()
+        if point is None or not (point.method == Method.COPIED
+                                 or "prefill" in (point.derivation or {})):
+            raise StateConflict(gettext_noop("%(code)s holds no pre-filled value to confirm."),
+                                code=indicator)
+        derivation = dict(point.derivation or {})
+        derivation["prefill"] = {**derivation.get("prefill", {"kind": "copied"}),
+                                 "confirmed": True}
+        point.derivation = derivation
+        point.save(update_fields=["derivation"])
+        record(actor, "disclosure.confirm_value", disclosure, indicator=indicator,
+               value=[point.entered_value, point.entered_unit], method=point.method)
+    return point
 
 
 def set_value(disclosure: Disclosure, indicator: str, value: Any, unit: str = "", *,

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+from django.utils.translation import gettext
 
 from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, State
+from czesg.disclosures.signals import extra_findings
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.disclosure.answers import Answer, Finding
+from czesg.engine.disclosure import plausibility
+from czesg.engine.disclosure.answers import Answer, Finding, error_finding
 from czesg.engine.disclosure.validation import validate
+from czesg.engine.kernel.errors import gettext_noop
 
 # Peers' range for the outlier warning: the 1st and 99th percentile of at least MIN_PEERS
 # published values in the same GB/T 4754 division and year (a platform choice, not a statistic).
@@ -79,13 +83,71 @@ def findings_for(disclosure: Disclosure) -> list[Finding]:
     """Every error and warning of the disclosure as it stands."""
     answers = answers_of(disclosure)
     numeric = [c for c, a in answers.items() if a.number is not None]
-    return validate(
+    catalogue = load_catalogue()
+    findings = validate(
         answers,
-        load_catalogue(),
+        catalogue,
         tier=disclosure.tier,
         previous=previous_numbers(disclosure),
         industry_ranges=industry_ranges(disclosure, numeric) if numeric else None,
     )
+    enterprise = disclosure.enterprise
+    numbers = {c: float(a.number) for c, a in answers.items()
+               if a.number is not None and c in catalogue}
+    extra = plausibility.check(numbers, catalogue, size_class=enterprise.size_class,
+                               industry_code=enterprise.industry_code)
+    extra += _unconfirmed(disclosure)
+    for _receiver, found in extra_findings.send(sender=Disclosure, disclosure=disclosure,
+                                                numbers=numbers):
+        extra += list(found or [])
+    order = {code: index for index, code in enumerate(catalogue.codes)}
+    return sorted(findings + extra,
+                  key=lambda f: (not f.is_error, order.get(f.indicator, len(order)), f.rule))
+
+
+def _unconfirmed(disclosure: Disclosure) -> list[Finding]:
+    """An error for each value pre-filled from a record that the enterprise has not confirmed."""
+    found = []
+    for code, derivation in disclosure.datapoints.filter(
+            derivation__has_key="prefill").values_list("indicator_code", "derivation"):
+        prefill = derivation.get("prefill", {})
+        if prefill.get("kind") == "record" and not prefill.get("confirmed"):
+            found.append(error_finding(
+                "prefill_unconfirmed", code,
+                gettext_noop("%(code)s was pre-filled from %(source)s; confirm it or correct "
+                             "it."),
+                code=code, source=prefill.get("name_zh", ""),
+            ))
+    return found
+
+
+def inline_texts(findings: list[Finding], lang: str) -> list[dict]:
+    """Findings as shown beside a field: ``{"text", "error"}``, each indicator code in the
+    sentence replaced by the field's name in ``lang``."""
+    catalogue = load_catalogue()
+    shown = []
+    for finding in findings:
+        params = {k: catalogue.get(v).name(lang) if isinstance(v, str) and v in catalogue else v
+                  for k, v in finding.params.items()}
+        try:
+            text = gettext(finding.message) % params
+        except (KeyError, TypeError, ValueError):
+            text = finding.render()
+        shown.append({"text": text, "error": finding.is_error})
+    return shown
+
+
+# Rules that concern the whole form rather than the field being typed, left to the review page.
+_NOT_INLINE = frozenset({"required"})
+
+
+def findings_near(disclosure: Disclosure, code: str) -> list[Finding]:
+    """The findings about one indicator and its relatives (parts, totals, formula inputs), as
+    shown beside the field right after it is saved."""
+    return [
+        f for f in findings_for(disclosure)
+        if f.rule not in _NOT_INLINE and (f.indicator == code or code in f.related)
+    ]
 
 
 def acknowledged_keys(disclosure: Disclosure) -> set[str]:

@@ -6,3 +6,13 @@ from django.dispatch import Signal
 # a bulk import), with ``enterprise_ids``: the set of enterprises whose published data changed.
 # Receivers rebuild read models in the same transaction, so none shows a rolled-back publication.
 disclosures_published = Signal()
+
+# Sent inside the transaction that opens a draft, with ``disclosure`` and ``actor``: apps above
+# disclosures (records) offer the values they already hold, pre-filled, through
+# :func:`czesg.disclosures.actions.prefill_values`.
+disclosure_started = Signal()
+
+# Sent by :func:`czesg.disclosures.checks.findings_for` with ``disclosure`` and ``numbers`` (the
+# canonical numbers reported): each receiver returns a list of findings of its own (records:
+# a disclosed value far from a record of a named source).
+extra_findings = Signal()

@@ -62,6 +62,8 @@ class Row:
     typed_value: str | None = None
     typed_unit: str = ""
     how_computed: str = ""
+    findings: list[dict] | None = None
+    """Checks about this field and its relatives: ``{"text", "error"}`` each, shown inline."""
 
     @property
     def value_text(self) -> str:
@@ -99,6 +101,30 @@ class Row:
             "unit": conversion.get("coefficient_unit", ""), "set": conversion.get("factor_set", ""),
             "id": conversion.get("factor_id", ""),
         }
+
+    @property
+    def prefill_text(self) -> str:
+        """Where a pre-filled or copied value comes from, and whether it still needs confirming."""
+        p = self.point
+        if p is None or p.method == "typed":
+            return ""
+        prefill = (p.derivation or {}).get("prefill")
+        if prefill and prefill.get("kind") == "record":
+            en = language().startswith("en")
+            return gettext("From: %(source)s, %(year)s annual total") % {
+                "source": prefill.get("name_en" if en else "name_zh", ""),
+                "year": prefill.get("year", "")}
+        if p.method == "copied":
+            return gettext("Last year's value, please confirm")
+        return ""
+
+    @property
+    def needs_confirming(self) -> bool:
+        p = self.point
+        prefill = (p.derivation or {}).get("prefill") if p is not None else None
+        if p is not None and p.method == "copied":
+            return not (prefill or {}).get("confirmed")
+        return bool(prefill) and not prefill.get("confirmed")
 
     @property
     def is_na(self) -> bool:
@@ -179,6 +205,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     for item in disclosure.evidence.all():
         evidence.setdefault(item.indicator_code, []).append(item)
     in_tier = {i.code for i in catalogue.for_tier(disclosure.tier)}
+    near: dict[str, list] = {}
+    if points:
+        for finding in checks.findings_for(disclosure):
+            if finding.rule != "required":
+                near.setdefault(finding.indicator, []).append(finding)
     groups: OrderedDict[str, dict] = OrderedDict()
     for topic in sorted(catalogue.topics, key=lambda t: t.order):
         rows = [
@@ -186,6 +217,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             for i in catalogue.indicators
             if i.topic == topic.key and (i.code in in_tier or i.code in points)
         ]
+        for row in rows:
+            row.findings = checks.inline_texts(near.get(row.indicator.code, []), lang)
         if rows:
             groups[topic.key] = {
                 "key": topic.key,
@@ -225,7 +258,9 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     changed = True
     raw = request.POST.get("value", "").strip()
     try:
-        if request.POST.get("na"):
+        if request.POST.get("confirm"):
+            actions.confirm_value(disclosure, code, actor=request.user)
+        elif request.POST.get("na"):
             actions.mark_not_applicable(
                 disclosure, code, request.POST.get("na_explanation", ""), actor=request.user
             )
@@ -257,6 +292,8 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     row.typed_unit = request.POST.get("unit", "").strip()
     if error:
         row.typed_value = raw  # the refused input stays in the field
+    else:
+        row.findings = checks.inline_texts(checks.findings_near(disclosure, code), language())
     return render(
         request,
         "disclosures/_row_response.html",

@@ -11,3 +11,7 @@ class RecordsConfig(AppConfig):
     label = "records"
     verbose_name = _("Government records")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Offer held records on new drafts and reconcile disclosed values with them."""
+        from czesg.records import prefill  # noqa: F401  (connects its receivers)

@@ -323,7 +323,8 @@ def test_three_planted_errors_give_exactly_three_problems(tmp_path):
         (DATA_SHEET, cells["unit"], "E-ENG-01-ELEC",
          {"code": "E-ENG-01-ELEC", "expected": "MWh", "unit": "bananas"}),
         (DATA_SHEET, cells["pct"], "S-EMP-03",
-         {"code": "S-EMP-03", "max": "100", "unit": "%", "value": "150"}),
+         {"code": "S-EMP-03", "name": "员工流失率", "max": "100", "unit": "%",
+          "value": "150"}),
     ]
     assert upload.problems[0].message == "%(code)s needs a number, not “%(value)s”."
     assert upload.problems[1].render() == (
@@ -547,7 +548,8 @@ def test_csv_problems_name_the_cell():
         (CSV_SHEET, f"E{line['E-ENG-01-ELEC']}", "E-ENG-01-ELEC",
          {"code": "E-ENG-01-ELEC", "expected": "MWh", "unit": "furlongs"}),
         (CSV_SHEET, f"D{line['S-EMP-03']}", "S-EMP-03",
-         {"code": "S-EMP-03", "max": "100", "unit": "%", "value": "150"}),
+         {"code": "S-EMP-03", "name": "员工流失率", "max": "100", "unit": "%",
+          "value": "150"}),
     ]
     assert [(e.code, e.value.number) for e in upload.entries] == [("E-GHG-02", 1200.5)]
 

@@ -12,6 +12,8 @@ from czesg.engine.kernel.bilingual import LocalName
 from czesg.engine.kernel.errors import CatalogueError, DataFileError, UnitError, gettext_noop
 
 _TRUE = {"true", "yes", "y", "1", "是", "有", "√", "✓"}
+WHOLE_UNITS = frozenset({"person", "count"})
+"""Canonical units of counts: a fraction of a person or an event is refused."""
 _FALSE = {"false", "no", "n", "0", "否", "无", "×"}
 
 
@@ -131,13 +133,21 @@ def coerce(indicator: Any, raw: Any, unit: str | None = None) -> Coerced:
         high = 100.0 if kind == "percentage" and indicator.max is None else indicator.max
         if low is not None and value < low:
             raise CatalogueError(
-                gettext_noop("%(code)s must be at least %(min)s %(unit)s; got %(value)s."),
-                code=code, min=f"{low:g}", unit=canonical, value=f"{value:g}",
+                gettext_noop("%(name)s must be at least %(min)s %(unit)s; got %(value)s."),
+                code=code, name=_name(indicator), min=f"{low:g}", unit=_unit_name(canonical),
+                value=f"{value:g}",
             )
         if high is not None and value > high:
             raise CatalogueError(
-                gettext_noop("%(code)s must be at most %(max)s %(unit)s; got %(value)s."),
-                code=code, max=f"{high:g}", unit=canonical, value=f"{value:g}",
+                gettext_noop("%(name)s must be at most %(max)s %(unit)s; got %(value)s."),
+                code=code, name=_name(indicator), max=f"{high:g}", unit=_unit_name(canonical),
+                value=f"{value:g}",
+            )
+        if canonical in WHOLE_UNITS and not float(value).is_integer():
+            raise CatalogueError(
+                gettext_noop("%(name)s counts whole people or events; %(value)s is not a whole "
+                             "number."),
+                code=code, name=_name(indicator), value=f"{entered:g}",
             )
         return Coerced(
             number=value,
