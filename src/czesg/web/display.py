@@ -7,9 +7,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from czesg.engine.kernel import units
+
+# Django's gettext_noop reads the settings when called: the tables below are built at import,
+# before a command has set Django up, so they are marked with the engine's plain marker.
+from czesg.engine.kernel.errors import gettext_noop
 from czesg.engine.kernel.numbers import format_number, round_number
 from czesg.web.language import language
 
