@@ -31,5 +31,6 @@ def test_sme_publishes_and_sees_grade_and_diagnosis(page, screenshot, firm_a, al
     assert float(page.locator("#feedback-green").inner_text()) >= 0
     assert page.locator("#raised li").count() >= 1
     assert page.get_by_role("heading", name="什么降低了得分").is_visible()
-    assert page.locator("#next-steps li").count() == 3
+    # The plan's first three steps, or all when fewer remain on the basic form (2025.2).
+    assert 1 <= page.locator("#next-steps li").count() <= 3
     screenshot("feedback")

@@ -39,7 +39,7 @@ def test_enterprise_user_sees_own_disclosure_with_provenance(page, screenshot, f
     assert page.locator("#disclosure-list").get_by_text("草稿").is_visible()
     page.get_by_role("link", name="查看").click()
     row = page.locator('tr[data-indicator="S-EMP-01"]')
-    assert "1250" in row.inner_text()
+    assert "1,250" in row.inner_text()
     assert "手工录入" in row.inner_text() and "alice" in row.inner_text()
     assert "花名册" in row.inner_text()
     assert "不适用" in page.locator('tr[data-indicator="E-GHG-04"]').inner_text()

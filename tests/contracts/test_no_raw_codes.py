@@ -155,7 +155,7 @@ def _sme_draft() -> None:
     enterprise = user.memberships.get().enterprise
     year = max(Disclosure.objects.filter(enterprise=enterprise).values_list("year", flat=True)) + 1
     draft = start_disclosure(enterprise, year, actor=user)
-    set_value(draft, "S-EMP-01", 12, actor=user)
+    set_value(draft, "S-EMP-01", 12, "person", actor=user)
 
 
 @pytest.fixture(scope="module")
@@ -163,10 +163,12 @@ def demo(django_db_setup, django_db_blocker):
     from django.core.management import call_command
 
     with django_db_blocker.unblock():
-        summary = load_demo(enterprises=40)
-        _sme_draft()
-        yield summary
-        call_command("flush", interactive=False, verbosity=0)
+        try:  # the demo lives outside the tests' transactions: always remove it
+            summary = load_demo(enterprises=40)
+            _sme_draft()
+            yield summary
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.mark.parametrize("username", [account.username for account in DEMO_ACCOUNTS])

@@ -17,6 +17,8 @@ from czesg.records.models import (
     RecordImport,
     RecordSource,
     RecordUpload,
+    SourceKind,
+    Visibility,
 )
 
 
@@ -53,6 +55,8 @@ def source_rows(user) -> list[dict[str, Any]]:
         source = held.get(code)
         rows.append({
             "code": code, "spec": spec, "source": source,
+            "kind_label": SourceKind(spec.kind).label,
+            "visibility_label": Visibility(spec.visibility).label,
             "imports": source.import_count if source else 0,
             "last": lasts.get(source.last_id) if source else None,
             "records": (values.get(source.pk, 0) + facts.get(source.pk, 0)) if source else 0,

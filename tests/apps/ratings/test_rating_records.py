@@ -62,7 +62,9 @@ def city(firm_a, firm_b, alice, bob, make_enterprise, member_of, fill_basic, gov
     carol = member_of(firm_c, "carol")
     publish(firm_a, alice, fill_basic, values=[("G-GOV-06", "yes", "")])
     publish(firm_b, bob, fill_basic, values=[("S-EMP-05-COV", 90, "%"), ("G-ABC-04", "no", "")])
-    publish_partial(firm_c, carol, fill_basic, ["E-ENG-02", "S-TRN-02"])
+    # The two rated intensities left empty, with the unrated figures the platform would derive
+    # them from (total energy, training hours), so that they stay not reported.
+    publish_partial(firm_c, carol, fill_basic, ["E-ENG-01", "E-ENG-02", "S-TRN-04", "S-TRN-02"])
     report = RecordSource.objects.create(
         code="c_annual_report", kind=SourceKind.PUBLISHED_REPORT, name_zh="丙储能年度报告",
         name_en="Bing Energy Storage annual report", visibility=Visibility.PUBLIC)
