@@ -1,5 +1,6 @@
-"""The API's exception handlers: every refusal, invalid request, missing authentication and
-throttled request is answered with an RFC 7807 problem document."""
+"""The API's exception handlers: every refusal, invalid request and missing authentication is
+answered with an RFC 7807 problem document (a request over its rate budget is refused by
+:mod:`czesg.web.ratelimit`, which answers alike)."""
 
 from __future__ import annotations
 
@@ -51,17 +52,6 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             "status": 401, "code": "not_authenticated", "instance": request.path,
             "detail": gettext("Sign in, or send an API token with the needed scope."),
         }, 401)
-
-    @api.exception_handler(ninja_errors.Throttled)
-    def _throttled(request: HttpRequest, exc):
-        response = respond(request, {
-            "type": "https://czesg.org/problems/rate_limited", "title": "rate limited",
-            "status": 429, "code": "rate_limited", "instance": request.path,
-            "detail": gettext("Too many requests; try again in a moment."),
-        }, 429)
-        if getattr(exc, "wait", None):
-            response["Retry-After"] = str(int(exc.wait) + 1)
-        return response
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc):
