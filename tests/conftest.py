@@ -150,3 +150,33 @@ def fill_basic():
         return draft
 
     return fill
+
+
+# Fixtures through which a test reaches the database (directly or by the live server).
+_DATABASE_FIXTURES = frozenset({
+    "db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+    "live_server",
+})
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, run only the tests that touch the database.
+
+    The suite runs twice, once per database (scripts/run-tests). A test that uses no database
+    (the engine's, the settings', the CLI's help, the benches that make their own SQLite file)
+    cannot behave differently in the second pass, so it runs in the SQLite pass only; pytest-django
+    refuses database access to a test without the fixture or mark, so none is dropped by mistake.
+    ``CZESG_TEST_ALL_ON_PG=1`` runs everything on PostgreSQL as well.
+    """
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    if os.environ.get("CZESG_TEST_ALL_ON_PG") == "1":
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or bool(
+            _DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+        (kept if uses_database else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
