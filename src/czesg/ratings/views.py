@@ -334,6 +334,24 @@ def _with_known(questions: list[dict[str, Any]], held: dict[str, dict[str, Any]]
     return questions
 
 
+HEADCOUNT = "S-EMP-01"
+
+
+def _with_registry_hint(questions: list[dict[str, Any]], enterprise: Enterprise
+                        ) -> list[dict[str, Any]]:
+    """The headcount question with what the enterprise registry holds: its NBS size class, as
+    a hint with its source and never as a value (a size class is no headcount: the classes
+    combine employees with revenue, differ by industry, and a firm missing either threshold
+    drops a class, so no number follows from one)."""
+    if not enterprise.size_class:
+        return questions
+    for question in questions:
+        if question["code"] == HEADCOUNT:
+            question["hint"] = {"size_class": enterprise.size_class,
+                                "size": enterprise.get_size_class_display()}
+    return questions
+
+
 def _answers_from_form(data) -> tuple[dict[str, Answer], list[dict[str, Any]]]:
     """The questionnaire's answers (checked like disclosure values) and the questions with any
     error."""
@@ -412,12 +430,14 @@ def self_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
     held = _known_answers(enterprise, request.user, years)
     # The year asked for, else the latest year the platform holds answers of, else last year.
     year = _year(data.get("year"), years, default=max(held, default=last_year))
-    questions = _with_known(_questions(), held.get(year, {}), fill=True)
+    questions = _with_registry_hint(_with_known(_questions(), held.get(year, {}), fill=True),
+                                    enterprise)
     diagnosis = None
     if request.method == "POST":
         source = "questionnaire"
         answers, questions = _answers_from_form(request.POST)
-        questions = _with_known(questions, held.get(year, {}), fill=False)
+        questions = _with_registry_hint(_with_known(questions, held.get(year, {}), fill=False),
+                                        enterprise)
         if not any(q["error"] for q in questions):
             diagnosis = actions.self_diagnosis(enterprise, answers, year=year, tier=Tier.BASIC,
                                                actor=request.user)

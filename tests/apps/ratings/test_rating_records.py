@@ -175,7 +175,8 @@ def test_a_self_diagnosis_fills_unanswered_indicators_from_the_enterprises_own_r
 
 def _question(page: str, code: str) -> str:
     """The questionnaire block of one indicator."""
-    return page.split(f'<div class="answer" data-code="{code}">')[1].split("</div>\n")[0]
+    block = page.split(f'<div class="answer" data-code="{code}">')[1]
+    return block.split('<div class="answer')[0].split("</form>")[0]
 
 
 def test_the_questionnaire_is_filled_in_from_the_disclosure_and_the_records_with_their_basis(
@@ -210,6 +211,12 @@ def test_the_questionnaire_is_filled_in_from_the_disclosure_and_the_records_with
     # Another year holds nothing: an empty form.
     other = client.get(url + f"?source=questionnaire&year={YEAR - 1}").content.decode()
     assert 'data-filled' not in other and 'data-basis=' not in other
+    # The registry's size class is a hint beside the headcount with its source, never a value.
+    headcount = _question(other, "S-EMP-01")
+    assert 'value=""' in headcount
+    assert 'data-source="registry" data-size-class="small"' in headcount
+    assert "企业名录将贵企业划为小型企业（国家统计局《统计上大中小微型企业划分办法》）" in headcount
+    assert "规模类型不是员工人数" in headcount
 
     # Posted back: an answer kept says its basis, a corrected one does not.
     posted = {"year": YEAR, "G-GEN-01": "5000", "S-EMP-01": "120", "E-GHG-01": "1000",
