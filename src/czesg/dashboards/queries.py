@@ -40,7 +40,7 @@ import polars as pl
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, FloatField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, FloatField, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from czesg.audit.models import AuditHead
@@ -188,6 +188,19 @@ def grades_of_year(year: int, runs: dict[int, int] | None = None) -> list[tuple[
         return []
     return rows_of(Rating.objects.filter(run_id=runs[year]).order_by()
                    .values_list("enterprise_id", "grade"))
+
+
+def grades_by_tier(year: int, runs: dict[int, int] | None = None) -> dict[str, dict[str, int]]:
+    """Enterprises per disclosure tier and grade in the year's latest completed run (methodology
+    2025.2 rates a basic-tier disclosure on its form and holds its grade at the tier's best)."""
+    runs = latest_runs() if runs is None else runs
+    if year not in runs:
+        return {}
+    found: dict[str, dict[str, int]] = {}
+    for tier, grade, count in (Rating.objects.filter(run_id=runs[year]).order_by()
+                               .values_list("tier", "grade").annotate(n=Count("id"))):
+        found.setdefault(str(tier), {})[str(grade)] = int(count)
+    return found
 
 
 def rating_rows(up_to: int, runs: dict[int, int] | None = None) -> list[tuple[int, int, str]]:

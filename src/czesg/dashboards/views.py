@@ -22,8 +22,10 @@ from czesg.accounts.permissions import is_government
 from czesg.dashboards import exports
 from czesg.dashboards.figures import BREAKDOWNS, CityFigures, breakdown_table, cached_city_figures
 from czesg.dashboards.labels import UNIT_LABELS, labels
-from czesg.dashboards.queries import parse_threshold, parse_year, year_choices
+from czesg.dashboards.queries import grades_by_tier, parse_threshold, parse_year, year_choices
+from czesg.disclosures.models import Tier
 from czesg.engine.plan import targets as engine
+from czesg.engine.rating import load_methodology
 from czesg.reports.downloads import export_format, export_response
 from czesg.web.language import language
 
@@ -95,6 +97,11 @@ def city_context(figures: CityFigures, lang: str) -> dict[str, Any]:
         ]
         tables[by] = table
     cards = target_cards(figures, lang)
+    by_tier = grades_by_tier(figures.year)
+    tier_grades = [{"tier": tier, "name": str(name),
+                    "counts": [(g, by_tier[tier].get(g, 0)) for g in engine.GRADE_SCALE],
+                    "total": sum(by_tier[tier].values())}
+                   for tier, name in Tier.choices if tier in by_tier]
     chart = {
         "targets": {c["key"]: {"series": c["series"], "target": c["target"],
                                "name": c["name"]} for c in cards},
@@ -108,7 +115,8 @@ def city_context(figures: CityFigures, lang: str) -> dict[str, Any]:
         "breakdown_names": [(by, names["by"][by]) for by in BREAKDOWNS],
         "grade_names": [*engine.GRADE_SCALE, names["unrated"]],
         "grade_choices": engine.GRADE_SCALE, "years": year_choices(figures.year),
-        "metric_labels": names["metric"], "lang": lang,
+        "metric_labels": names["metric"], "lang": lang, "tier_grades": tier_grades,
+        "basic_max_grade": load_methodology().max_grade(Tier.BASIC),
         "generated": timezone.localtime(),
     }
 

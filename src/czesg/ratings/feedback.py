@@ -82,7 +82,10 @@ def _raised_and_lowered(diagnosis: engine.Diagnosis, answers: dict[str, Answer]
     methodology = engine.load_methodology(diagnosis.methodology_version)
     lang = language()
     en = lang.startswith("en")
-    rated = list(methodology.indicators)
+    # The rated indicators of the disclosure's form (methodology 2025.2 rates a basic-tier
+    # disclosure on the basic form's indicators only).
+    in_tier = set(methodology.tier_codes(diagnosis.tier)) if methodology.tier_aware else None
+    rated = [i for i in methodology.indicators if in_tier is None or i.code in in_tier]
     answered = [i for i in rated if i.code in answers]
     raised: list[dict[str, Any]] = []
     for pillar in sorted(methodology.pillars,

@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from typing import Any
 
+import numpy as np
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +25,7 @@ from czesg.accounts.permissions import (
     require_manager,
 )
 from czesg.disclosures.checks import answers_of
-from czesg.disclosures.models import Disclosure, State, Tier
+from czesg.disclosures.models import Datapoint, Disclosure, State, Tier
 from czesg.engine import rating as engine
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.answers import Answer
@@ -37,6 +38,7 @@ from czesg.ratings import actions, queries
 from czesg.ratings.methodology_page import methodology_tables
 from czesg.ratings.models import GreenScore, RatingRun
 from czesg.ratings.textformat import render_markdown
+from czesg.records.known import known_figures, restricted_readable
 from czesg.reports.downloads import pdf_download
 from czesg.reports.pdf import html_to_pdf
 from czesg.web import display
@@ -270,6 +272,86 @@ def _questions(posted: dict | None = None) -> list[dict[str, Any]]:
     return out
 
 
+def _plain(number: float) -> str:
+    """A number as a form field holds it: every digit, no exponent, no thousands separator."""
+    return np.format_float_positional(float(number), trim="-")
+
+
+def _known_answers(enterprise: Enterprise, user, years: list[int]
+                   ) -> dict[int, dict[str, dict[str, Any]]]:
+    """What the platform holds for the questionnaire, per year and indicator: the latest
+    published disclosure's answer first, else the preferred record of a named source
+    (:func:`czesg.records.known.known_figures`), with its basis and source."""
+    lang = language()
+    pk = enterprise.pk
+    known = known_figures([pk], codes=actions.QUESTIONNAIRE, years=years,
+                          restricted=restricted_readable(user, [pk]))
+    booleans = dict(
+        ((year, code), value) for year, code, value in Datapoint.objects.filter(
+            disclosure__in=Disclosure.objects.latest_published(enterprises=[pk])
+            .filter(year__in=years).values("pk"),
+            indicator_code__in=actions.QUESTIONNAIRE, value_bool__isnull=False,
+        ).values_list("disclosure__year", "indicator_code", "value_bool"))
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    for (_, year, code), figure in known.items():
+        if figure.number is not None:
+            value = _plain(figure.number)
+        elif (year, code) in booleans:
+            value = "yes" if booleans[(year, code)] else "no"
+        else:
+            continue  # not applicable: nothing to fill in
+        recorded = figure.recorded
+        out.setdefault(year, {})[code] = {
+            "value": value, "basis": figure.basis,
+            "source": recorded.source_name(lang) if recorded else "",
+            "document": recorded.document if recorded else "",
+            "page": recorded.page if recorded else None,
+        }
+    return out
+
+
+def _same_answer(posted: str, held: str) -> bool:
+    """Whether a posted answer is the value the platform holds (numbers compared as numbers)."""
+    posted = posted.strip()
+    try:
+        return float(posted) == float(held)
+    except ValueError:
+        return posted == held
+
+
+def _with_known(questions: list[dict[str, Any]], held: dict[str, dict[str, Any]], *,
+                fill: bool) -> list[dict[str, Any]]:
+    """The questions with the held answers: filled in where ``fill`` (a fresh form), and marked
+    with their basis where the field holds the held value."""
+    for question in questions:
+        answer = held.get(question["code"])
+        if answer is None:
+            continue
+        if fill and not question["value"]:
+            question["value"] = answer["value"]
+        if _same_answer(str(question["value"]), answer["value"]):
+            question["known"] = answer
+    return questions
+
+
+HEADCOUNT = "S-EMP-01"
+
+
+def _with_registry_hint(questions: list[dict[str, Any]], enterprise: Enterprise
+                        ) -> list[dict[str, Any]]:
+    """The headcount question with what the enterprise registry holds: its NBS size class, as
+    a hint with its source and never as a value (a size class is no headcount: the classes
+    combine employees with revenue, differ by industry, and a firm missing either threshold
+    drops a class, so no number follows from one)."""
+    if not enterprise.size_class:
+        return questions
+    for question in questions:
+        if question["code"] == HEADCOUNT:
+            question["hint"] = {"size_class": enterprise.size_class,
+                                "size": enterprise.get_size_class_display()}
+    return questions
+
+
 def _answers_from_form(data) -> tuple[dict[str, Answer], list[dict[str, Any]]]:
     """The questionnaire's answers (checked like disclosure values) and the questions with any
     error."""
@@ -322,6 +404,15 @@ def _diagnosis_view(diagnosis: engine.Diagnosis) -> dict[str, Any]:
     }
 
 
+def _year(raw: str | None, years: list[int], *, default: int) -> int:
+    """The reporting year asked for when it is one of ``years``, else ``default``."""
+    try:
+        year = int(raw or "")
+    except ValueError:
+        return default
+    return year if year in years else default
+
+
 def self_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
     """The enterprise's self-diagnosis for its managers: from its latest disclosure (draft or
     published) or a short questionnaire, an estimated score and grade, the gaps against the
@@ -335,16 +426,18 @@ def self_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
     disclosure = actions.diagnosis_disclosure(enterprise)
     source = data.get("source") or ("disclosure" if disclosure else "questionnaire")
     last_year = timezone.now().year - 1
-    questions = _questions()
+    years = list(range(last_year, last_year - 5, -1))
+    held = _known_answers(enterprise, request.user, years)
+    # The year asked for, else the latest year the platform holds answers of, else last year.
+    year = _year(data.get("year"), years, default=max(held, default=last_year))
+    questions = _with_registry_hint(_with_known(_questions(), held.get(year, {}), fill=True),
+                                    enterprise)
     diagnosis = None
-    year = last_year
     if request.method == "POST":
         source = "questionnaire"
-        try:
-            year = int(request.POST.get("year") or last_year)
-        except ValueError:
-            year = last_year
         answers, questions = _answers_from_form(request.POST)
+        questions = _with_registry_hint(_with_known(questions, held.get(year, {}), fill=False),
+                                        enterprise)
         if not any(q["error"] for q in questions):
             diagnosis = actions.self_diagnosis(enterprise, answers, year=year, tier=Tier.BASIC,
                                                actor=request.user)
@@ -356,7 +449,7 @@ def self_diagnosis(request: HttpRequest, uscc: str) -> HttpResponse:
     context = {
         "enterprise": enterprise, "disclosure": disclosure if source == "disclosure" else None,
         "has_disclosure": disclosure is not None, "source": source, "questions": questions,
-        "year": year, "years": list(range(last_year, last_year - 5, -1)),
+        "year": year, "years": years, "filled": sum(1 for q in questions if q.get("known")),
         "diagnosis": _diagnosis_view(diagnosis) if diagnosis else None,
         "generated_at": timezone.localtime(), "lang": language(),
     }

@@ -230,3 +230,43 @@ def test_the_dashboard_and_the_ratings_page_agree_on_a_or_above(city, gov, clien
         page = client_as(gov).get("/ratings/", {"year": YEAR, "threshold": threshold})
         assert target.value == expected
         assert page.context["at_or_above"] == expected
+
+
+def test_the_grade_table_is_split_by_disclosure_tier(city, gov, client_as):
+    # Methodology 2025.2: a basic-tier grade is at most AA, so grades are counted per tier.
+    import re
+
+    from czesg.ratings.models import Rating
+
+    e = city["listed"] + city["unlisted"]
+    rate(gov, {YEAR: {e[0]: "C"}})  # an earlier run of the year, superseded by the next
+    [latest] = rate(gov, {YEAR: {e[0]: "AAA", e[1]: "A", e[5]: "AA", e[6]: "A", e[2]: "BB"}})
+    Rating.objects.filter(run=latest, enterprise__in=[e[5], e[6], e[2]]).update(tier="basic")
+    assert queries.grades_by_tier(YEAR) == {"standard": {"AAA": 1, "A": 1},
+                                            "basic": {"AA": 1, "A": 1, "BB": 1}}
+    page = client_as(gov).get("/dashboards/city/", {"year": YEAR}).content.decode()
+    table = re.search(r'<table class="grid" id="grades-by-tier">.*?</table>', page, re.S).group(0)
+    rows = dict(re.findall(r'<tr data-tier="(\w+)"><th scope="row">(.*?)</th>', table))
+    assert rows == {"basic": "基础版（中小企业）", "standard": "标准版（上市公司）"}
+    assert list(rows) == ["basic", "standard"]  # the tiers' order
+
+    def cells(tier: str) -> dict[str, str]:
+        row = re.search(rf'<tr data-tier="{tier}">.*?</tr>', table, re.S).group(0)
+        return dict(re.findall(r'data-grade="(\w+)">(\d+)<', row))
+
+    assert cells("basic") == {"AAA": "0", "AA": "1", "A": "1", "BBB": "0", "BB": "1", "B": "0",
+                              "CCC": "0", "CC": "0", "C": "0"}
+    assert cells("standard")["AAA"] == "1" and cells("standard")["A"] == "1"
+    assert re.search(r'<tr data-tier="basic">.*?<td class="num" data-total>3</td>', table)
+    assert "基础版（中小企业）披露仅按基础版表单中的指标评级，等级最高为 AA" in page
+    from tests.apps.reports.test_exports import _pdf_text
+
+    pdf = client_as(gov).get("/dashboards/city/export.pdf", {"year": YEAR})
+    text = _pdf_text(pdf.content)
+    assert "按披露层级分列的等级" in text and "基础版（中小企业）" in text
+
+
+def test_the_tier_table_says_when_the_year_has_no_rating_run(gov, client_as):
+    page = client_as(gov).get("/dashboards/city/", {"year": YEAR}).content.decode()
+    assert 'id="grades-by-tier"' not in page
+    assert f"{YEAR} 年尚无已完成的评级运行。" in page

@@ -171,3 +171,73 @@ def test_a_self_diagnosis_fills_unanswered_indicators_from_the_enterprises_own_r
     own = {**answers, "E-ENG-02": Answer(code="E-ENG-02", number=0.5)}
     assert actions.with_recorded_answers(city["a"], own, YEAR, actions.engine.load_methodology()
                                          )["E-ENG-02"].number == 0.5
+
+
+def _question(page: str, code: str) -> str:
+    """The questionnaire block of one indicator."""
+    block = page.split(f'<div class="answer" data-code="{code}">')[1]
+    return block.split('<div class="answer')[0].split("</form>")[0]
+
+
+def test_the_questionnaire_is_filled_in_from_the_disclosure_and_the_records_with_their_basis(
+        city, gov, django_user_model):
+    carol = django_user_model.objects.get(username="carol")
+    report = RecordSource.objects.get(code="c_annual_report")
+    # C's published disclosure leaves total energy and training hours empty: the annual report
+    # holds its energy, its own utility record (restricted) its training hours. The report's
+    # revenue loses to the disclosed one (disclosed first).
+    add_record(city["c"], "E-ENG-01", 310.0, "tce", source=report, actor=gov)
+    add_record(city["c"], "G-GEN-01", 9999.0, "万元", source=report, actor=gov)
+    client = Client()
+    client.force_login(carol)
+    url = f"/enterprises/{city['c'].uscc}/self-diagnosis/"
+    page = client.get(url + "?source=questionnaire").content.decode()
+    assert f'<option value="{YEAR}" selected>' in page  # the latest year with answers held
+    assert f'<input type="hidden" name="year" value="{YEAR}">' in page
+    assert 'data-filled="12"' in page and f"{YEAR} 年的 12 项答案" in page
+
+    energy = _question(page, "E-ENG-01")
+    assert 'value="310"' in energy
+    assert ('<span class="tag basis basis-record" data-basis="record" title="2024年度报告 p. 12">'
+            "记录：丙储能年度报告</span>") in energy
+    training = _question(page, "S-TRN-02")
+    assert 'value="30"' in training and "记录：供电公司" in training  # own restricted record
+    revenue = _question(page, "G-GEN-01")
+    assert 'value="5000"' in revenue and 'data-basis="disclosed">披露</span>' in revenue
+    assert 'value="8.5"' in _question(page, "S-EMP-03")
+    policy = _question(page, "G-GOV-06")
+    assert '<option value="yes" selected>' in policy and 'data-basis="disclosed"' in policy
+
+    # Another year holds nothing: an empty form.
+    other = client.get(url + f"?source=questionnaire&year={YEAR - 1}").content.decode()
+    assert 'data-filled' not in other and 'data-basis=' not in other
+    # The registry's size class is a hint beside the headcount with its source, never a value.
+    headcount = _question(other, "S-EMP-01")
+    assert 'value=""' in headcount
+    assert 'data-source="registry" data-size-class="small"' in headcount
+    assert "企业名录将贵企业划为小型企业（国家统计局《统计上大中小微型企业划分办法》）" in headcount
+    assert "规模类型不是员工人数" in headcount
+
+    # Posted back: an answer kept says its basis, a corrected one does not.
+    posted = {"year": YEAR, "G-GEN-01": "5000", "S-EMP-01": "120", "E-GHG-01": "1000",
+              "E-ENG-01": "250", "S-OHS-01": "0", "S-EMP-05-COV": "100", "S-EMP-03": "8.5",
+              "S-TRN-02": "30.0", "G-GOV-06": "yes", "G-ABC-04": "yes", "G-ABC-03": "yes",
+              "G-ABC-02": "0"}
+    page = client.post(url, posted).content.decode()
+    assert 'id="diagnosis"' in page
+    assert 'value="250"' in _question(page, "E-ENG-01")
+    assert "data-basis" not in _question(page, "E-ENG-01")
+    assert "记录：供电公司" in _question(page, "S-TRN-02")
+    assert 'data-basis="disclosed"' in _question(page, "G-GEN-01")
+
+
+def test_restricted_records_fill_only_their_own_enterprise_s_questionnaire(city, gov, alice):
+    # A's questionnaire: A's published figures, never C's restricted utility record.
+    client = Client()
+    client.force_login(alice)
+    page = client.get(f"/enterprises/{city['a'].uscc}/self-diagnosis/?source=questionnaire"
+                      ).content.decode()
+    assert 'data-filled="12"' in page
+    assert "供电公司" not in page
+    assert 'value="20"' in _question(page, "S-TRN-02")  # A's disclosed training hours
+    assert 'value="280"' in _question(page, "E-ENG-01")

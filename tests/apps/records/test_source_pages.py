@@ -152,3 +152,18 @@ def test_the_api_lists_a_sources_imports_to_government_users_only(browser, make_
     other.force_login(make_user("someone"))
     assert other.get("/api/v1/records/sources/utility_electricity/imports").status_code == 403
     assert Client().get("/api/v1/records/sources/utility_electricity/imports").status_code == 401
+
+
+@pytest.mark.parametrize("role, shown", [
+    ("government", True), ("platform_admin", True), ("enterprise", False), ("bank", False),
+    ("verifier", False), ("park_admin", False),
+])
+def test_the_main_navigation_links_the_record_sources_for_government_users_only(
+        role, shown, make_user, client):
+    client.force_login(make_user(f"nav-{role}", role, park_key="czhnd" if role == "park_admin"
+                                 else ""))
+    page = client.get("/").content.decode()
+    link = '<a id="nav-record-sources" href="/records/sources/">记录来源</a>'
+    assert (link in page) is shown
+    # Where it is shown, it leads to the page; where it is not, the page is refused anyway.
+    assert client.get("/records/sources/").status_code == (200 if shown else 403)
