@@ -17,7 +17,7 @@ from czesg.engine.catalogue import load_catalogue
 from czesg.engine.kernel.errors import NotFound
 from czesg.web.auth import WRITE_AUTH
 from czesg.web.language import language
-from czesg.web.pagination import Pages
+from czesg.web.pagination import KeysetPages
 from czesg.web.ratelimit import costs, per_rows
 
 router = Router()
@@ -208,11 +208,19 @@ def publish(request: HttpRequest, pk: int):
 
 @router.get("/datapoints", response=list[DatapointRowOut], tags=["disclosures"],
             operation_id="czesg_api_v1_list_datapoints")
-@paginate(Pages, page_size=200, max_page_size=1000)
+@paginate(KeysetPages, keys=("disclosure_id", "indicator_code"), salt="datapoints",
+          page_size=200, max_page_size=1000)
 @costs(per_rows(20, default=200))  # 1 per 20 rows: a page of 100 costs 5
 def list_datapoints(request: HttpRequest, filters: Query[DatapointFilter]):
-    """Published values of the latest version of each disclosure, filtered."""
-    # A query set, so that the pagination counts and slices in the database; the row's own
+    """Published values, filtered, in pages that follow each other by cursor.
+
+    The rows are ordered by disclosure version (in the order they were created) and indicator
+    code. Each answer holds `items` and `next`, the URL of the following page (null on the last
+    one); follow it as it is, with the same filters, until it is null. There is no total count
+    (counting every published value on each page would cost more than the page itself; the
+    open-data files give the totals per year), and page numbers are refused (422). A page costs
+    the same however deep it is: it starts where the previous one ended, in an index."""
+    # A query set, so that the pagination filters and slices in the database; the row's own
     # fields come as annotations (no related object is loaded per row).
     rows = Datapoint.objects.filter(disclosure__state=State.PUBLISHED).annotate(
         uscc=F("disclosure__enterprise__uscc"), year=F("disclosure__year"),
@@ -224,4 +232,4 @@ def list_datapoints(request: HttpRequest, filters: Query[DatapointFilter]):
         rows = rows.filter(disclosure__year=filters.year)
     if filters.uscc:
         rows = rows.filter(disclosure__enterprise__uscc=filters.uscc.upper())
-    return rows.order_by("disclosure__enterprise__uscc", "disclosure__year", "indicator_code", "pk")
+    return rows
