@@ -35,6 +35,12 @@ class Pages(PageNumberPagination):
         page_size: int | None = Field(None, ge=1, le=1000)
 
 
+def cursor(salt: str, key: Sequence[Any], secret: str | None = None) -> str:
+    """The cursor that starts a :class:`KeysetPages` list named ``salt`` after ``key``, signed
+    with ``secret`` (the settings' secret key when None; the bench signs for its own server)."""
+    return signing.dumps(list(key), key=secret, salt=f"czesg.keyset.{salt}", compress=False)
+
+
 def _invalid(parameter: str, message: str) -> ValidationError:
     """A 422 problem naming the query ``parameter`` (written by the API's handlers)."""
     return ValidationError([{"loc": ("query", parameter), "msg": message, "type": "value_error"}])
@@ -67,6 +73,7 @@ class KeysetPages(PaginationBase):
     def __init__(self, *, keys: Sequence[str], salt: str, page_size: int = 100,
                  max_page_size: int = 1000, **kwargs: Any) -> None:
         self.keys = tuple(keys)
+        self.name = salt
         self.salt = f"czesg.keyset.{salt}"
         self.page_size = page_size
         self.max_page_size = max_page_size
@@ -74,7 +81,7 @@ class KeysetPages(PaginationBase):
 
     def encode(self, key: Sequence[Any]) -> str:
         """The cursor of a row whose key (the values of :attr:`keys`) is ``key``."""
-        return signing.dumps(list(key), salt=self.salt, compress=False)
+        return cursor(self.name, key)
 
     def decode(self, cursor: str) -> list[Any]:
         """The key written in ``cursor``, or a 422 problem naming ``cursor``."""
