@@ -4,7 +4,9 @@ disclosure versions with their datapoints, writes to drafts, and the published v
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F
+from django.db import connection
+from django.db.models import BooleanField, F
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
@@ -206,10 +208,18 @@ def publish(request: HttpRequest, pk: int):
     return _disclosure_out(actions.publish_disclosure(_visible_disclosure(request, pk), actor=request.user))
 
 
+def _from_disclosure(key: list[Any]) -> RawSQL:
+    """The cursor's start on the joined disclosure table too: without it PostgreSQL may merge
+    the datapoints from the cursor on with the disclosures from the first one on, a scan that
+    grows with the depth (Django writes ``disclosure__pk`` as the datapoint's own column)."""
+    column = f"{connection.ops.quote_name(Disclosure._meta.db_table)}.{connection.ops.quote_name('id')}"
+    return RawSQL(f"{column} >= %s", (key[0],), output_field=BooleanField())
+
+
 @router.get("/datapoints", response=list[DatapointRowOut], tags=["disclosures"],
             operation_id="czesg_api_v1_list_datapoints")
 @paginate(KeysetPages, keys=("disclosure_id", "indicator_code"), salt="datapoints",
-          page_size=200, max_page_size=1000)
+          bound=_from_disclosure, page_size=200, max_page_size=1000)
 @costs(per_rows(20, default=200))  # 1 per 20 rows: a page of 100 costs 5
 def list_datapoints(request: HttpRequest, filters: Query[DatapointFilter]):
     """Published values, filtered, in pages that follow each other by cursor.

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core import signing
@@ -48,7 +48,9 @@ def _invalid(parameter: str, message: str) -> ValidationError:
 
 class KeysetPages(PaginationBase):
     """Cursor pagination over ``keys``, field names whose values together are unique and
-    indexed in this order (ascending); ``salt`` separates one endpoint's cursors from another's.
+    indexed in this order (ascending); ``salt`` separates one endpoint's cursors from another's;
+    ``bound``, given a cursor's key, returns one more filter that repeats the start of the range
+    on another table (PostgreSQL carries equalities across a join, not ranges).
 
     The answer holds ``items`` and ``next``: the URL of the following page (the request's own
     URL with ``cursor`` set), or null on the last page. The cursor is the last row's key, signed
@@ -71,8 +73,10 @@ class KeysetPages(PaginationBase):
         next: str | None
 
     def __init__(self, *, keys: Sequence[str], salt: str, page_size: int = 100,
-                 max_page_size: int = 1000, **kwargs: Any) -> None:
+                 max_page_size: int = 1000, bound: Callable[[list[Any]], Any] | None = None,
+                 **kwargs: Any) -> None:
         self.keys = tuple(keys)
+        self.bound = bound
         self.name = salt
         self.salt = f"czesg.keyset.{salt}"
         self.page_size = page_size
@@ -115,7 +119,10 @@ class KeysetPages(PaginationBase):
                 "Page numbers are not supported here: follow the next URL of each page."))
         size = min(pagination.page_size or self.page_size, self.max_page_size)
         if pagination.cursor:
-            queryset = queryset.filter(self.after(self.decode(pagination.cursor)))
+            key = self.decode(pagination.cursor)
+            queryset = queryset.filter(self.after(key))
+            if self.bound is not None:
+                queryset = queryset.filter(self.bound(key))
         rows = list(queryset.order_by(*self.keys)[: size + 1])
         following = None
         if len(rows) > size:
