@@ -99,7 +99,7 @@ def test_consents_list_only_the_callers_own(role, actors, firm_a):
         assert response.status_code == 401
     else:
         expected = [firm_a.uscc] if role == "bank_granted_a" else []
-        assert [c["enterprise"] for c in response.json()] == expected
+        assert [c["enterprise"] for c in response.json()["items"]] == expected
 
 
 @pytest.mark.parametrize("role", ROLES)

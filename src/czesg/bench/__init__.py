@@ -202,6 +202,10 @@ def need_wrk() -> None:
         raise SystemExit("czesg bench: the load tool wrk is needed (apt-get install wrk)")
 
 
+# The production server's secret key (the bench signs datapoint cursors for it).
+SERVER_SECRET_KEY = "b" * 50
+
+
 @contextlib.contextmanager
 def production_server(workers: int, threads: int = 4) -> Iterator[str]:
     """The production server (gunicorn, ``czesg serve``) on this benchmark's database, with the
@@ -216,7 +220,7 @@ def production_server(workers: int, threads: int = 4) -> Iterator[str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {
-        **os.environ, "CZESG_ENV": "production", "DJANGO_SECRET_KEY": "b" * 50,
+        **os.environ, "CZESG_ENV": "production", "DJANGO_SECRET_KEY": SERVER_SECRET_KEY,
         "CZESG_AUDIT_KEY": os.environ.get("CZESG_AUDIT_KEY", "a" * 50),
         "DATABASE_URL": os.environ["DATABASE_URL"], "CZESG_HTTPS": "0",
         "CZESG_RATE_BUDGET_ANON": "off", "CZESG_RATE_BUDGET_USER": "off",

@@ -4,7 +4,9 @@ disclosure versions with their datapoints, writes to drafts, and the published v
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F
+from django.db import connection
+from django.db.models import BooleanField, F
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
@@ -17,7 +19,7 @@ from czesg.engine.catalogue import load_catalogue
 from czesg.engine.kernel.errors import NotFound
 from czesg.web.auth import WRITE_AUTH
 from czesg.web.language import language
-from czesg.web.pagination import Pages
+from czesg.web.pagination import KeysetPages
 from czesg.web.ratelimit import costs, per_rows
 
 router = Router()
@@ -206,13 +208,29 @@ def publish(request: HttpRequest, pk: int):
     return _disclosure_out(actions.publish_disclosure(_visible_disclosure(request, pk), actor=request.user))
 
 
+def _from_disclosure(key: list[Any]) -> RawSQL:
+    """The cursor's start on the joined disclosure table too: without it PostgreSQL may merge
+    the datapoints from the cursor on with the disclosures from the first one on, a scan that
+    grows with the depth (Django writes ``disclosure__pk`` as the datapoint's own column)."""
+    column = f"{connection.ops.quote_name(Disclosure._meta.db_table)}.{connection.ops.quote_name('id')}"
+    return RawSQL(f"{column} >= %s", (key[0],), output_field=BooleanField())
+
+
 @router.get("/datapoints", response=list[DatapointRowOut], tags=["disclosures"],
             operation_id="czesg_api_v1_list_datapoints")
-@paginate(Pages, page_size=200, max_page_size=1000)
+@paginate(KeysetPages, keys=("disclosure_id", "indicator_code"), salt="datapoints",
+          bound=_from_disclosure, page_size=200, max_page_size=1000)
 @costs(per_rows(20, default=200))  # 1 per 20 rows: a page of 100 costs 5
 def list_datapoints(request: HttpRequest, filters: Query[DatapointFilter]):
-    """Published values of the latest version of each disclosure, filtered."""
-    # A query set, so that the pagination counts and slices in the database; the row's own
+    """Published values, filtered, in pages that follow each other by cursor.
+
+    The rows are ordered by disclosure version (in the order they were created) and indicator
+    code. Each answer holds `items` and `next`, the URL of the following page (null on the last
+    one); follow it as it is, with the same filters, until it is null. There is no total count
+    (counting every published value on each page would cost more than the page itself; the
+    open-data files give the totals per year), and page numbers are refused (422). A page costs
+    the same however deep it is: it starts where the previous one ended, in an index."""
+    # A query set, so that the pagination filters and slices in the database; the row's own
     # fields come as annotations (no related object is loaded per row).
     rows = Datapoint.objects.filter(disclosure__state=State.PUBLISHED).annotate(
         uscc=F("disclosure__enterprise__uscc"), year=F("disclosure__year"),
@@ -224,4 +242,4 @@ def list_datapoints(request: HttpRequest, filters: Query[DatapointFilter]):
         rows = rows.filter(disclosure__year=filters.year)
     if filters.uscc:
         rows = rows.filter(disclosure__enterprise__uscc=filters.uscc.upper())
-    return rows.order_by("disclosure__enterprise__uscc", "disclosure__year", "indicator_code", "pk")
+    return rows

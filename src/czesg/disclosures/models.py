@@ -163,7 +163,7 @@ class Datapoint(models.Model):
     """One indicator's value in a disclosure, with its provenance and assurance."""
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="datapoints")
-    indicator_code = models.CharField(_("indicator"), max_length=24, db_index=True)
+    indicator_code = models.CharField(_("indicator"), max_length=24)
     status = models.CharField(
         _("status"), max_length=16, choices=DatapointStatus.choices, default=DatapointStatus.REPORTED
     )
@@ -196,6 +196,10 @@ class Datapoint(models.Model):
         ordering = ["indicator_code"]
         verbose_name = _("datapoint")
         verbose_name_plural = _("datapoints")
+        # One indicator across disclosures, in disclosure order: the API's datapoints filtered
+        # by indicator read their cursor pages from it (it also serves the indicator alone).
+        indexes = [models.Index(fields=["indicator_code", "disclosure"],
+                                name="datapoint_indicator_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["disclosure", "indicator_code"], name="datapoint_unique_indicator"

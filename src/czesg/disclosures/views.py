@@ -28,6 +28,7 @@ from czesg.engine.kernel.units import label, offered
 from czesg.enterprises.models import Enterprise
 from czesg.web.display import localise_params
 from czesg.web.language import language
+from czesg.web.pagination import page_of
 from czesg.web.problems import problem_text, user_message
 
 
@@ -550,6 +551,7 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
 # --- shared with me ---------------------------------------------------------------------------
 # The key figures a bank or buyer sees of each enterprise that consented to share its data.
 KEY_FIGURES = ("G-GEN-01", "E-GHG-01", "E-GHG-05", "E-ENG-01", "S-EMP-01")
+APPLICANTS_PER_PAGE = 50
 
 
 @login_required
@@ -557,9 +559,9 @@ def applicants(request: HttpRequest) -> HttpResponse:
     """For a bank or buyer: every enterprise that granted it access, with the key figures of its
     latest *published* disclosure; a newer draft or submission is listed, labelled, only where
     the enterprise explicitly shared its unpublished versions."""
-    grants = list(
-        Grant.objects.for_grantee(request.user).select_related("enterprise").order_by("enterprise__name")
-    )
+    page = page_of(request, Grant.objects.for_grantee(request.user).select_related("enterprise")
+                   .order_by("enterprise__name", "pk"), APPLICANTS_PER_PAGE)
+    grants = list(page)
     enterprise_ids = [g.enterprise_id for g in grants]
     shares_drafts = {g.enterprise_id for g in grants if g.share_disclosures}
     published: dict[int, Disclosure] = {}
@@ -590,4 +592,4 @@ def applicants(request: HttpRequest) -> HttpResponse:
     lang = request.LANGUAGE_CODE
     headers = [(c, catalogue.get(c).name(lang), label(catalogue.get(c).unit, lang))
                for c in KEY_FIGURES]
-    return render(request, "access/applicants.html", {"rows": rows, "headers": headers})
+    return render(request, "access/applicants.html", {"rows": rows, "headers": headers, "page": page})

@@ -107,7 +107,7 @@ def test_bank_sees_its_consented_applicants_on_one_page(client, alice, bob, draf
     page = client.get("/applicants/").content.decode()
     assert draft_a.enterprise.uscc in page and draft_b.enterprise.uscc not in page
     assert "5000" in page  # revenue from the draft, shared under the consent
-    consents = client.get("/api/v1/consents").json()
+    consents = client.get("/api/v1/consents").json()["items"]
     assert [c["enterprise"] for c in consents] == [draft_a.enterprise.uscc]
 
 
