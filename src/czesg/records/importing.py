@@ -133,8 +133,7 @@ def _published_on(text: str) -> date | None:
 
 
 def _checked(adapter: Adapter, data: bytes, file_name: str, accounts: dict[str, str],
-             registered: dict[str, int], years: range,
-             tell: Callable[[int, int], None]) -> tuple[pl.DataFrame, RecordImportSummary]:
+             registered: dict[str, int], years: range) -> tuple[pl.DataFrame, RecordImportSummary]:
     """Read and check the file a chunk at a time: the accepted figures of the enterprises with
     no refused row anywhere in the file, and the summary's counts of rows and refusals."""
     catalogue = load_catalogue()
@@ -161,7 +160,6 @@ def _checked(adapter: Adapter, data: bytes, file_name: str, accounts: dict[str, 
             if problem.uscc:
                 refused.setdefault(problem.uscc, 0)
         parts.append(check.accepted)
-        tell(file_rows, 0)
     del first_rows
     accepted = pl.concat(parts, how="vertical")
     del parts
@@ -179,10 +177,8 @@ def import_record_file(
     adapter: Adapter, data: bytes, file_name: str, *, source: RecordSource, actor,
     progress: Callable[[int, int], None] | None = None,
 ) -> RecordImportSummary:
-    """Read one file of ``source`` with ``adapter`` into the records (government users).
-
-    ``progress`` is told (rows read, 0) while the file is read and checked, then (figures
-    written, figures to write) while they are written."""
+    """Read one file of ``source`` with ``adapter`` into the records (government users);
+    ``progress`` is told (figures written, figures to write) as each chunk is written."""
     require_government(actor)
     check_source_kind(adapter.source_kind, adapter.name, source)
     tell = progress or (lambda done, total: None)
@@ -193,7 +189,7 @@ def import_record_file(
     registered: dict[str, int] = {}
     now = timezone.now()
     accepted, summary = _checked(adapter, data, file_name, accounts, registered,
-                                 range(2000, now.year + 1), tell)
+                                 range(2000, now.year + 1))
     problems = summary.problems
     accepted = accepted.with_columns(
         pl.col("uscc").replace_strict(registered, default=None, return_dtype=pl.Int64)
