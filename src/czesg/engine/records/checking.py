@@ -41,8 +41,8 @@ class RecordCheck:
     problems: list[Problem]
     refused_enterprises: dict[str, int]
     rows: int
-    # Each figure's key (credit code, subject, year, indicator) with the first row giving it,
-    # this frame's and the earlier chunks': the ``earlier`` of the next chunk.
+    # Each figure's key (a hash of credit code, subject, year and indicator) with the first row
+    # giving it, this frame's and the earlier chunks': the ``earlier`` of the next chunk.
     first_rows: pl.DataFrame | None = None
 
 
@@ -128,10 +128,20 @@ def check_records(frame: pl.DataFrame, catalogue: Catalogue, *, years: range,
         lambda r: {"code": r["indicator"]})
 
     # Duplicates: the second and later rows of one figure are refused, naming the first.
-    first = df.group_by(FIGURE).agg(pl.col("row").min().alias("first_row"))
+    # Across chunks a figure is known by a 64-bit hash of its key (two keys sharing one among a
+    # file's figures is about as likely as one in 10^9 for a million figures): the earlier
+    # chunks' figures cost 16 bytes each and are matched without hashing their text again.
+    first = df.group_by(FIGURE).agg(pl.col("row").min().alias("first_row")).with_columns(
+        pl.struct(FIGURE).hash(seed=0).alias("figure"))
     if earlier is not None and earlier.height:
-        first = pl.concat([earlier, first]).group_by(FIGURE).agg(pl.col("first_row").min())
-    df = df.join(first, on=FIGURE, how="left", nulls_equal=True)
+        first = first.join(earlier.rename({"first_row": "earlier_row"}), on="figure",
+                           how="left")
+        new = first.filter(pl.col("earlier_row").is_null()).select("figure", "first_row")
+        first = first.with_columns(pl.coalesce("earlier_row", "first_row").alias("first_row"))
+        seen = pl.concat([earlier, new], how="vertical")
+    else:
+        seen = first.select("figure", "first_row")
+    df = df.join(first.select(*FIGURE, "first_row"), on=FIGURE, how="left", nulls_equal=True)
     add(df.filter(pl.col("row") != pl.col("first_row")), "indicator",
         gettext_noop("This figure already appears in row %(first)s."),
         lambda r: {"first": r["first_row"]})
@@ -202,7 +212,7 @@ def check_records(frame: pl.DataFrame, catalogue: Catalogue, *, years: range,
     problems.sort(key=lambda p: (p.row or 0, p.column))
     return RecordCheck(accepted=accepted.sort("row"), problems=problems,
                        refused_enterprises=refused_enterprises, rows=frame.height,
-                       first_rows=first)
+                       first_rows=seen)
 
 
 def standard_frame(columns: dict[str, list[str]], rows: list[int]) -> pl.DataFrame:

@@ -1,9 +1,10 @@
 """Reading a source's file (CSV in UTF-8 or GB 18030, or the first sheet of an XLSX workbook)
 into Polars frames of strings, with header names cleaned, so that every adapter starts alike.
 
-A file is read in chunks of rows (:func:`read_chunks`): the CSV text is decoded while it is read
-and never held whole beside the file's bytes, so that a large register costs memory for one
-chunk at a time (issue 14)."""
+A file is read in chunks of rows (:func:`read_chunks`): Polars parses a UTF-8 CSV from the file's
+bytes a batch of rows at a time (GB 18030 text is turned into UTF-8 first), so that a large
+register costs memory for one chunk of rows at a time, not for the whole file as frames and
+Python objects (issue 14)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from collections.abc import Iterator
 import polars as pl
 
 from czesg.engine.kernel.errors import CzesgError, gettext_noop
-from czesg.engine.kernel.text import TextEncodingError, text_stream
+from czesg.engine.kernel.text import TextEncodingError, text_encoding, text_stream
 
 # Rows per chunk: large enough that Polars works on long columns, small enough that a chunk's
 # Python strings stay a few megabytes.
 CHUNK_ROWS = 25_000
+# The row index's name while Polars reads, which no cleaned header can take.
+_INDEX = "\x00row"
 
 
 class RecordFileError(CzesgError):
@@ -65,31 +68,52 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
         book.close()
 
 
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """The file's records as (row, cells), decoded while they are read; header = row 1, a blank
-    line kept as a row of empty cells (as a spreadsheet shows it). Refused at the first row with
-    more cells than the header: most often a number printed with a thousands separator and not
-    quoted ("1,500")."""
+def _refuse_ragged_rows(data: bytes) -> None:
+    """Refuse a CSV whose rows have more cells than its header, naming the first such row: most
+    often a number printed with a thousands separator and not quoted ("1,500")."""
+    reader = csv.reader(text_stream(data))
+    width = len(next(reader, []))
+    for number, cells in enumerate(reader, start=2):
+        if len(cells) > width:
+            raise RecordFileError(
+                gettext_noop("Row %(row)s has %(cells)s cells but the header has %(width)s: a "
+                             "number with a thousands separator must be quoted (\"1,500\")."),
+                row=number, cells=len(cells), width=width)
+
+
+def _csv_chunks(data: bytes, rows: int) -> Iterator[pl.DataFrame]:
+    """The CSV file's rows in frames of about ``rows`` rows, parsed by Polars as they are
+    needed (GB 18030 text is turned into UTF-8 first, which is what Polars reads)."""
     try:
-        stream = text_stream(data)
+        if text_encoding(data) == "gb18030":
+            data = data.decode("gb18030").encode("utf-8")
     except TextEncodingError as exc:
         raise RecordFileError(exc.message) from None
-    reader = csv.reader(stream)
-    number = 0
+    scan = pl.scan_csv(io.BytesIO(data), infer_schema=False, row_index_name=_INDEX,
+                       row_index_offset=2)
     try:
-        for number, cells in enumerate(reader, start=1):
-            if number == 1:
-                width = len(cells)
-            elif len(cells) > width:
-                raise RecordFileError(
-                    gettext_noop("Row %(row)s has %(cells)s cells but the header has %(width)s: "
-                                 "a number with a thousands separator must be quoted "
-                                 "(\"1,500\")."),
-                    row=number, cells=len(cells), width=width)
-            yield number, [cell.strip() for cell in cells]
-    except csv.Error as exc:
+        raw = scan.collect_schema().names()[1:]
+        names = _names(raw)
+        renamed = {old: new for old, new in zip(raw, names, strict=True) if new}
+        sent = False
+        for batch in scan.collect_batches(chunk_size=rows):
+            sent = True
+            yield _cleaned(batch, renamed)
+        if not sent:
+            yield _cleaned(pl.DataFrame(schema={_INDEX: pl.Int64, **dict.fromkeys(raw, pl.Utf8)}),
+                           renamed)
+    except pl.exceptions.PolarsError as exc:
+        if "more fields" in str(exc):
+            _refuse_ragged_rows(data)
         raise RecordFileError(gettext_noop("The file could not be read as CSV: %(reason)s"),
-                              reason=f"row {number + 1}: {exc}"[:200]) from exc
+                              reason=str(exc).splitlines()[0][:200]) from exc
+
+
+def _cleaned(batch: pl.DataFrame, renamed: dict[str, str]) -> pl.DataFrame:
+    return batch.select(
+        pl.col(_INDEX).cast(pl.Int64).alias("row"),
+        *(pl.col(old).cast(pl.Utf8).fill_null("").str.strip_chars().alias(new)
+          for old, new in renamed.items()))
 
 
 def _names(header: list[str]) -> list[str]:
@@ -103,42 +127,42 @@ def _names(header: list[str]) -> list[str]:
     return names
 
 
-def _frame(names: list[str], columns: list[list[str]], numbers: list[int]) -> pl.DataFrame:
+def _frame(names: list[str], batch: list[list[str]], numbers: list[int]) -> pl.DataFrame:
+    columns = list(zip(*batch, strict=True)) if batch else [()] * len(names)
     return pl.DataFrame(
         {"row": numbers, **{name: column for name, column in zip(names, columns, strict=True)
                             if name}},
-        schema={"row": pl.Int64, **{name: pl.Utf8 for name in names if name}})
+        schema={"row": pl.Int64, **{name: pl.Utf8 for name in names if name}},
+    ).with_columns(pl.col(name).str.strip_chars() for name in names if name)
 
 
 def read_chunks(data: bytes, file_name: str, *, rows: int = CHUNK_ROWS
                 ) -> Iterator[pl.DataFrame]:
-    """The file's rows as frames of at most ``rows`` rows, read and decoded as they are needed:
+    """The file's rows as frames of about ``rows`` rows, read as they are needed:
     text cells (stripped, an empty or missing cell as ""), headers cleaned by
     :func:`header_name`, and ``row``, the row a person sees (header = 1). At least one frame
     comes, empty for a file of a header alone; a file without a header is refused."""
-    if data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
-        records = _xlsx_rows(data)
-    else:
-        records = _csv_rows(data)
+    if not (data[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm"))):
+        yield from _csv_chunks(data, rows)
+        return
+    records = _xlsx_rows(data)
     first = next(records, None)
-    if first is None or not any(first[1]):
-        raise RecordFileError(gettext_noop("The file could not be read as CSV: %(reason)s"),
-                              reason="empty CSV")
-    names = _names(first[1])
+    names = _names(first[1]) if first is not None else []
     width = len(names)
-    columns: list[list[str]] = [[] for _ in names]
+    batch: list[list[str]] = []
     numbers: list[int] = []
     sent = False
     for number, cells in records:
+        if len(cells) != width:
+            cells = [*cells, *[""] * (width - len(cells))][:width]
+        batch.append(cells)
         numbers.append(number)
-        for i in range(width):
-            columns[i].append(cells[i] if i < len(cells) else "")
         if len(numbers) == rows:
-            yield _frame(names, columns, numbers)
+            yield _frame(names, batch, numbers)
             sent = True
-            columns, numbers = [[] for _ in names], []
+            batch, numbers = [], []
     if numbers or not sent:
-        yield _frame(names, columns, numbers)
+        yield _frame(names, batch, numbers)
 
 
 def read_table(data: bytes, file_name: str) -> pl.DataFrame:
