@@ -13,13 +13,14 @@ from collections.abc import Sequence
 
 from czesg.engine.carbon import MSG_COLUMN, CarbonInputError, input_problem
 from czesg.engine.kernel.errors import gettext_noop
+from czesg.engine.kernel.text import NOT_TEXT, TextEncodingError, decode_text
 
 PAGE_REQUIRED: tuple[str, ...] = ("activity", "quantity", "unit")
 PAGE_OPTIONAL: tuple[str, ...] = ("facility", "region", "measured_factor")
 FILE_REQUIRED: tuple[str, ...] = ("uscc", "year", "activity", "quantity", "unit")
 MAX_BYTES = 5 * 1024 * 1024
 
-MSG_ENCODING = gettext_noop("The file is neither UTF-8 nor GB18030 text; save it as CSV (UTF-8).")
+MSG_ENCODING = NOT_TEXT
 MSG_EMPTY = gettext_noop("The file has no rows; the first line must name the columns %(columns)s.")
 MSG_UNKNOWN_COLUMN = gettext_noop(
     "The column “%(column)s” is not known; the columns are %(columns)s."
@@ -32,12 +33,11 @@ MSG_NOT_CSV = gettext_noop("The file could not be read as CSV: %(reason)s")
 
 def decode(data: bytes) -> str:
     """The text of an uploaded file: UTF-8 (with or without BOM), else GB18030."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CarbonInputError([input_problem(row=None, column="", message=MSG_ENCODING)])
+    try:
+        return decode_text(data)
+    except TextEncodingError:
+        raise CarbonInputError([input_problem(row=None, column="", message=MSG_ENCODING)]
+                               ) from None
 
 
 def read_rows(data: bytes | str, *, required: Sequence[str] = PAGE_REQUIRED,

@@ -28,6 +28,7 @@ from czesg.engine.kernel.problems import (
     row_problem,
     row_problems_data,
 )
+from czesg.engine.kernel.text import TextEncodingError, decode_text
 from czesg.enterprises.models import Enterprise
 from czesg.records.models import SINGLE_KINDS, GovernmentRecord, RecordKind
 
@@ -260,12 +261,10 @@ def add_government_record(enterprise: Enterprise, year: int, kind: str, *, value
 def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CatalogueError(gettext_noop("The file is not UTF-8 or GB18030 text."))
+    try:
+        return decode_text(data)
+    except TextEncodingError as exc:
+        raise CatalogueError(exc.message, field="file") from None
 
 
 def read_records_csv(data: bytes | str) -> list[RecordRow]:

@@ -105,3 +105,42 @@ def test_gbk_files_from_government_offices_are_read(gov, registered):
 def test_only_government_users_import(make_user, registered):
     with pytest.raises(PermissionRefused):
         run(make_user("someone"))
+
+
+def test_a_file_longer_than_one_chunk_imports_whole_and_again_changes_nothing(gov, make_enterprise):
+    """The file is read and checked a chunk of rows at a time: a duplicate and a refusal in the
+    second chunk still refuse their enterprises' rows in the first, and the counts are exact."""
+    from czesg.engine.records.tables import CHUNK_ROWS, read_chunks
+    from czesg.records.models import Record, RecordImport
+
+    a, b, c, d = (make_enterprise(uscc=synthetic_uscc("320402", n)).uscc for n in range(1, 5))
+    lines = ["installation_id,uscc,year,emissions,unit",
+             f"C-0001,{c},2023,100,tCO2e",  # row 2: valid, refused with C's row at the end
+             f"D-0001,{d},2023,200,tCO2e"]  # row 3: valid, then given again at the end
+    figures = CHUNK_ROWS + 50
+    for i in range(figures):
+        lines.append(f"I-{i:06d},{a if i % 2 else b},{2010 + i % 15},\"{1000 + i:,}.5\",tCO2e")
+    lines.append(f"C-0002,{c},2024,Not Reported,tCO2e")
+    lines.append(f"D-0001,{d},2023,201,tCO2e")
+    data = ("\n".join(lines) + "\n").encode()
+    last = len(lines)  # the header is row 1
+    chunks = [frame.height for frame in read_chunks(data, "big.csv")]
+    assert len(chunks) > 1 and sum(chunks) == CHUNK_ROWS + 54
+
+    summary = run(gov, data, "big.csv")
+    assert (summary.rows, summary.added, summary.changed, summary.unchanged) == (
+        figures + 4, figures, 0, 0)
+    assert [(p.row, p.column, p.uscc, p.params) for p in summary.problems] == [
+        (last - 1, "value", c, {"code": "E-GHG-02", "value": "Not Reported"}),
+        (last, "indicator", d, {"first": 3}),
+    ]
+    assert summary.refused_enterprises == {c: 1, d: 1}
+    assert Record.objects.count() == figures
+    assert set(Record.objects.values_list("enterprise__uscc", flat=True).distinct()) == {a, b}
+    assert Record.objects.get(subject=f"I-{CHUNK_ROWS + 49:06d}").value_number == (
+        1000 + CHUNK_ROWS + 49 + 0.5)
+
+    again = run(gov, data, "big.csv")
+    assert (again.added, again.changed, again.unchanged) == (0, 0, figures)
+    assert Record.objects.count() == figures and RecordImport.objects.count() == 2
+    assert not Record.objects.filter(version__gt=1).exists()

@@ -28,6 +28,8 @@ STANDARD: tuple[str, ...] = (
     "uscc", "subject", "year", "indicator", "value", "unit", "document", "page", "published_on",
 )
 NUMERIC = ("number", "percentage")
+# What makes a figure one: a second row with the same is a duplicate.
+FIGURE = ["uscc", "subject", "year", "indicator"]
 
 
 @dataclass
@@ -39,6 +41,9 @@ class RecordCheck:
     problems: list[Problem]
     refused_enterprises: dict[str, int]
     rows: int
+    # Each figure's key (a hash of credit code, subject, year and indicator) with the first row
+    # giving it, this frame's and the earlier chunks': the ``earlier`` of the next chunk.
+    first_rows: pl.DataFrame | None = None
 
 
 def _indicator_frame(catalogue: Catalogue) -> pl.DataFrame:
@@ -75,8 +80,11 @@ def _parsed_numbers(values: pl.Series) -> tuple[dict[str, float], dict[str, str]
 
 
 def check_records(frame: pl.DataFrame, catalogue: Catalogue, *, years: range,
-                  known_uscc: Callable[[list[str]], set[str]] | None = None) -> RecordCheck:
-    """Check a standard frame; ``known_uscc`` (given the valid codes) returns those registered."""
+                  known_uscc: Callable[[list[str]], set[str]] | None = None,
+                  earlier: pl.DataFrame | None = None) -> RecordCheck:
+    """Check a standard frame; ``known_uscc`` (given the valid codes) returns those registered;
+    ``earlier`` (the ``first_rows`` of the previous chunk's check) names the figures that
+    earlier chunks of the same file gave, so that a duplicate is found across chunks."""
     problems: list[Problem] = []
     df = frame
 
@@ -120,10 +128,20 @@ def check_records(frame: pl.DataFrame, catalogue: Catalogue, *, years: range,
         lambda r: {"code": r["indicator"]})
 
     # Duplicates: the second and later rows of one figure are refused, naming the first.
-    first = df.group_by("uscc", "subject", "year", "indicator").agg(
-        pl.col("row").min().alias("first_row"))
-    df = df.join(first, on=["uscc", "subject", "year", "indicator"], how="left",
-                 nulls_equal=True)
+    # Across chunks a figure is known by a 64-bit hash of its key (two keys sharing one among a
+    # file's figures is about as likely as one in 10^9 for a million figures): the earlier
+    # chunks' figures cost 16 bytes each and are matched without hashing their text again.
+    first = df.group_by(FIGURE).agg(pl.col("row").min().alias("first_row")).with_columns(
+        pl.struct(FIGURE).hash(seed=0).alias("figure"))
+    if earlier is not None and earlier.height:
+        first = first.join(earlier.rename({"first_row": "earlier_row"}), on="figure",
+                           how="left")
+        new = first.filter(pl.col("earlier_row").is_null()).select("figure", "first_row")
+        first = first.with_columns(pl.coalesce("earlier_row", "first_row").alias("first_row"))
+        seen = pl.concat([earlier, new], how="vertical")
+    else:
+        seen = first.select("figure", "first_row")
+    df = df.join(first.select(*FIGURE, "first_row"), on=FIGURE, how="left", nulls_equal=True)
     add(df.filter(pl.col("row") != pl.col("first_row")), "indicator",
         gettext_noop("This figure already appears in row %(first)s."),
         lambda r: {"first": r["first_row"]})
@@ -193,7 +211,8 @@ def check_records(frame: pl.DataFrame, catalogue: Catalogue, *, years: range,
     )
     problems.sort(key=lambda p: (p.row or 0, p.column))
     return RecordCheck(accepted=accepted.sort("row"), problems=problems,
-                       refused_enterprises=refused_enterprises, rows=frame.height)
+                       refused_enterprises=refused_enterprises, rows=frame.height,
+                       first_rows=seen)
 
 
 def standard_frame(columns: dict[str, list[str]], rows: list[int]) -> pl.DataFrame:

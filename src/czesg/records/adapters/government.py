@@ -47,9 +47,7 @@ class GovernmentAdapter:
 
     def candidates(self, data: bytes, file_name: str) -> tuple[list[Candidate], list[Problem]]:
         """The file's rows as candidates and the problems of their fields."""
-        picked = pick_columns(read_table(data, file_name), self.columns, self.required)
-        picked = picked.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int64))
-        return self.read(picked)
+        return self.read(pick_columns(read_table(data, file_name), self.columns, self.required))
 
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]?\s*(\d{1,2})\s*日?\s*$")

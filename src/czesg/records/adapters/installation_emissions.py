@@ -54,6 +54,7 @@ INSTALLATION_EMISSIONS = Adapter(
     required=("installation_id", "uscc", "year", "emissions"),
     shape=_shape,
     sample="docs/records/installation-emissions.csv",
+    row_by_row=True,
     method="reported",
     confidence="confirmed-secondary",
 )

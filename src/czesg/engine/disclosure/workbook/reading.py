@@ -49,6 +49,7 @@ from czesg.engine.disclosure.workbook.layout import (
 from czesg.engine.kernel.errors import CatalogueError, UnitError
 from czesg.engine.kernel.problems import Problem, cell_problem
 from czesg.engine.kernel.spreadsheet import formula_unquoted
+from czesg.engine.kernel.text import TextEncodingError, decode_text
 
 
 # --- reading, shared by Excel and CSV -------------------------------------------------------------
@@ -389,12 +390,10 @@ def _read_books(
 def _decode(data: str | bytes) -> str | None:
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return bytes(data).decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
+    try:
+        return decode_text(data)
+    except TextEncodingError:
+        return None
 
 
 def read_csv(
