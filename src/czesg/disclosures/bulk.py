@@ -277,14 +277,13 @@ def _write_batch(chunk, part, enterprises, existing, catalogue_version, actor, m
     for (uscc, year, disclosure_id, values) in (
         part.group_by("uscc", "year", "disclosure_id").len().sort("uscc", "year").iter_rows()
     ):
-        events.append((
-            "disclosure.import", "disclosures.disclosure", str(disclosure_id),
-            {"enterprise": uscc, "year": year, "values": values, "method": method,
-             "evidence": evidence, "created": disclosure_id not in existing_ids},
-        ))
+        # One entry per disclosure; the derived values it changed go into the same entry (the
+        # form's "disclosure.derive" payload under "derived"), not a second entry each.
+        payload = {"enterprise": uscc, "year": year, "values": values, "method": method,
+                   "evidence": evidence, "created": disclosure_id not in existing_ids}
         if derived.changed.get(disclosure_id):
-            events.append(("disclosure.derive", "disclosures.disclosure", str(disclosure_id),
-                           {"values": derived.changed[disclosure_id]}))
+            payload["derived"] = derived.changed[disclosure_id]
+        events.append(("disclosure.import", "disclosures.disclosure", str(disclosure_id), payload))
     published = {d.enterprise_id for d in new if d.state == State.PUBLISHED}
     if published:
         disclosures_published.send(Disclosure, enterprise_ids=published)

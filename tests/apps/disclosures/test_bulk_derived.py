@@ -54,8 +54,9 @@ def test_bulk_import_computes_the_derived_values_exactly_as_the_form(
     assert "E-WST-01-INT" not in imported
     assert {c for c, p in imported.items() if p.method == Method.CALCULATED} == {
         "E-GHG-01", "E-GHG-05", "S-TRN-02", "E-ENG-02"}
-    event = AuditEvent.objects.get(action="disclosure.derive", target_id=str(total.disclosure_id))
-    assert event.payload["values"] == {"E-GHG-01": 1000.0, "E-GHG-05": 0.2, "S-TRN-02": 20.0,
+    event = AuditEvent.objects.get(action="disclosure.import", target_id=str(total.disclosure_id))
+    assert event.payload["values"] == 7
+    assert event.payload["derived"] == {"E-GHG-01": 1000.0, "E-GHG-05": 0.2, "S-TRN-02": 20.0,
                                        "E-ENG-02": imported["E-ENG-02"].value_number}
 
     # The same entries typed into a form give the same numbers and provenance, field for field.
@@ -90,8 +91,8 @@ def test_bulk_import_into_an_open_draft_recomputes_keeps_reported_and_removes_st
     assert saved["E-GHG-01"].derivation["inputs"] == {"E-GHG-02": 300.0, "E-GHG-03": 900.0}
     assert (saved["E-GHG-05"].value_number, saved["E-GHG-05"].method) == (0.5, Method.IMPORTED)
     assert "S-TRN-02" not in saved
-    event = AuditEvent.objects.filter(action="disclosure.derive").latest("seq")
-    assert event.payload["values"] == {"E-GHG-01": 1200.0, "S-TRN-02": None}
+    event = AuditEvent.objects.get(action="disclosure.import")
+    assert event.payload["derived"] == {"E-GHG-01": 1200.0, "S-TRN-02": None}
     draft_a.refresh_from_db()
     assert recompute(draft_a, actor=system) == {}  # the form path agrees with what was written
 
