@@ -18,7 +18,7 @@ from django.utils import timezone
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import require_role
 from czesg.audit.recording import record_many
-from czesg.disclosures.derivations import derive_for_import
+from czesg.disclosures.derivations import derive_for_import, formula_codes
 from czesg.disclosures.models import (
     Assurance,
     Datapoint,
@@ -262,7 +262,8 @@ def _write_batch(chunk, part, enterprises, existing, catalogue_version, actor, m
     stored = []
     if existing_ids:
         file_codes = set(replaced.iter_rows())
-        stored = [row for row in Datapoint.objects.filter(disclosure_id__in=existing_ids)
+        stored = [row for row in Datapoint.objects
+                  .filter(disclosure_id__in=existing_ids, indicator_code__in=formula_codes())
                   .values_list("disclosure_id", "indicator_code", "status", "value_number",
                                "method", "derivation")
                   if (row[0], row[1]) not in file_codes]

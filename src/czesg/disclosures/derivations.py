@@ -97,6 +97,13 @@ class ImportDerivation:
     changed: dict[int, dict[str, float | None]] = field(default_factory=dict)
 
 
+def formula_codes() -> frozenset[str]:
+    """Every code a formula of the catalogue reads or computes: the stored values of a
+    re-imported draft that :func:`derive_for_import` needs."""
+    derived = [i for i in load_catalogue().indicators if i.is_derived]
+    return frozenset(c for i in derived for c in (i.code, *parse(i.formula).codes()))
+
+
 _STORED = {"disclosure_id": pl.Int64, "indicator": pl.Utf8, "status": pl.Utf8,
            "number": pl.Float64, "derived": pl.Boolean}
 
