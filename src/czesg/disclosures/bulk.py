@@ -186,6 +186,11 @@ def import_checked(
         accepted = accepted.filter(~pl.col("uscc").is_in(list(refused)))
 
     ordered = sorted(accepted["uscc"].unique().to_list())
+    publishing = 0  # enterprises the whole import publishes (synthetic data only)
+    if final_state:
+        for uscc, years in accepted.group_by("uscc").agg(pl.col("year").unique()).iter_rows():
+            publishing += any((enterprises[uscc][0], y) not in existing
+                              and final_state(uscc, y) == State.PUBLISHED for y in years)
     now = timezone.now()
     stamp = str(connection.ops.adapt_datetimefield_value(now))
     batch_of = {uscc: i // batch_enterprises for i, uscc in enumerate(ordered)}
@@ -198,7 +203,7 @@ def import_checked(
         with transaction.atomic():
             created, updated, rows, events = _write_batch(
                 chunk, batches[(number,)], enterprises, existing, catalogue.version, actor,
-                method, evidence, final_state, now, stamp,
+                method, evidence, final_state, now, stamp, publishing,
             )
             record_many(actor, events)
         summary.disclosures_created += created
@@ -212,7 +217,7 @@ def import_checked(
 
 
 def _write_batch(chunk, part, enterprises, existing, catalogue_version, actor, method,
-                 evidence, final_state, now, stamp):
+                 evidence, final_state, now, stamp, publishing):
     """Write one batch's values (``part``, the accepted rows of the enterprises ``chunk``) and
     the derived values they give, in the caller's transaction; return the counts and events."""
     targets: dict[tuple[int, int], int] = {}
@@ -287,7 +292,7 @@ def _write_batch(chunk, part, enterprises, existing, catalogue_version, actor, m
         events.append(("disclosure.import", "disclosures.disclosure", str(disclosure_id), payload))
     published = {d.enterprise_id for d in new if d.state == State.PUBLISHED}
     if published:
-        disclosures_published.send(Disclosure, enterprise_ids=published)
+        disclosures_published.send(Disclosure, enterprise_ids=published, import_size=publishing)
     return len(new), len(existing_ids), part.height, events
 
 

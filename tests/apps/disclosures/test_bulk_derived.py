@@ -112,3 +112,33 @@ def test_bulk_import_refuses_energy_in_a_unit_of_the_wrong_dimension(firm_a, fir
     assert (energy.unit, energy.entered_value, energy.entered_unit) == ("tce", "1000", "MWh")
     assert energy.derivation["conversion"]["factor_id"] == "TCE-ELECTRICITY-CALORIFIC"
     assert energy.derivation["conversion"]["coefficient"] == 0.1229
+
+
+def test_a_large_bulk_publication_rebuilds_public_profiles_in_the_worker_after_commit(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Like a records import: beyond INLINE_PROFILE_REFRESH enterprises (lowered here from 500
+    to 10, so that 40 synthetic enterprises are a large import), the profiles are rebuilt by a
+    task once the import has committed, not inside each batch's transaction."""
+    from czesg.demo import load_synthetic
+    from czesg.portal import apps as portal_apps
+    from czesg.portal.api import ProfileOut
+    from czesg.portal.models import PublicProfile
+
+    monkeypatch.setattr(portal_apps, "INLINE_PROFILE_REFRESH", 10)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        load_synthetic(enterprises=40, years=[2024], seed=9)
+    published = dict(Disclosure.objects.filter(state="published")
+                     .values_list("enterprise__uscc", "pk"))
+
+    def latest() -> dict:
+        return {p.uscc: ProfileOut.model_validate_json(p.body).latest
+                for p in PublicProfile.objects.all()}
+
+    assert published and not any(latest().values())  # registered, not yet rebuilt
+    assert callbacks  # the rebuild waits for the commit
+    for callback in callbacks:
+        callback()
+    rebuilt = latest()
+    assert len(rebuilt) == 40
+    assert {u: p.id for u, p in rebuilt.items() if p} == published
