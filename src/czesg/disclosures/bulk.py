@@ -8,7 +8,6 @@ COPY or SQLite's executemany, one audit entry per disclosure, each batch in one 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from django.utils import timezone
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import require_role
 from czesg.audit.recording import record_many
+from czesg.disclosures.derivations import derive_for_import, formula_codes
 from czesg.disclosures.models import (
     Assurance,
     Datapoint,
@@ -39,13 +39,7 @@ from czesg.engine.kernel.problems import (
     row_problems_data,
 )
 from czesg.enterprises.models import Enterprise
-from czesg.storage.bulk import insert_rows
-
-DATAPOINT_COLUMNS = (
-    "disclosure_id", "indicator_code", "status", "value_number", "value_text", "value_bool",
-    "value_choice", "unit", "entered_value", "entered_unit", "na_explanation", "method",
-    "evidence_ref", "entered_by_id", "entered_at", "assurance", "derivation",
-)
+from czesg.storage.bulk import insert_frame
 
 
 @dataclass
@@ -157,13 +151,13 @@ def import_checked(
             "uscc", "pk", "listed"
         )
     }
-    existing: dict[tuple[int, int], tuple[int, str]] = {}
-    for pk, ent, year, state in (
+    existing: dict[tuple[int, int], tuple[int, str, str]] = {}
+    for pk, ent, year, state, tier in (
         Disclosure.objects.filter(enterprise_id__in=[v[0] for v in enterprises.values()])
         .order_by("version")
-        .values_list("pk", "enterprise_id", "year", "state")
+        .values_list("pk", "enterprise_id", "year", "state", "tier")
     ):
-        existing[(ent, year)] = (pk, state)  # the latest version wins
+        existing[(ent, year)] = (pk, state, tier)  # the latest version wins
 
     refused: dict[str, tuple[str, dict]] = {}
     for uscc in usccs:
@@ -192,16 +186,24 @@ def import_checked(
         accepted = accepted.filter(~pl.col("uscc").is_in(list(refused)))
 
     ordered = sorted(accepted["uscc"].unique().to_list())
+    publishing = 0  # enterprises the whole import publishes (synthetic data only)
+    if final_state:
+        for uscc, years in accepted.group_by("uscc").agg(pl.col("year").unique()).iter_rows():
+            publishing += any((enterprises[uscc][0], y) not in existing
+                              and final_state(uscc, y) == State.PUBLISHED for y in years)
     now = timezone.now()
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    by_uscc = accepted.partition_by("uscc", as_dict=True, maintain_order=False)
+    stamp = str(connection.ops.adapt_datetimefield_value(now))
+    batch_of = {uscc: i // batch_enterprises for i, uscc in enumerate(ordered)}
+    batches = accepted.with_columns(
+        pl.col("uscc").replace_strict(batch_of, return_dtype=pl.Int64).alias("batch")
+    ).partition_by("batch", as_dict=True, include_key=False)
     done = 0
-    for start in range(0, len(ordered), batch_enterprises):
+    for number, start in enumerate(range(0, len(ordered), batch_enterprises)):
         chunk = ordered[start : start + batch_enterprises]
         with transaction.atomic():
             created, updated, rows, events = _write_batch(
-                chunk, by_uscc, enterprises, existing, catalogue.version, actor, method, evidence,
-                final_state, now, stamp,
+                chunk, batches[(number,)], enterprises, existing, catalogue.version, actor,
+                method, evidence, final_state, now, stamp, publishing,
             )
             record_many(actor, events)
         summary.disclosures_created += created
@@ -214,16 +216,21 @@ def import_checked(
     return summary
 
 
-def _write_batch(chunk, by_uscc, enterprises, existing, catalogue_version, actor, method,
-                 evidence, final_state, now, stamp):
+def _write_batch(chunk, part, enterprises, existing, catalogue_version, actor, method,
+                 evidence, final_state, now, stamp, publishing):
+    """Write one batch's values (``part``, the accepted rows of the enterprises ``chunk``) and
+    the derived values they give, in the caller's transaction; return the counts and events."""
     targets: dict[tuple[int, int], int] = {}
+    tiers: dict[int, str] = {}
     new: list[Disclosure] = []
+    years_of = dict(part.group_by("uscc").agg(pl.col("year").unique().sort()).iter_rows())
     for uscc in chunk:
         ent, listed = enterprises[uscc]
-        for year in by_uscc[(uscc,)]["year"].unique().to_list():
+        for year in years_of[uscc]:
             found = existing.get((ent, year))
             if found:
                 targets[(ent, year)] = found[0]
+                tiers[found[0]] = found[2]
                 continue
             state = final_state(uscc, year) if final_state else State.DRAFT
             new.append(Disclosure(
@@ -248,38 +255,99 @@ def _write_batch(chunk, by_uscc, enterprises, existing, catalogue_version, actor
     Disclosure.objects.bulk_create(new, batch_size=1000)
     for d in new:
         targets[(d.enterprise_id, d.year)] = d.pk
-    rows: list[tuple] = []
+        tiers[d.pk] = d.tier
+    target_frame = pl.DataFrame(
+        [(uscc, year, targets[(enterprises[uscc][0], year)])
+         for uscc in chunk for year in years_of[uscc]],
+        schema={"uscc": pl.Utf8, "year": pl.Int32, "disclosure_id": pl.Int64}, orient="row")
+    part = part.join(target_frame, on=["uscc", "year"], how="left")
+
+    replaced = part.filter(pl.col("disclosure_id").is_in(existing_ids)).select(
+        "disclosure_id", "indicator")
+    stored = []
+    if existing_ids:
+        file_codes = set(replaced.iter_rows())
+        stored = [row for row in Datapoint.objects
+                  .filter(disclosure_id__in=existing_ids, indicator_code__in=formula_codes())
+                  .values_list("disclosure_id", "indicator_code", "status", "value_number",
+                               "method", "derivation")
+                  if (row[0], row[1]) not in file_codes]
+    derived = derive_for_import(part, tiers, stored)
+    _delete_points(list(replaced.iter_rows()) + derived.stale)
+    insert_frame(Datapoint._meta.db_table, pl.concat([
+        _imported_points(part, method, evidence, actor.pk, stamp),
+        _derived_points(derived.values, actor.pk, stamp),
+    ]))
+
     events = []
-    actor_id = actor.pk
-    replaced: dict[int, list[str]] = defaultdict(list)
-    for uscc in chunk:
-        ent = enterprises[uscc][0]
-        part = by_uscc[(uscc,)]
-        for year, group in part.group_by("year"):
-            disclosure_id = targets[(ent, year[0])]
-            codes = group["indicator"].to_list()
-            if disclosure_id in existing_ids:
-                replaced[disclosure_id] = codes
-            for code, number, text, boolean, choice, unit, entered_value, entered_unit, na in zip(
-                codes, group["number"], group["text"], group["boolean"], group["choice"],
-                group["unit"], group["entered_value"], group["entered_unit"],
-                group["na_explanation"], strict=True,
-            ):
-                status = DatapointStatus.NOT_APPLICABLE if na else DatapointStatus.REPORTED
-                rows.append((
-                    disclosure_id, code, status, number, text, boolean, choice, unit,
-                    entered_value[:64], entered_unit, na, method, evidence, actor_id, stamp, Assurance.NONE,
-                    "{}",
-                ))
-            events.append((
-                "disclosure.import", "disclosures.disclosure", str(disclosure_id),
-                {"enterprise": uscc, "year": year[0], "values": len(codes), "method": method,
-                 "evidence": evidence, "created": disclosure_id not in existing_ids},
-            ))
-    for disclosure_id, codes in replaced.items():
-        Datapoint.objects.filter(disclosure_id=disclosure_id, indicator_code__in=codes).delete()
-    insert_rows(Datapoint._meta.db_table, DATAPOINT_COLUMNS, rows)
+    for (uscc, year, disclosure_id, values) in (
+        part.group_by("uscc", "year", "disclosure_id").len().sort("uscc", "year").iter_rows()
+    ):
+        # One entry per disclosure; the derived values it changed go into the same entry (the
+        # form's "disclosure.derive" payload under "derived"), not a second entry each.
+        payload = {"enterprise": uscc, "year": year, "values": values, "method": method,
+                   "evidence": evidence, "created": disclosure_id not in existing_ids}
+        if derived.changed.get(disclosure_id):
+            payload["derived"] = derived.changed[disclosure_id]
+        events.append(("disclosure.import", "disclosures.disclosure", str(disclosure_id), payload))
     published = {d.enterprise_id for d in new if d.state == State.PUBLISHED}
     if published:
-        disclosures_published.send(Disclosure, enterprise_ids=published)
-    return len(new), len(existing_ids), len(rows), events
+        disclosures_published.send(Disclosure, enterprise_ids=published, import_size=publishing)
+    return len(new), len(existing_ids), part.height, events
+
+
+_POINTS = {
+    "disclosure_id": pl.Int64, "indicator_code": pl.Utf8, "status": pl.Utf8,
+    "value_number": pl.Float64, "value_text": pl.Utf8, "value_bool": pl.Boolean,
+    "value_choice": pl.Utf8, "unit": pl.Utf8, "entered_value": pl.Utf8, "entered_unit": pl.Utf8,
+    "na_explanation": pl.Utf8, "method": pl.Utf8, "evidence_ref": pl.Utf8,
+    "entered_by_id": pl.Int64, "entered_at": pl.Utf8, "assurance": pl.Utf8, "derivation": pl.Utf8,
+}
+
+
+def _imported_points(part: pl.DataFrame, method: str, evidence: str, actor_id, stamp: str
+                     ) -> pl.DataFrame:
+    """The datapoint rows of the file's values, built column-wise (no Python object per row)."""
+    return part.select(
+        "disclosure_id", pl.col("indicator").alias("indicator_code"),
+        pl.when(pl.col("na_explanation") != "").then(pl.lit(DatapointStatus.NOT_APPLICABLE))
+        .otherwise(pl.lit(DatapointStatus.REPORTED)).alias("status"),
+        pl.col("number").alias("value_number"), pl.col("text").alias("value_text"),
+        pl.col("boolean").alias("value_bool"), pl.col("choice").alias("value_choice"), "unit",
+        pl.col("entered_value").str.slice(0, 64), "entered_unit", "na_explanation",
+        pl.lit(str(method)).alias("method"), pl.lit(evidence).alias("evidence_ref"),
+        pl.lit(actor_id, dtype=pl.Int64).alias("entered_by_id"), pl.lit(stamp).alias("entered_at"),
+        pl.lit(str(Assurance.NONE)).alias("assurance"),
+        pl.when(pl.col("conversion") != "")
+        .then(pl.concat_str(pl.lit('{"conversion": '), pl.col("conversion"), pl.lit("}")))
+        .otherwise(pl.lit("{}")).alias("derivation"),
+    ).cast(_POINTS)
+
+
+def _derived_points(values: list[tuple[int, str, float, str]], actor_id, stamp: str
+                    ) -> pl.DataFrame:
+    """The datapoint rows of derived values, as :func:`derivations.recompute` writes them."""
+    unit_of = {i.code: i.unit or "%" for i in load_catalogue().indicators if i.is_numeric}
+    rows = [
+        (disclosure_id, code, str(DatapointStatus.REPORTED), value, "", None, "", unit_of[code],
+         f"{value:.12g}", unit_of[code], "", str(Method.CALCULATED), "", actor_id, stamp,
+         str(Assurance.NONE), derivation)
+        for disclosure_id, code, value, derivation in values
+    ]
+    return pl.DataFrame(rows, schema=_POINTS, orient="row")
+
+
+def _delete_points(keys: list[tuple[int, str]]) -> None:
+    """Delete the datapoints ``(disclosure_id, indicator_code)`` in one statement."""
+    if not keys:
+        return
+    table = Datapoint._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"DELETE FROM {table} WHERE (disclosure_id, indicator_code) IN "
+                "(SELECT * FROM unnest(%s::bigint[], %s::text[]))",
+                [[k[0] for k in keys], [k[1] for k in keys]])
+        else:
+            cursor.executemany(
+                f"DELETE FROM {table} WHERE disclosure_id = %s AND indicator_code = %s", keys)

@@ -5,6 +5,8 @@ from django.dispatch import Signal
 # Sent inside the publishing transaction, after disclosures became published (one publication or
 # a bulk import), with ``enterprise_ids``: the set of enterprises whose published data changed.
 # Receivers rebuild read models in the same transaction, so none shows a rolled-back publication.
+# A bulk import sends it once per batch, adding ``import_size`` (how many enterprises the whole
+# import publishes): a receiver may then rebuild costly read models in the worker after commit.
 disclosures_published = Signal()
 
 # Sent inside the transaction that opens a draft, with ``disclosure`` and ``actor``: apps above

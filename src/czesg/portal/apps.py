@@ -7,7 +7,8 @@ from czesg.disclosures.signals import disclosures_published
 from czesg.enterprises.signals import enterprises_changed
 from czesg.records.signals import records_changed
 
-# A records import may touch tens of thousands of enterprises: beyond this many, their profiles
+# A records or bulk disclosure import may touch tens of thousands of enterprises: beyond this
+# many, their profiles
 # are rebuilt by the worker once the import has committed (rebuilding 15,000 profiles inside the
 # import would take longer than the import itself); a few are rebuilt at once, in its transaction.
 INLINE_PROFILE_REFRESH = 500
@@ -20,11 +21,14 @@ def _refresh_profiles(sender, *, enterprise_ids, **kwargs) -> None:
     refresh_profiles(enterprise_ids)
 
 
-def _refresh_profiles_of_records(sender, *, enterprise_ids, **kwargs) -> None:
+def _refresh_profiles_of_records(sender, *, enterprise_ids, import_size: int = 0,
+                                 **kwargs) -> None:
+    """Rebuild at once, or in the worker after commit when the import (``import_size``
+    enterprises, sent by a bulk import in batches) or this batch is large."""
     from django.db import transaction
 
     ids = sorted(enterprise_ids)
-    if len(ids) <= INLINE_PROFILE_REFRESH:
+    if max(len(ids), import_size) <= INLINE_PROFILE_REFRESH:
         _refresh_profiles(sender, enterprise_ids=ids)
         return
     from czesg.portal.tasks import refresh_public_profiles
@@ -41,6 +45,7 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         """Keep the public profiles current: they show registry facts and published data."""
         enterprises_changed.connect(_refresh_profiles, dispatch_uid="portal-profiles-registry")
-        disclosures_published.connect(_refresh_profiles, dispatch_uid="portal-profiles-published")
+        disclosures_published.connect(_refresh_profiles_of_records,
+                                      dispatch_uid="portal-profiles-published")
         records_changed.connect(_refresh_profiles_of_records,
                                 dispatch_uid="portal-profiles-records")

@@ -35,6 +35,26 @@ def insert_rows(
                 progress(len(part))
 
 
+def insert_frame(table: str, frame: pl.DataFrame, *, chunk: int = 200_000) -> None:
+    """Insert a Polars frame's rows (columns named as the table's) fast: on PostgreSQL one
+    ``COPY … (FORMAT csv)`` fed with CSV text that Polars writes, no Python object per row (a
+    null is written unquoted and read as NULL, an empty text quoted and read as ''); elsewhere
+    ``executemany``. Temporal columns must be given as text the database reads."""
+    if frame.height == 0:
+        return
+    names = ", ".join(frame.columns)
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            marks = ", ".join(["%s"] * frame.width)
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", frame.rows())
+            return
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy:
+            for start in range(0, frame.height, chunk):
+                copy.write(frame.slice(start, chunk).write_csv(
+                    include_header=False, quote_style="non_numeric", float_precision=None,
+                ).encode())
+
+
 def read_columns(sql: str, params: Sequence[Any], width: int) -> list[list[Any]]:
     """A query's result as one list per column (``width`` columns). On PostgreSQL each column
     comes back as one ``array_agg`` array in binary form — far cheaper than a tuple per row."""

@@ -3,12 +3,15 @@ through the factor set's named coefficient, and an intensity per physical output
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.values import coerce
 from czesg.engine.kernel.bilingual import localized
 from czesg.engine.kernel.errors import UnitError
+from czesg.engine.kernel.identifiers import make_uscc
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +92,41 @@ def test_mass_is_not_standard_coal(catalogue):
     with pytest.raises(UnitError) as caught:
         coerce(catalogue.get("E-ENG-01"), 5, "t")
     assert caught.value.params["expected"] == "tce"
+
+
+# --- the long-format bulk file converts with the form's own function ----------------------------
+@pytest.mark.parametrize(
+    ("raw", "unit", "tce"),
+    [("1000", "MWh", 122.9), ("6500", "kWh", 0.79885), ("3600", "GJ", 122.9),
+     ("100", "万千瓦时", 122.9), ("2", "万吨标准煤", 20000.0)],
+)
+def test_a_bulk_file_converts_energy_into_tce_exactly_as_the_form(catalogue, raw, unit, tce):
+    from czesg.engine.disclosure.bulk import check_long, long_frame
+
+    uscc = make_uscc("9", "1", "320411", "T00000001")
+    check = check_long(long_frame([(uscc, 2024, "E-ENG-01", raw, unit)]), catalogue)
+    assert check.problems == []
+    (row,) = check.accepted.iter_rows(named=True)
+    typed = coerce(catalogue.get("E-ENG-01"), raw, unit)
+    assert row["number"] == typed.number  # bit for bit: the same multipliers in the same order
+    assert row["number"] == pytest.approx(tce, rel=1e-12)
+    assert (row["unit"], row["entered_value"], row["entered_unit"]) == ("tce", raw, unit)
+    named = json.loads(row["conversion"]) if row["conversion"] else {}
+    assert named == typed.conversion
+    if unit != "万吨标准煤":
+        assert (named["factor_id"], named["coefficient"]) == ("TCE-ELECTRICITY-CALORIFIC", 0.1229)
+
+
+@pytest.mark.parametrize("unit", ["t", "m3", "万元", "person"])
+def test_a_bulk_file_refuses_a_unit_of_the_wrong_dimension_naming_row_and_field(catalogue, unit):
+    from czesg.engine.disclosure.bulk import check_long, long_frame
+
+    uscc = make_uscc("9", "1", "320411", "T00000001")
+    check = check_long(long_frame([
+        (uscc, 2024, "S-EMP-01", "12", "person"),
+        (uscc, 2024, "E-ENG-01", "5", unit),
+    ]), catalogue)
+    (problem,) = check.problems
+    assert (problem.row, problem.column) == (3, "unit")
+    assert problem.render() == f"E-ENG-01 is measured in tce; “{unit}” does not fit."
+    assert check.accepted.height == 0  # the enterprise is refused as a whole

@@ -9,6 +9,7 @@ enterprise with any problem is refused as a whole, so that an import is atomic p
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from czesg.engine.catalogue import Catalogue
-from czesg.engine.disclosure.values import coerce
+from czesg.engine.disclosure.values import coerce, conversion
 from czesg.engine.kernel import units
 from czesg.engine.kernel.errors import CzesgError, UnitError, gettext_noop
 from czesg.engine.kernel.identifiers import validate_uscc
@@ -107,7 +108,8 @@ def check_long(frame: pl.DataFrame, catalogue: Catalogue, *, years: range = rang
 
     The accepted frame has: row, uscc, year, indicator, data_type, number (canonical unit),
     text, boolean, choice, unit, entered_value, entered_unit, na_explanation (not empty for a
-    not-applicable answer).
+    not-applicable answer), conversion (the JSON text of the named coefficient a conversion
+    across dimensions used, as the form stores it; empty otherwise).
     """
     problems: list[Problem] = []
     df = frame.with_row_index("row", offset=2)
@@ -184,22 +186,29 @@ def check_long(frame: pl.DataFrame, catalogue: Catalogue, *, years: range = rang
         pl.col("parsed").is_null() | ~pl.col("parsed").is_finite()))
     add(not_number, "value", gettext_noop("%(code)s needs a number, not “%(value)s”."),
         lambda r: {"code": r["indicator"], "value": r["value"]})
+    # Each distinct (unit, canonical) pair is converted by the form's own function: the same
+    # multipliers in the same order, and the named coefficient of a bridge (energy into tce).
     pairs = numeric.select("entered_unit", "canonical").unique()
-    factors: list[tuple[str, str, float | None]] = []
-    bad_pairs: dict[tuple[str, str], bool] = {}
+    factors: list[tuple[str, str, float | None, float, float, str]] = []
     for entered, canonical in pairs.iter_rows():
         try:
-            factors.append((entered, canonical, units.conversion_factor(entered, canonical)))
+            steps, named = conversion(entered, canonical)
         except UnitError:
-            bad_pairs[(entered, canonical)] = True
-            factors.append((entered, canonical, None))
-    factor_frame = pl.DataFrame(factors, schema={"entered_unit": pl.Utf8, "canonical": pl.Utf8,
-                                                 "factor": pl.Float64}, orient="row")
+            factors.append((entered, canonical, None, 1.0, 1.0, ""))
+            continue
+        steps = steps + (1.0,) * (3 - len(steps))
+        factors.append((entered, canonical, *steps,
+                        json.dumps(named, ensure_ascii=False) if named else ""))
+    factor_frame = pl.DataFrame(factors, schema={
+        "entered_unit": pl.Utf8, "canonical": pl.Utf8, "factor": pl.Float64,
+        "factor2": pl.Float64, "factor3": pl.Float64, "conversion": pl.Utf8}, orient="row")
     numeric = numeric.join(factor_frame, on=["entered_unit", "canonical"], how="left")
     add(numeric.filter(pl.col("factor").is_null()), "unit",
         gettext_noop("%(code)s is measured in %(expected)s; “%(unit)s” does not fit."),
         lambda r: {"code": r["indicator"], "expected": r["canonical"], "unit": r["entered_unit"]})
-    numeric = numeric.with_columns((pl.col("parsed") * pl.col("factor")).alias("number"))
+    numeric = numeric.with_columns(
+        (pl.col("parsed") * pl.col("factor") * pl.col("factor2") * pl.col("factor3"))
+        .alias("number"))
     low = numeric.filter(pl.col("min").is_not_null() & (pl.col("number") < pl.col("min")))
     add(low, "value", gettext_noop("%(code)s must be at least %(min)s %(unit)s; got %(value)s."),
         lambda r: {"code": r["indicator"], "min": f"{r['min']:g}", "unit": r["canonical"],
@@ -231,7 +240,7 @@ def check_long(frame: pl.DataFrame, catalogue: Catalogue, *, years: range = rang
         pl.lit("").alias("text"), pl.lit(None, dtype=pl.Boolean).alias("boolean"),
         pl.lit("").alias("choice"), pl.col("canonical").alias("unit"),
         pl.col("value").alias("entered_value"), "entered_unit",
-        pl.lit("").alias("na_explanation"),
+        pl.lit("").alias("na_explanation"), "conversion",
     )
     parts = [accepted_numeric]
     if na_rows.height:
@@ -240,7 +249,7 @@ def check_long(frame: pl.DataFrame, catalogue: Catalogue, *, years: range = rang
             pl.lit(None, dtype=pl.Float64).alias("number"), pl.lit("").alias("text"),
             pl.lit(None, dtype=pl.Boolean).alias("boolean"), pl.lit("").alias("choice"),
             pl.lit("").alias("unit"), pl.lit("").alias("entered_value"),
-            pl.lit("").alias("entered_unit"), "na_explanation",
+            pl.lit("").alias("entered_unit"), "na_explanation", pl.lit("").alias("conversion"),
         ).cast(accepted_numeric.schema))
     if other_rows:
         extra = pl.DataFrame(other_rows, schema={"row": pl.UInt32, "text": pl.Utf8,
@@ -252,7 +261,7 @@ def check_long(frame: pl.DataFrame, catalogue: Catalogue, *, years: range = rang
             "row", "uscc", "year", "indicator", "data_type",
             pl.lit(None, dtype=pl.Float64).alias("number"), "text", "boolean", "choice",
             pl.lit("").alias("unit"), "entered_value", pl.lit("").alias("entered_unit"),
-            pl.lit("").alias("na_explanation"),
+            pl.lit("").alias("na_explanation"), pl.lit("").alias("conversion"),
         )
         parts.append(joined.cast(accepted_numeric.schema))
     accepted = pl.concat(parts) if len(parts) > 1 else parts[0]

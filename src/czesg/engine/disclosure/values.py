@@ -73,31 +73,52 @@ def _typed_unit(indicator: Any, unit: str | None, canonical: str) -> str:
     )
 
 
-def _convert(indicator: Any, entered: float, typed: str, canonical: str
-             ) -> tuple[float, dict[str, Any]]:
-    """``entered`` in ``typed`` converted to ``canonical``, with the coefficient of a bridge."""
+def conversion(typed: str, canonical: str) -> tuple[tuple[float, ...], dict[str, Any]]:
+    """The multipliers, applied in order, taking a number in ``typed`` to ``canonical``, and the
+    named coefficient of a bridge across dimensions (empty when the units convert directly).
+
+    Raises :class:`UnitError` when the units are of different dimensions with no bridge.
+    """
     try:
-        return units.to_canonical(entered, typed, canonical).value, {}
+        return (units.conversion_factor(typed, canonical),), {}
     except UnitError as exc:
         failure = exc
     bridge = units.find_bridge(typed, canonical) if units.is_known(typed) else None
-    if bridge is not None:
-        try:
-            factor = load_factor_set(bridge.factor_set).get(bridge.factor_id)
-            per_from = units.conversion_factor(typed, factor.denominator)
-            to_canonical = units.conversion_factor(factor.numerator, canonical)
-        except (UnitError, DataFileError, CatalogueError, KeyError) as exc:
-            raise UnitError(
-                gettext_noop("The coefficient %(factor)s of factor set %(set)s needed to convert "
-                             "%(unit)s into %(expected)s is not available."),
-                factor=bridge.factor_id, set=bridge.factor_set, unit=typed, expected=canonical,
-            ) from exc
-        value = entered * per_from * factor.value * to_canonical
-        return value, {
-            "factor_set": bridge.factor_set, "factor_id": factor.factor_id,
-            "coefficient": factor.value, "coefficient_unit": factor.unit,
-            "name_zh": factor.name_zh, "name_en": factor.name_en, "source": factor.source,
-        }
+    if bridge is None:
+        raise failure
+    try:
+        factor = load_factor_set(bridge.factor_set).get(bridge.factor_id)
+        per_from = units.conversion_factor(typed, factor.denominator)
+        to_canonical = units.conversion_factor(factor.numerator, canonical)
+    except (UnitError, DataFileError, CatalogueError, KeyError) as exc:
+        raise UnitError(
+            gettext_noop("The coefficient %(factor)s of factor set %(set)s needed to convert "
+                         "%(unit)s into %(expected)s is not available."),
+            factor=bridge.factor_id, set=bridge.factor_set, unit=typed, expected=canonical,
+        ) from exc
+    return (per_from, factor.value, to_canonical), {
+        "factor_set": bridge.factor_set, "factor_id": factor.factor_id,
+        "coefficient": factor.value, "coefficient_unit": factor.unit,
+        "name_zh": factor.name_zh, "name_en": factor.name_en, "source": factor.source,
+    }
+
+
+def _convert(indicator: Any, entered: float, typed: str, canonical: str
+             ) -> tuple[float, dict[str, Any]]:
+    """``entered`` in ``typed`` converted to ``canonical``, with the coefficient of a bridge."""
+    if not math.isfinite(entered):
+        raise UnitError(gettext_noop("The value is not a finite number."))
+    try:
+        steps, named = conversion(typed, canonical)
+    except UnitError as exc:
+        if exc.params.get("factor"):
+            raise
+        failure = exc
+    else:
+        value = float(entered)
+        for step in steps:
+            value = value * step
+        return value, named
     if canonical.endswith("/10k_CNY") and "/" in typed:
         raise UnitError(
             gettext_noop("%(name)s is an intensity per 10,000 CNY of revenue (%(expected)s); a "
