@@ -15,7 +15,7 @@ from czesg.engine.catalogue.denominators import (
     to_output_unit,
 )
 from czesg.engine.kernel import units
-from czesg.engine.kernel.errors import DataFileError
+from czesg.engine.kernel.errors import DataFileError, UnitError
 
 
 def test_the_shipped_file_admits_output_units_only_for_catalogue_intensities():
@@ -28,7 +28,7 @@ def test_the_shipped_file_admits_output_units_only_for_catalogue_intensities():
         numerator = indicator.unit.split("/")[0]
         for unit in listed:
             assert unit.split("/")[0] == numerator  # same quantity, another denominator
-            with pytest.raises(Exception):  # never convertible into the per-revenue unit
+            with pytest.raises(UnitError):  # never convertible into the per-revenue unit
                 units.conversion_factor(unit, indicator.unit)
     assert output_units("E-GHG-05") == ("tCO2e/MW", "tCO2e/t", "tCO2e/m2")
     assert output_units("E-GHG-01") == ()
