@@ -236,7 +236,8 @@ def calculator(request: HttpRequest, uscc: str) -> HttpResponse:
         "activity_groups": _activity_groups(lang),
         "activities": [
             {"code": a.code, "name": a.name(lang), "unit": label(a.unit, lang),
-             "scope": a.scope, "notes": a.notes}
+             "scope": a.scope, "notes": a.note(lang),
+             "notes_lang": "en" if a.note(lang) == a.notes and not lang.startswith("en") else ""}
             for a in carbon.load_activities().values()
         ],
         "units": units,

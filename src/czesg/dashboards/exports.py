@@ -72,10 +72,10 @@ def city_workbook(figures: CityFigures, context: dict[str, Any] | None = None) -
             ("企业数", "Enterprises"), ("披露覆盖率（%）", "Disclosure coverage (%)"),
             *[(f"{g}级企业数", f"Grade {g}") for g in engine.GRADE_SCALE],
             ("未评级", "Unrated"),
-            ("排放总量（tCO2e）", "Total emissions (tCO2e)"), ("报告排放的企业数", "Reporting emissions"),
-            ("排放强度（tCO2e/万元）", "Emission intensity (tCO2e/10k CNY)"),
+            ("排放总量（吨二氧化碳当量）", "Total emissions (tCO2e)"), ("报告排放的企业数", "Reporting emissions"),
+            ("排放强度（吨二氧化碳当量/万元）", "Emission intensity (tCO2e/10k CNY)"),
             ("同时报告排放和营收的企业数", "Reporting emissions and revenue"),
-            ("综合能耗（tce）", "Energy use (tce)"), ("报告能耗的企业数", "Reporting energy"),
+            ("综合能耗（吨标准煤）", "Energy use (tce)"), ("报告能耗的企业数", "Reporting energy"),
         ], rows))
     return workbook(sheets, about_rows(
         "城市ESG看板", "City ESG dashboard",

@@ -53,6 +53,7 @@ from czesg.disclosures.models import (
     State,
 )
 from czesg.engine.catalogue import load_catalogue
+from czesg.engine.catalogue.denominators import all_output_units
 from czesg.engine.plan import CityProfile, load_city_profile
 from czesg.engine.plan import targets as engine
 from czesg.enterprises.models import Enterprise
@@ -316,7 +317,7 @@ def value_rows(year: int, codes: Sequence[str], *, parks_only: bool = False,
         chosen = Q(disclosure_id__in=latest_published_ids(year))
     query = Datapoint.objects.filter(
         chosen, indicator_code__in=list(codes), status=DatapointStatus.REPORTED,
-    )
+    ).exclude(unit__in=all_output_units())  # per MW, per t of product…: not per-revenue figures
     if parks_only:
         query = query.exclude(disclosure__enterprise__park_key="")
     query = (query.order_by().values("disclosure__enterprise_id", "disclosure_id")

@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from czesg.disclosures.models import Datapoint, Disclosure
+from czesg.engine.kernel.numbers import format_number
+from czesg.web.display import unit_label
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,6 +28,16 @@ class DisclosureAdmin(ReadOnlyAdmin):
 
 @admin.register(Datapoint)
 class DatapointAdmin(ReadOnlyAdmin):
-    list_display = ("disclosure", "indicator_code", "status", "value_number", "unit", "method", "assurance")
+    list_display = ("disclosure", "indicator_code", "status", "value", "unit_shown", "method", "assurance")
     list_filter = ("method", "assurance", "status")
     search_fields = ("indicator_code", "disclosure__enterprise__name")
+
+    @admin.display(description=_("value"), ordering="value_number")
+    def value(self, point: Datapoint) -> str:
+        """The number as a person reads it (significant digits, thousands separators)."""
+        return "" if point.value_number is None else format_number(point.value_number)
+
+    @admin.display(description=_("unit"), ordering="unit")
+    def unit_shown(self, point: Datapoint) -> str:
+        """The unit by its label in the active language."""
+        return unit_label(point.unit)

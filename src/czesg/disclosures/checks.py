@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, State
 from czesg.disclosures.signals import extra_findings
 from czesg.engine.catalogue import load_catalogue
+from czesg.engine.catalogue.denominators import all_output_units
 from czesg.engine.disclosure import plausibility
 from czesg.engine.disclosure.answers import Answer, Finding, error_finding
 from czesg.engine.disclosure.validation import validate
@@ -31,6 +32,7 @@ def answers_of(disclosure: Disclosure) -> dict[str, Answer]:
             answers[p.indicator_code] = Answer(
                 code=p.indicator_code, number=p.value_number, boolean=p.value_bool,
                 choice=p.value_choice, text=p.value_text, evidence=p.evidence_ref,
+                unit=p.unit if p.unit in all_output_units() else "",
             )
     return answers
 
@@ -47,10 +49,11 @@ def previous_numbers(disclosure: Disclosure) -> dict[str, float]:
     )
     if previous is None:
         return {}
+    # A value per unit of physical output (per MW…) is never compared with a per-revenue one.
     return dict(
-        previous.datapoints.filter(value_number__isnull=False).values_list(
-            "indicator_code", "value_number"
-        )
+        previous.datapoints.filter(value_number__isnull=False)
+        .exclude(unit__in=all_output_units())
+        .values_list("indicator_code", "value_number")
     )
 
 
@@ -66,6 +69,7 @@ def industry_ranges(disclosure: Disclosure, codes: list[str]) -> dict[str, tuple
             value_number__isnull=False,
         )
         .exclude(disclosure__enterprise_id=disclosure.enterprise_id)
+        .exclude(unit__in=all_output_units())  # per-output values are not per-revenue peers
         .values_list("indicator_code", "value_number")
     )
     by_code: dict[str, list[float]] = defaultdict(list)
@@ -93,7 +97,8 @@ def findings_for(disclosure: Disclosure) -> list[Finding]:
     )
     enterprise = disclosure.enterprise
     numbers = {c: float(a.number) for c, a in answers.items()
-               if a.number is not None and c in catalogue}
+               if a.number is not None and c in catalogue
+               and a.unit not in all_output_units()}
     extra = plausibility.check(numbers, catalogue, size_class=enterprise.size_class,
                                industry_code=enterprise.industry_code)
     extra += _unconfirmed(disclosure)

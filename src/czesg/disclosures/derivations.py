@@ -2,8 +2,10 @@
 :func:`recompute` inside their transaction, so that each indicator with a formula in the
 catalogue holds the value computed from its inputs (method ``calculated``, with the formula and
 the inputs in ``derivation``), or nothing when an input is missing. A value the enterprise
-reported itself for such an indicator is kept; validation compares it with the formula. A bulk
-import computes the same values for all its disclosures at once (:func:`derive_for_import`)."""
+reported itself for such an indicator is kept; validation compares it with the formula. A value
+reported per unit of physical output (per MW, per t of product, per m²) is kept too, and no
+per-revenue value is computed beside it. A bulk import computes the same values for all its
+disclosures at once (:func:`derive_for_import`)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from django.utils import timezone
 from czesg.audit.recording import record
 from czesg.disclosures.models import Assurance, Datapoint, DatapointStatus, Disclosure, Method
 from czesg.engine.catalogue import load_catalogue
+from czesg.engine.catalogue.denominators import all_output_units
 from czesg.engine.catalogue.formulas import derive_all, derive_frame, parse
 
 
@@ -47,7 +50,7 @@ def recompute(disclosure: Disclosure, *, actor) -> dict[str, float | None]:
     values = {
         code: p.value_number for code, p in points.items()
         if p.status == DatapointStatus.REPORTED and p.value_number is not None
-        and not _is_derived(p)
+        and not _is_derived(p) and p.unit not in all_output_units()
     }
     reported = frozenset(code for code in derived if code in values)
     results = derive_all({c: i.formula for c, i in derived.items()}, values, unit_of,
@@ -59,6 +62,8 @@ def recompute(disclosure: Disclosure, *, actor) -> dict[str, float | None]:
         if code in reported or (point is not None
                                 and point.status == DatapointStatus.NOT_APPLICABLE):
             continue
+        if point is not None and point.unit in all_output_units():
+            continue  # reported per unit of output (per MW…): no per-revenue figure beside it
         result = results.get(code)
         if result is None:
             if point is not None and _is_derived(point):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,11 +18,13 @@ from czesg.access.models import Grant, Scope
 from czesg.access.permissions import can_read_evidence
 from czesg.accounts.permissions import can_manage_enterprise
 from czesg.disclosures import actions, checks
-from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, Evidence, State, Tier
+from czesg.disclosures.models import Datapoint, Disclosure, Evidence, State, Tier
+from czesg.disclosures.rows import answer_basis, row_of
 from czesg.disclosures.upload import apply_upload, problem_rows, read_upload, template_bytes
-from czesg.engine.catalogue import Indicator, load_catalogue
+from czesg.engine.catalogue import load_catalogue
+from czesg.engine.catalogue.denominators import all_output_units, output_units
 from czesg.engine.kernel.errors import CzesgError, StateConflict
-from czesg.engine.kernel.units import label, offered
+from czesg.engine.kernel.units import label
 from czesg.enterprises.models import Enterprise
 from czesg.web.display import localise_params
 from czesg.web.language import language
@@ -44,140 +44,6 @@ def _managed_disclosure(request: HttpRequest, pk: int) -> Disclosure:
     if disclosure is None:
         raise Http404
     return disclosure
-
-
-@dataclass
-class Row:
-    """One indicator as the form shows it."""
-
-    indicator: Indicator
-    name: str
-    unit_label: str
-    units: list[tuple[str, str]]
-    point: Datapoint | None
-    evidence: list[Evidence]
-    guidance: dict[str, str]
-    level: str
-    error: str = ""
-    saved: bool = False
-    typed_value: str | None = None
-    typed_unit: str = ""
-    how_computed: str = ""
-    findings: list[dict] | None = None
-    """Checks about this field and its relatives: ``{"text", "error"}`` each, shown inline."""
-
-    @property
-    def value_text(self) -> str:
-        if self.typed_value is not None:  # what the person typed, kept when it was refused
-            return self.typed_value
-        p = self.point
-        if p is None or p.status != DatapointStatus.REPORTED:
-            return ""
-        if p.value_number is not None:
-            return p.entered_value or f"{p.value_number:g}"
-        if p.value_bool is not None:
-            return "yes" if p.value_bool else "no"
-        return p.value_choice or p.value_text
-
-    @property
-    def chosen_unit(self) -> str:
-        if self.typed_unit and self.typed_unit in {u for u, _ in self.units}:
-            return self.typed_unit  # the unit the person picked, even before any value
-        p = self.point
-        return (p.entered_unit if p is not None and p.entered_unit else self.indicator.unit) or ""
-
-    @property
-    def conversion_text(self) -> str:
-        """How a value typed in another dimension was converted (the factor set's coefficient)."""
-        p = self.point
-        conversion = (p.derivation or {}).get("conversion") if p is not None else None
-        if not conversion:
-            return ""
-        en = language().startswith("en")
-        return gettext(
-            "Converted with %(name)s, %(value)s %(unit)s (factor set %(set)s, %(id)s)."
-        ) % {
-            "name": conversion.get("name_en" if en else "name_zh", ""),
-            "value": f"{conversion.get('coefficient', 0):g}",
-            "unit": conversion.get("coefficient_unit", ""), "set": conversion.get("factor_set", ""),
-            "id": conversion.get("factor_id", ""),
-        }
-
-    @property
-    def prefill_text(self) -> str:
-        """Where a pre-filled or copied value comes from, and whether it still needs confirming."""
-        p = self.point
-        if p is None or p.method == "typed":
-            return ""
-        prefill = (p.derivation or {}).get("prefill")
-        if prefill and prefill.get("kind") == "record":
-            en = language().startswith("en")
-            return gettext("From: %(source)s, %(year)s annual total") % {
-                "source": prefill.get("name_en" if en else "name_zh", ""),
-                "year": prefill.get("year", "")}
-        if p.method == "copied":
-            return gettext("Last year's value, please confirm")
-        return ""
-
-    @property
-    def needs_confirming(self) -> bool:
-        p = self.point
-        prefill = (p.derivation or {}).get("prefill") if p is not None else None
-        if p is not None and p.method == "copied":
-            return not (prefill or {}).get("confirmed")
-        return bool(prefill) and not prefill.get("confirmed")
-
-    @property
-    def is_na(self) -> bool:
-        return self.point is not None and self.point.status == DatapointStatus.NOT_APPLICABLE
-
-
-_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
-
-
-def _how_computed(indicator: Indicator, point: Datapoint | None, lang: str) -> str:
-    """The formula of a derived indicator in words, with the inputs used (or still missing)."""
-    if not indicator.is_derived:
-        return ""
-    catalogue = load_catalogue()
-    derivation = (point.derivation or {}) if point is not None else {}
-    inputs = derivation.get("inputs", {}) if point is not None and point.method == "calculated" else {}
-
-    def name(match: re.Match) -> str:
-        code = match.group(0)
-        text = catalogue.get(code).name(lang)
-        return f"{text} ({inputs[code]:.12g})" if code in inputs else text
-
-    formula = _CODE.sub(name, indicator.formula).replace("*", "×").replace("/", "÷")
-    if inputs:
-        return gettext("Calculated by the platform: %(formula)s.") % {"formula": formula}
-    return gettext("Calculated by the platform once its inputs are entered: %(formula)s.") % {
-        "formula": formula}
-
-
-def _row(indicator: Indicator, point: Datapoint | None, evidence: list[Evidence], lang: str) -> Row:
-    en = lang.startswith("en")
-    units, shown = [], set()
-    for spelling in offered(indicator.unit):
-        text = label(spelling, lang) if spelling == indicator.unit else spelling
-        if text not in shown:  # the canonical unit's label may equal an alias (兆瓦时)
-            shown.add(text)
-            units.append((spelling, text))
-    return Row(
-        indicator=indicator,
-        name=indicator.name(lang),
-        unit_label=label(indicator.unit, lang) if indicator.unit else "",
-        units=units,
-        point=point,
-        evidence=evidence,
-        guidance={
-            "what": indicator.what_en if en else indicator.what_zh,
-            "how": indicator.how_en if en else indicator.how_zh,
-            "mistakes": indicator.mistakes_en if en else indicator.mistakes_zh,
-        },
-        level=indicator.disclosure_level,
-        how_computed=_how_computed(indicator, point, lang),
-    )
 
 
 def _progress(disclosure: Disclosure, codes: set[str] | None = None) -> dict:
@@ -214,7 +80,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     groups: OrderedDict[str, dict] = OrderedDict()
     for topic in sorted(catalogue.topics, key=lambda t: t.order):
         rows = [
-            _row(i, points.get(i.code), evidence.get(i.code, []), lang)
+            row_of(i, points.get(i.code), evidence.get(i.code, []), lang)
             for i in catalogue.indicators
             if i.topic == topic.key and (i.code in in_tier or i.code in points)
         ]
@@ -258,6 +124,7 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     error = ""
     changed = True
     raw = request.POST.get("value", "").strip()
+    basis = request.POST.get("basis", "").strip()
     try:
         if request.POST.get("confirm"):
             actions.confirm_value(disclosure, code, actor=request.user)
@@ -265,6 +132,9 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             actions.mark_not_applicable(
                 disclosure, code, request.POST.get("na_explanation", ""), actor=request.user
             )
+        elif indicator.is_derived and output_units(code):
+            changed = answer_basis(disclosure, code, raw, basis, actor=request.user,
+                                    evidence=request.POST.get("evidence_ref", ""))
         elif indicator.is_derived:
             pass  # the platform computes it from its inputs; the row only takes N/A and evidence
         elif raw:
@@ -287,10 +157,13 @@ def answer(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             messages.error(request, f"{code}: {error}")
         return redirect(reverse("disclosures:edit", args=[pk]) + f"#row-{code}")
     point = disclosure.datapoints.filter(indicator_code=code).first()
-    row = _row(indicator, point, list(disclosure.evidence.filter(indicator_code=code)), language())
+    row = row_of(indicator, point, list(disclosure.evidence.filter(indicator_code=code)), language())
     row.error = error
     row.saved = not error and changed
     row.typed_unit = request.POST.get("unit", "").strip()
+    row.typed_basis = basis
+    if row.basis and (point is None or point.unit != row.basis) and not error:
+        row.typed_value = ""  # a denominator picked before its value: the field waits for it
     if error:
         row.typed_value = raw  # the refused input stays in the field
     else:
@@ -578,7 +451,7 @@ def applicants(request: HttpRequest) -> HttpResponse:
     figures: dict[int, dict[str, float]] = {}
     for enterprise_id, code, value in Datapoint.objects.filter(
         disclosure__in=list(shown.values()), indicator_code__in=KEY_FIGURES
-    ).values_list("disclosure__enterprise_id", "indicator_code", "value_number"):
+    ).exclude(unit__in=all_output_units()).values_list("disclosure__enterprise_id", "indicator_code", "value_number"):
         figures.setdefault(enterprise_id, {})[code] = value
     access_actions.log_accesses(grants, request.user, "applicant overview", "page")
     rows = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from czesg.accounts.models import Membership, Role
 from czesg.accounts.permissions import is_government
@@ -13,6 +14,7 @@ from czesg.engine.kernel.errors import CzesgError, IdentifierError, StateConflic
 from czesg.enterprises import actions
 from czesg.enterprises.models import Enterprise
 from czesg.web.adminforms import add_refusal
+from czesg.web.display import park_label
 from czesg.web.problems import user_message
 
 
@@ -73,9 +75,14 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
     form = EnterpriseAdminForm
     inlines = [MembershipInline]
-    list_display = ("name", "uscc", "industry_code", "division_code", "park_key", "size_class", "listed")
+    list_display = ("name", "uscc", "industry_code", "division_code", "park", "size_class", "listed")
     list_filter = ("size_class", "listed", "state_owned", "is_synthetic", "division_code")
     search_fields = ("name", "uscc", "stock_code")
+
+    @admin.display(description=_("park"), ordering="park_key")
+    def park(self, enterprise: Enterprise) -> str:
+        """The enterprise's park by its name in the active language."""
+        return park_label(enterprise.park_key)
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and is_government(request.user)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from pydantic_core import to_json
 
 from czesg.disclosures.models import Datapoint, Disclosure
+from czesg.engine.catalogue.denominators import all_output_units
 from czesg.enterprises.models import Enterprise
 from czesg.portal.models import PublicProfile
 from czesg.portal.public import HEADLINE
@@ -47,6 +48,7 @@ def _fetch(ids: list[int]) -> tuple[list[tuple], list[tuple], list[tuple]]:
     values of those disclosures, for a batch of enterprises."""
     marks = ", ".join(["%s"] * len(ids))
     codes = ", ".join(["%s"] * len(HEADLINE))
+    per_output = sorted(all_output_units()) or [""]  # a series stays in one (per-revenue) unit
     columns = ", ".join(f"d.{c}" for c in DISCLOSURE_COLUMNS)
     published, published_params = (Disclosure.objects.latest_published(enterprises=ids)
                                    .order_by().values("pk").query.sql_with_params())
@@ -64,7 +66,9 @@ def _fetch(ids: list[int]) -> tuple[list[tuple], list[tuple], list[tuple]]:
         cursor.execute(
             f"SELECT p.disclosure_id, p.indicator_code, p.value_number, p.unit "
             f"FROM {Datapoint._meta.db_table} p WHERE p.indicator_code IN ({codes}) "
-            f"AND p.disclosure_id IN ({published})", [*HEADLINE, *published_params],
+            f"AND p.disclosure_id IN ({published}) "
+            f"AND p.unit NOT IN ({', '.join(['%s'] * len(per_output))})",
+            [*HEADLINE, *published_params, *per_output],
         )
         values = cursor.fetchall()
     return enterprises, disclosures, values

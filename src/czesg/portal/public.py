@@ -13,6 +13,7 @@ from django.shortcuts import render
 
 from czesg.disclosures.models import Datapoint, Disclosure, EnterpriseYear, State, Tier
 from czesg.engine.catalogue import load_catalogue
+from czesg.engine.catalogue.denominators import all_output_units
 from czesg.engine.kernel.numbers import number_range
 from czesg.engine.kernel.units import label as unit_label
 from czesg.engine.plan import load_city_profile
@@ -270,7 +271,10 @@ def benchmark(request: HttpRequest) -> HttpResponse:
     )
     if industry:
         points = points.filter(disclosure__enterprise__industry_code__startswith=industry)
-    pairs = list(points.values_list("disclosure__enterprise_id", "value_number"))
+    # Values per unit of physical output (per MW…) are counted apart, never ranked per revenue.
+    rows = list(points.values_list("disclosure__enterprise_id", "value_number", "unit"))
+    pairs = [(e, v) for e, v, u in rows if u not in all_output_units()]
+    per_output = len(rows) - len(pairs)
     disclosed = {e for e, _ in pairs}
     recorded = _benchmark_records(indicator.code, year, industry, disclosed)
     pairs += [(e, r.number) for e, r in recorded.items()]
@@ -303,5 +307,6 @@ def benchmark(request: HttpRequest) -> HttpResponse:
         "unit": unit_label(indicator.unit, lang) if indicator.unit else "",
         "industry": industry, "year": year, "years": years, "stats": stats,
         "histogram": histogram, "focus": focus, "position": position, "lang": lang,
+        "per_output": per_output,
     })
 

@@ -15,6 +15,7 @@ from django.db import connection
 
 from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, State
 from czesg.engine import rating as engine
+from czesg.engine.catalogue.denominators import all_output_units
 from czesg.engine.kernel.errors import StateConflict, gettext_noop
 from czesg.enterprises.models import Enterprise
 from czesg.ratings.models import Rating, RatingRun
@@ -66,6 +67,9 @@ def fetch_inputs(year: int, methodology: engine.Methodology
     status = np.zeros((n, k), np.int8)
 
     choice_codes = [i.code for i in methodology.indicators if i.data_type == "choice"] or [""]
+    # An intensity reported per unit of physical output (per MW…) is not scored against
+    # per-revenue bands: the rating reads it as not reported.
+    per_output = sorted(all_output_units()) or [""]
     dids, code_list, states, numbers, booleans, choices = read_columns(
         f"SELECT p.disclosure_id, p.indicator_code, p.status, p.value_number, "
         f"CASE WHEN p.value_bool THEN CAST(1 AS DOUBLE PRECISION) "
@@ -73,8 +77,9 @@ def fetch_inputs(year: int, methodology: engine.Methodology
         f"CASE WHEN p.indicator_code IN ({', '.join(['%s'] * len(choice_codes))}) "
         f"THEN p.value_choice END "
         f"FROM {datapoint} p JOIN {disclosure} d ON d.id = p.disclosure_id "
-        f"WHERE d.year = %s AND d.state = %s AND p.indicator_code IN ({', '.join(['%s'] * k)})",
-        [*choice_codes, year, State.PUBLISHED, *codes], 6)
+        f"WHERE d.year = %s AND d.state = %s AND p.indicator_code IN ({', '.join(['%s'] * k)}) "
+        f"AND p.unit NOT IN ({', '.join(['%s'] * len(per_output))})",
+        [*choice_codes, year, State.PUBLISHED, *codes, *per_output], 6)
     m = len(dids)
     if m and n:
         column_of = {code: j for j, code in enumerate(codes)}

@@ -94,6 +94,20 @@ def unit_label(unit: Any) -> str:
     return text
 
 
+def park_label(key: Any) -> str:
+    """A park of the city profile (its key, e.g. ``cn_israel_park``) by its name in the active
+    language; the key itself when the profile does not know it."""
+    from czesg.engine.plan import load_city_profile  # the profile is cached after first load
+
+    text = "" if key is None else str(key)
+    if not text:
+        return ""
+    try:
+        return load_city_profile().park(text).name(language())
+    except KeyError:
+        return text
+
+
 def tier_label(tier: Any) -> str:
     """A disclosure tier (basic, standard…) in the active language."""
     return _lookup(TIERS, tier)

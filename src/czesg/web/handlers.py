@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 from ninja import errors as ninja_errors
 
 from czesg.engine.kernel.errors import CzesgError
-from czesg.web.problems import problem, status_of
+from czesg.web.problems import problem, problem_title, status_of
 
 _CSRF_DETAIL = gettext_noop("The CSRF check failed: send the csrftoken cookie's value in the "
                             "X-CSRFToken header, or use an API token.")
@@ -38,7 +38,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         ]
         first = errors[0] if errors else {"field": "", "message": ""}
         return respond(request, {
-            "type": "https://czesg.org/problems/request_invalid", "title": "request invalid",
+            "type": "https://czesg.org/problems/request_invalid", "title": problem_title(422),
             "status": 422, "code": "request_invalid", "instance": request.path,
             "detail": gettext("The request is invalid: %(field)s: %(message)s")
             % {"field": first["field"], "message": first["message"]},
@@ -48,7 +48,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ninja_errors.AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc):
         return respond(request, {
-            "type": "https://czesg.org/problems/not_authenticated", "title": "not authenticated",
+            "type": "https://czesg.org/problems/not_authenticated", "title": problem_title(401),
             "status": 401, "code": "not_authenticated", "instance": request.path,
             "detail": gettext("Sign in, or send an API token with the needed scope."),
         }, 401)
@@ -56,7 +56,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc):
         return respond(request, {
-            "type": "https://czesg.org/problems/not_found", "title": "not found",
+            "type": "https://czesg.org/problems/not_found", "title": problem_title(404),
             "status": 404, "code": "not_found", "instance": request.path,
             "detail": gettext("Nothing was found at this address."),
         }, 404)
@@ -69,7 +69,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         if exc.status_code == 403 and "csrf" in str(exc).lower():
             code, detail = "csrf_failed", _CSRF_DETAIL
         return respond(request, {
-            "type": f"https://czesg.org/problems/{code}", "title": code.replace("_", " "),
+            "type": f"https://czesg.org/problems/{code}", "title": problem_title(exc.status_code),
             "status": exc.status_code, "code": code, "instance": request.path,
             "detail": gettext(detail) if detail else gettext("The request was refused."),
         }, exc.status_code)

@@ -15,6 +15,28 @@ from czesg.engine.kernel.bilingual import localized
 from czesg.engine.kernel.problems import Problem, fill
 from czesg.web.display import localise_params
 
+# A problem document's ``title`` (RFC 7807: a short summary of the problem type, localised) by
+# HTTP status, in the reader's language; the stable ``code`` beside it is for programs.
+_TITLES: dict[int, str] = {
+    400: errors.gettext_noop("Bad request"),
+    401: errors.gettext_noop("Sign-in required"),
+    403: errors.gettext_noop("Not permitted"),
+    404: errors.gettext_noop("Not found"),
+    405: errors.gettext_noop("Method not allowed"),
+    409: errors.gettext_noop("Not possible in the current state"),
+    413: errors.gettext_noop("Request too large"),
+    415: errors.gettext_noop("Unsupported file type"),
+    422: errors.gettext_noop("Input not accepted"),
+    429: errors.gettext_noop("Too many requests"),
+    500: errors.gettext_noop("Server error"),
+}
+
+
+def problem_title(status: int) -> str:
+    """The title of a problem document with HTTP ``status``, in the active language."""
+    return gettext(_TITLES.get(status, _TITLES[500 if status >= 500 else 400]))
+
+
 # Per refusal code: how to turn a refusal's itemised problems into JSON items (with their text).
 ProblemItems = Callable[[errors.CzesgError], list[dict[str, Any]]]
 _PROBLEM_ITEMS: dict[str, ProblemItems] = {}
@@ -49,7 +71,7 @@ def problem(exc: errors.CzesgError, instance: str = "") -> dict[str, Any]:
     """An RFC 7807 problem document for a refusal."""
     body: dict[str, Any] = {
         "type": f"https://czesg.org/problems/{exc.code}",
-        "title": exc.code.replace("_", " "),
+        "title": problem_title(status_of(exc)),
         "status": status_of(exc),
         "detail": user_message(exc),
         "code": exc.code,
@@ -70,7 +92,7 @@ def problem_response(code: str, status: int, detail: str, instance: str = "",
     """An RFC 7807 problem document for a refusal that is no domain error (a malformed or
     too large request, a failed CSRF check), as an ``application/problem+json`` response."""
     body: dict[str, Any] = {
-        "type": f"https://czesg.org/problems/{code}", "title": code.replace("_", " "),
+        "type": f"https://czesg.org/problems/{code}", "title": problem_title(status),
         "status": status, "detail": detail, "code": code, **extra,
     }
     if instance:

@@ -26,6 +26,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
+from czesg.web.problems import problem_title
+
 Cost = int | Callable[[HttpRequest], int]
 
 
@@ -111,7 +113,7 @@ def refusal(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     detail = gettext("Too many requests; try again in %(seconds)s seconds.") % {"seconds": exc.wait}
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse({
-            "type": "https://czesg.org/problems/rate_limited", "title": "rate limited",
+            "type": "https://czesg.org/problems/rate_limited", "title": problem_title(429),
             "status": 429, "code": "rate_limited", "instance": request.path, "detail": detail,
             "retry_after": exc.wait,
         }, status=429, content_type="application/problem+json")

@@ -283,6 +283,25 @@ def test_validation_errors_block_submission_and_are_listed(draft_a, alice, clien
     assert draft_a.state == "draft"
 
 
+def test_the_review_page_names_each_field_in_the_current_language_with_the_code_secondary(
+    draft_a, alice, client
+):
+    actions.set_value(draft_a, "S-EMP-01", 10, "person", actor=alice)
+    actions.set_value(draft_a, "S-EMP-02-F", 11, "person", actor=alice)
+    client.force_login(alice)
+    name_zh = load_catalogue().get("S-EMP-02-F").name_zh
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(f"/disclosures/{draft_a.pk}/review/").content.decode()
+    item = page.split('data-rule="part_exceeds_total"', 1)[1].split("</li>", 1)[0]
+    # The link reads the field's Chinese name; the code follows it, marked as a code.
+    assert f"#row-S-EMP-02-F\">{name_zh}</a>" in item
+    assert '<span class="code muted">S-EMP-02-F</span>' in item
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/disclosures/{draft_a.pk}/review/").content.decode()
+    item = page.split('data-rule="part_exceeds_total"', 1)[1].split("</li>", 1)[0]
+    assert f"#row-S-EMP-02-F\">{load_catalogue().get('S-EMP-02-F').name_en}</a>" in item
+
+
 def test_diff_between_versions_shows_value_and_provenance_changes(published_2023, alice, client):
     amendment = actions.amend_disclosure(published_2023, "电量单位录入错误", actor=alice)
     actions.set_value(amendment, "E-ENG-01-ELEC", 1200, "MWh", evidence="电费单", actor=alice)

@@ -1,5 +1,6 @@
 """Issue 12 (item 2): a number without a unit is never guessed, energy becomes standard coal only
-through the factor set's named coefficient, and an intensity per physical output is refused."""
+through the factor set's named coefficient, and an intensity per physical output is kept in its
+own unit (a denominator the catalogue data admits), never stored per 10,000 CNY."""
 
 from __future__ import annotations
 
@@ -76,15 +77,48 @@ def test_standard_coal_typed_directly_needs_no_coefficient(catalogue):
     assert (value.number, value.conversion) == (20000.0, {})
 
 
-@pytest.mark.parametrize("unit", ["tCO2e/MW", "tCO2e/t", "吨二氧化碳当量/m²", "tCO2e/m2"])
-def test_an_intensity_per_physical_output_is_never_stored_per_10k_cny(catalogue, unit):
+@pytest.mark.parametrize(
+    ("code", "raw", "unit", "stored", "stored_unit"),
+    [
+        ("E-GHG-05", 0.5, "tCO2e/MW", 0.5, "tCO2e/MW"),
+        ("E-GHG-05", 1250, "kgCO2e/t", 1.25, "tCO2e/t"),  # 1250 kg = 1.25 t per t of product
+        ("E-GHG-05", "0.08", "吨二氧化碳当量/平方米", 0.08, "tCO2e/m2"),
+        ("E-GHG-05", 80, "kgCO2e/m²", 0.08, "tCO2e/m2"),
+        ("E-GHG-05", 2, "tCO2e/kW", 2000.0, "tCO2e/MW"),  # per kW: 1000 × per MW
+        ("E-ENG-02", 350, "kgce/t", 0.35, "tce/t"),
+        ("E-ENG-02", 12, "吨标准煤/兆瓦", 12.0, "tce/MW"),
+        ("E-WAT-02", 3.2, "立方米/吨产品", 3.2, "m3/t"),
+        ("E-WAT-02", 0.9, "m³/m²", 0.9, "m3/m2"),
+    ],
+)
+def test_an_intensity_per_physical_output_is_kept_in_its_own_unit(
+    catalogue, code, raw, unit, stored, stored_unit
+):
+    value = coerce(catalogue.get(code), raw, unit)
+    assert value.number == pytest.approx(stored, rel=1e-12)
+    assert value.unit == stored_unit  # never per 万元
+    assert value.entered_unit == unit and value.conversion == {}
+
+
+@pytest.mark.parametrize("unit", ["tCO2e/kWh", "tCO2e/person", "MWh"])
+def test_a_denominator_the_data_does_not_admit_is_refused_naming_the_admitted_ones(catalogue, unit):
     indicator = catalogue.get("E-GHG-05")
     with pytest.raises(UnitError) as caught:
         coerce(indicator, 0.5, unit)
     params = localized(caught.value.params, "en")
     assert params["name"] == indicator.name_en
     assert params["expected"] == "tCO2e per 10,000 CNY"
-    assert params["denominator"] == unit.split("/", 1)[1]
+    assert params["bases"] == "tCO2e per MW / tCO2e per t of product / tCO2e per m²"
+    assert localized(caught.value.params, "zh-hans")["bases"] == (
+        "吨二氧化碳当量/兆瓦 / 吨二氧化碳当量/吨产品 / 吨二氧化碳当量/平方米")
+
+
+def test_an_intensity_without_output_denominators_refuses_a_per_output_figure(catalogue):
+    indicator = catalogue.get("E-WST-01-INT")  # the data file admits no output basis for it
+    with pytest.raises(UnitError) as caught:
+        coerce(indicator, 0.5, "t/MW")
+    params = localized(caught.value.params, "en")
+    assert params["expected"] == "t per 10,000 CNY" and params["denominator"] == "MW"
     assert "per 10,000 CNY" in caught.value.render()
 
 

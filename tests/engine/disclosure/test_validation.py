@@ -424,6 +424,20 @@ def test_an_intensity_more_than_5_percent_off_is_a_warning(value, difference):
     assert findings[0].key == "intensity_mismatch:E-GHG-05"
 
 
+def test_an_intensity_per_unit_of_output_is_not_compared_per_revenue():
+    # 12.5 tCO2e per MW against 300 t ÷ 10000 万元 = 0.03 per 万元: not the same quantity, so no
+    # mismatch, no year-on-year slip against last year's per-revenue 0.03, no peer range.
+    answers = with_answers(n("E-GHG-05", 12.5, unit="tCO2e/MW"), n("E-ENG-02", 0.35, unit="tce/t"))
+    assert run(answers, previous={"E-GHG-05": 0.03, "E-ENG-02": 0.005},
+               industry_ranges={"E-GHG-05": (0.01, 0.05), "E-ENG-02": (0.001, 0.01)}) == []
+
+
+def test_an_intensity_in_a_unit_it_does_not_admit_or_negative_per_output_is_an_error():
+    findings = run(with_answers(n("E-GHG-05", 1.0, unit="tce/t"), n("E-ENG-02", -1.0, unit="tce/t")))
+    assert [(f.severity, f.rule, f.indicator, f.params.get("unit")) for f in findings] == [
+        ("error", "unit", "E-GHG-05", "tce/t"), ("error", "range", "E-ENG-02", "tce/t")]
+
+
 def test_an_intensity_entered_per_yuan_instead_of_per_10000_yuan_is_flagged():
     findings = run(with_answers(n("S-TRN-02", 2400.0)))  # 2400 h / 120 persons = 20
     assert [(f.rule, f.params["expected"]) for f in findings] == [("intensity_mismatch", "20")]

@@ -56,7 +56,12 @@ class Activity(Bilingual):
     estimate: bool = False
     reported: bool = False
     notes: str = ""
+    notes_zh: str = ""
     line: int = 0
+
+    def note(self, lang: str = "zh-hans") -> str:
+        """The activity's note in ``lang`` (the English one where no Chinese is given)."""
+        return self.notes if lang.startswith("en") or not self.notes_zh else self.notes_zh
 
     @property
     def factor_ids(self) -> tuple[str, ...]:
@@ -70,7 +75,7 @@ class Activity(Bilingual):
 
 _ACTIVITY_KEYS = (
     "code", "name_zh", "name_en", "scope", "kind", "unit", "factor_id", "gas", "factor_chain",
-    "market_factor_chain", "tce_factor_id", "estimate", "reported", "notes",
+    "market_factor_chain", "tce_factor_id", "estimate", "reported", "notes", "notes_zh",
 )
 
 
@@ -180,7 +185,7 @@ def parse_activities(text: str, *, name: str = ACTIVITIES_NAME) -> ActivityTable
             code=code, name_zh=text_of("name_zh", True), name_en=text_of("name_en", True),
             scope=scope, kind=kind, unit=unit, factor_id=text_of("factor_id"),
             gas=text_of("gas"), tce_factor_id=text_of("tce_factor_id"),
-            notes=text_of("notes"), line=line, factor_chain=chains["factor_chain"],
+            notes=text_of("notes"), notes_zh=text_of("notes_zh"), line=line, factor_chain=chains["factor_chain"],
             market_factor_chain=chains["market_factor_chain"], estimate=flags["estimate"],
             reported=flags["reported"],
         )

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from czesg.engine.catalogue.denominators import all_output_units
 from czesg.engine.kernel.errors import ValidationFailed
 
 ERROR = "error"
@@ -30,6 +31,9 @@ class Answer:
     text: str = ""
     na_explanation: str = ""
     evidence: str = ""
+    unit: str = ""
+    """The unit ``number`` is stored in when it is not the catalogue's: a unit of physical output
+    (per MW, per t of product, per m²) that ``data/catalogue/denominators.toml`` admits."""
 
     @classmethod
     def not_applicable(cls, code: str, explanation: str) -> Answer:
@@ -42,6 +46,7 @@ class Answer:
         return cls(
             code=code, number=coerced.number, boolean=coerced.boolean, choice=coerced.choice,
             text=coerced.text, evidence=evidence,
+            unit=coerced.unit if coerced.unit in all_output_units() else "",
         )
 
 

@@ -27,7 +27,13 @@ Rules (``rule`` id, severity):
 ``derived_mismatch``      warning   a reported value of a derived indicator (catalogue
                                     ``formula``) differs from its formula by >5%; intensities
                                     and exact sums are left to the two rules above
+``unit``                  error     a number stored in a unit that is neither the indicator's
+                                    nor one of its physical-output denominators
 ========================  ========  =========================================================
+
+An intensity reported per unit of physical output (``Answer.unit`` one of the indicator's
+output units, ``data/catalogue/denominators.toml``) is checked for its sign only: it is never
+compared with a per-revenue formula, last year's per-revenue value or peers' per-revenue range.
 
 Decisions, from the catalogue's guidance text:
 
@@ -60,7 +66,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from czesg.engine.catalogue import Catalogue, Indicator
+from czesg.engine.catalogue import Catalogue, Indicator, denominators
 from czesg.engine.catalogue.formulas import derive_all
 from czesg.engine.catalogue.formulas import evaluate as evaluate_formula
 from czesg.engine.catalogue.formulas import parse as parse_formula
@@ -182,6 +188,8 @@ def _check_answer(
         ):
             return [_missing_value(code, kind)]
         value = float(value)
+        if answer.unit and answer.unit != (indicator.unit or "%"):
+            return _check_output_basis(indicator, answer.unit, value)
         numbers[code] = value
         return _check_bounds(indicator, value)
     if kind == "boolean":
@@ -201,6 +209,24 @@ def _check_answer(
         return []
     if not (answer.text or "").strip():
         return [_missing_value(code, kind)]
+    return []
+
+
+def _check_output_basis(indicator: Indicator, unit: str, value: float) -> list[Finding]:
+    """A value per unit of physical output: admitted for the indicator, and not negative."""
+    if unit not in denominators.output_units(indicator.code):
+        return [error_finding(
+            "unit", indicator.code,
+            gettext_noop("%(code)s is stored in %(unit)s, which is neither its unit nor one of "
+                         "its output denominators."),
+            code=indicator.code, unit=unit,
+        )]
+    if value < 0:
+        return [error_finding(
+            "range", indicator.code,
+            gettext_noop("%(code)s must be at least %(min)s %(unit)s; got %(value)s %(unit)s."),
+            code=indicator.code, value=_fmt(value), unit=unit, min="0",
+        )]
     return []
 
 

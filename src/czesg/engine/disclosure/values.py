@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from czesg.engine.carbon.factors import load_factor_set
+from czesg.engine.catalogue import denominators
 from czesg.engine.kernel import units
 from czesg.engine.kernel.bilingual import LocalName
 from czesg.engine.kernel.errors import CatalogueError, DataFileError, UnitError, gettext_noop
@@ -119,6 +120,16 @@ def _convert(indicator: Any, entered: float, typed: str, canonical: str
         for step in steps:
             value = value * step
         return value, named
+    bases = denominators.output_units(indicator.code)
+    if bases and units.is_known(typed):
+        raise UnitError(
+            gettext_noop("%(name)s is reported per 10,000 CNY of revenue (%(expected)s) or per "
+                         "unit of output in %(bases)s; “%(unit)s” fits neither."),
+            code=indicator.code, name=_name(indicator), expected=_unit_name(canonical),
+            bases=LocalName(*(" / ".join(units.ALL_LABELS[b][i] for b in bases)
+                              for i in (0, 1))),
+            unit=typed,
+        ) from failure
     if canonical.endswith("/10k_CNY") and "/" in typed:
         raise UnitError(
             gettext_noop("%(name)s is an intensity per 10,000 CNY of revenue (%(expected)s); a "
@@ -149,7 +160,14 @@ def coerce(indicator: Any, raw: Any, unit: str | None = None) -> Coerced:
         entered = _number(raw, code)
         canonical = indicator.unit or "%"
         typed_unit = _typed_unit(indicator, unit, canonical)
-        value, conversion = _convert(indicator, entered, typed_unit, canonical)
+        per_output = (denominators.to_output_unit(code, entered, typed_unit)
+                      if units.is_known(typed_unit) else None)
+        conversion: dict[str, Any]
+        if per_output is not None:  # per MW, per t of product, per m²: kept in its own unit
+            value, conversion = per_output[0], {}
+            canonical = per_output[1]
+        else:
+            value, conversion = _convert(indicator, entered, typed_unit, canonical)
         low = 0.0 if kind == "percentage" and indicator.min is None else indicator.min
         high = 100.0 if kind == "percentage" and indicator.max is None else indicator.max
         if low is not None and value < low:

@@ -11,9 +11,29 @@
     return field !== null && field.value.trim() === "";
   }
 
+  // An intensity's denominator (per revenue, calculated; or per MW, per t of product, per m²):
+  // picking an output basis opens the field for its own value (the calculated per-revenue
+  // figure in it is not that value); going back to per revenue is saved (the platform
+  // calculates again).
+  function pickBasis(event, target) {
+    var form = target.closest("form.answer");
+    var field = form === null ? null : form.querySelector("[name=value]");
+    if (field === null || target.value === "-") { return; }
+    if (field.readOnly) {
+      field.value = "";
+      field.readOnly = false;
+      field.focus();
+    }
+    if (field.value.trim() === "") { event.stopPropagation(); }
+  }
+
   // Capture phase on the document: runs before htmx's listener on the row's form.
   document.addEventListener("change", function (event) {
     var target = event.target;
+    if (target instanceof HTMLSelectElement && target.name === "basis") {
+      pickBasis(event, target);
+      return;
+    }
     if (!(target instanceof HTMLSelectElement) || target.name !== "unit") { return; }
     var form = target.closest("form.answer");
     if (form === null || !emptyValue(form)) { return; }
