@@ -209,8 +209,6 @@ def _demo_consents(users: dict[str, User]) -> None:
     listed company asks the demo verifier to review its disclosure and evidence."""
     asks = [(username, "bank", [Scope.DISCLOSURES, Scope.SCORES], "常绿贷绿色信贷申请（演示）")
             for username in ("listed", "sme")]
-    asks.append(("listed", "verifier", [Scope.DISCLOSURES, Scope.EVIDENCE],
-                 "ESG 关键绩效数据鉴证（演示）"))
     for username, grantee, scopes, purpose in asks:
         membership = users[username].memberships.first()
         if grantee not in users or membership is None or Grant.objects.filter(

@@ -229,7 +229,8 @@ def invite_firm(disclosure: Disclosure, firm: AssuranceFirm, *, scope: list[str]
         purpose = f"Assurance engagement {engagement.reference}"
         grants = [
             grant_access(enterprise, user, scopes=[Scope.DISCLOSURES, Scope.EVIDENCE],
-                         valid_until=ends_on, purpose=purpose, actor=actor)
+                         valid_until=ends_on, purpose=purpose, actor=actor,
+                         engagement=engagement.reference)
             for user in verifiers
         ]
         engagement.grants = [g.pk for g in grants]

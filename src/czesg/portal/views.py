@@ -40,10 +40,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Where a signed-in user lands: an enterprise user's to-do for this reporting year; a park's
-    or the city's enterprises with the user's work lists; banks and verifiers go to the
-    enterprises that asked them to read their data."""
+    or the city's enterprises with the user's work lists; banks go to the
+    enterprises that asked them to read their data, verifiers to their work list."""
     user = request.user
-    if user.role in (Role.BANK, Role.VERIFIER):
+    if user.role == Role.VERIFIER:
+        return redirect("assurance:work")
+    if user.role == Role.BANK:
         return redirect("disclosures:applicants")
     enterprises = Enterprise.objects.managed_by(user).annotate(
         n_disclosures=Count("disclosures"),
