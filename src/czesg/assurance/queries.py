@@ -20,6 +20,7 @@ from czesg.carbon.models import CarbonCalculation
 from czesg.disclosures import checks
 from czesg.disclosures.models import Assurance, Datapoint, Disclosure, Evidence
 from czesg.engine.assurance.sampling import Candidate, default_sample, load_rule
+from czesg.engine.catalogue import load_catalogue
 
 # GHG indicators whose carbon calculation trace the work page shows.
 CARBON_CODES = ("E-GHG-01", "E-GHG-02", "E-GHG-03")
@@ -151,3 +152,23 @@ def assured_counts(year: int, enterprises: QuerySet | None = None) -> dict[str, 
     assured = Datapoint.objects.filter(disclosure__in=latest).exclude(assurance=Assurance.NONE)
     return {"enterprises": assured.values("disclosure__enterprise_id").distinct().count(),
             "values": assured.count()}
+
+
+def signed_statements(enterprise, lang: str) -> list[dict[str, Any]]:
+    """An enterprise's signed engagements with their values, newest first (public: a signed
+    statement is published with the values it covers)."""
+    catalogue = load_catalogue()
+    out = []
+    for engagement in (Engagement.objects.filter(enterprise=enterprise,
+                                                 state=EngagementState.SIGNED)
+                       .select_related("firm", "disclosure").order_by("-signed_at")[:20]):
+        points = {p.indicator_code: p for p in engagement.disclosure.datapoints.filter(
+            indicator_code__in=engagement.scope)}
+        values = [{"code": code, "name": catalogue.get(code).name(lang) if code in catalogue
+                   else "", "value": points[code].display_value if code in points else "—",
+                   "unit": points[code].unit if code in points else "",
+                   "assured": code in points and points[code].assurance != Assurance.NONE}
+                  for code in engagement.scope]
+        out.append({"engagement": engagement, "values": values,
+                    "signed_on": engagement.signed_at})
+    return out

@@ -190,11 +190,12 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
 STATEMENT_LANGS = {"zh": "zh-hans", "en": "en"}
 
 
-@login_required
 def statement(request: HttpRequest, pk: int, lang: str) -> HttpResponse:
-    """The signed statement as PDF, in Chinese (``zh``) or English (``en``)."""
-    item = _engagement(request, pk)
-    if lang not in STATEMENT_LANGS or item.state != EngagementState.SIGNED:
+    """The signed statement as PDF, in Chinese (``zh``) or English (``en``); a signed statement
+    is public, like the published values it covers."""
+    item = (Engagement.objects.filter(pk=pk, state=EngagementState.SIGNED)
+            .select_related("enterprise", "firm", "disclosure", "lead", "reviewer").first())
+    if lang not in STATEMENT_LANGS or item is None:
         raise Http404
     return pdf_download(statement_pdf(item, STATEMENT_LANGS[lang]),
                         f"assurance-statement-{item.reference}-{lang}")

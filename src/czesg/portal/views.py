@@ -14,6 +14,7 @@ from czesg.access.actions import note_consented_read
 from czesg.access.models import Scope
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import can_manage_enterprise
+from czesg.assurance.queries import signed_statements
 from czesg.disclosures.models import Disclosure, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.diff import diff_versions
@@ -96,6 +97,7 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "can_manage": can_manage_enterprise(request.user, enterprise),
         "rating": latest_rating(enterprise),
         "lang": lang,
+        "statements": signed_statements(enterprise, lang),
     }
     return render(request, "portal/enterprise.html", context)
 

@@ -72,6 +72,17 @@ def fieldwork(invite, vera, rex):
     return actions.assign_reviewer(engagement, rex, actor=vera)
 
 
+@pytest.fixture
+def signed(fieldwork, vera, rex):
+    """A signed engagement with an unmodified conclusion (the sample tested, no finding)."""
+    from czesg.assurance import actions
+
+    for code in fieldwork.sample:
+        actions.record_procedure(fieldwork, code, "recalculated", actor=vera)
+    actions.conclude_engagement(fieldwork, "unmodified", actor=vera)
+    return actions.sign_statement(fieldwork, actor=rex)
+
+
 def audit_actions(since: int = 0) -> list[str]:
     """The actions of the audit entries after sequence number ``since``."""
     from czesg.audit.models import AuditEvent

@@ -211,13 +211,6 @@ def test_the_whole_engagement_marks_the_assured_values(fieldwork, vera, rex, ali
         "assurance.correct", "assurance.close_finding", "assurance.conclude", "assurance.sign"]
 
 
-@pytest.fixture
-def signed(fieldwork, vera, rex):
-    _test_sample(fieldwork, vera)
-    actions.conclude_engagement(fieldwork, "unmodified", actor=vera)
-    return actions.sign_statement(fieldwork, actor=rex)
-
-
 def test_an_assured_value_changes_only_through_an_amendment_which_drops_the_mark(signed, alice):
     published = signed.disclosure
     with pytest.raises(StateConflict):
