@@ -21,6 +21,7 @@ from czesg.disclosures import checks
 from czesg.disclosures.models import Assurance, Datapoint, Disclosure, Evidence
 from czesg.engine.assurance.sampling import Candidate, default_sample, load_rule
 from czesg.engine.catalogue import load_catalogue
+from czesg.engine.plan import load_city_profile
 
 # GHG indicators whose carbon calculation trace the work page shows.
 CARBON_CODES = ("E-GHG-01", "E-GHG-02", "E-GHG-03")
@@ -145,13 +146,33 @@ def firm_register() -> QuerySet[AssuranceFirm]:
     ).order_by("name")
 
 
-def assured_counts(year: int, enterprises: QuerySet | None = None) -> dict[str, int]:
-    """How many enterprises have assured values in their latest published disclosure of a
-    year, and how many values are assured."""
-    latest = Disclosure.objects.latest_published(year=year, enterprises=enterprises)
-    assured = Datapoint.objects.filter(disclosure__in=latest).exclude(assurance=Assurance.NONE)
-    return {"enterprises": assured.values("disclosure__enterprise_id").distinct().count(),
-            "values": assured.count()}
+def assured_breakdown(year: int) -> dict[str, Any]:
+    """Enterprises with assured values in their latest published disclosure of a year, and the
+    values assured: the city's totals and the counts by district, park and lead industry
+    (group keys; the dashboards name them). One query."""
+    latest = Disclosure.objects.latest_published(year=year)
+    rows = (Datapoint.objects.filter(disclosure__in=latest).exclude(assurance=Assurance.NONE)
+            .values_list("disclosure__enterprise_id", "disclosure__enterprise__division_code",
+                         "disclosure__enterprise__park_key",
+                         "disclosure__enterprise__industry_code")
+            .annotate(n=Count("pk")).order_by())
+    profile = load_city_profile()
+    groups: dict[str, dict[str, dict[str, int]]] = {"district": {}, "park": {}, "industry": {}}
+    totals = {"enterprises": 0, "values": 0}
+    for _, division, park, industry, n in rows:
+        totals["enterprises"] += 1
+        totals["values"] += n
+        try:
+            lead = profile.lead_industry_of(industry)
+        except KeyError:
+            lead = None
+        for by, key in (("district", division), ("park", park or ""),
+                        ("industry", lead.key if lead else "")):
+            cell = groups[by].setdefault(key, {"enterprises": 0, "values": 0})
+            cell["enterprises"] += 1
+            cell["values"] += n
+    return {"year": year, **totals,
+            "groups": {by: sorted(cells.items()) for by, cells in groups.items()}}
 
 
 def signed_statements(enterprise, lang: str) -> list[dict[str, Any]]:

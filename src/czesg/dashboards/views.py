@@ -19,10 +19,12 @@ from django.utils.translation import gettext
 
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import is_government
+from czesg.assurance.queries import assured_breakdown
 from czesg.dashboards import exports
 from czesg.dashboards.figures import BREAKDOWNS, CityFigures, breakdown_table, cached_city_figures
 from czesg.dashboards.labels import UNIT_LABELS, labels
-from czesg.dashboards.queries import parse_threshold, parse_year, year_choices
+from czesg.dashboards.queries import name_of, parse_threshold, parse_year, year_choices
+from czesg.engine.plan import load_city_profile
 from czesg.engine.plan import targets as engine
 from czesg.reports.downloads import export_format, export_response
 from czesg.web.language import language
@@ -119,7 +121,22 @@ def city(request: HttpRequest) -> HttpResponse:
     _government_only(request)
     figures = cached_city_figures(parse_year(request.GET.get("year")),
                            parse_threshold(request.GET.get("threshold")))
-    return render(request, "dashboards/city.html", city_context(figures, language()))
+    context = city_context(figures, language())
+    context["assurance"] = _assurance(figures.year, context["lang"])
+    return render(request, "dashboards/city.html", context)
+
+
+def _assurance(year: int, lang: str) -> dict[str, Any]:
+    """Assured enterprises and values of the year, by district, park and lead industry."""
+    profile = load_city_profile()
+    names = labels()
+    data = assured_breakdown(year)
+    data["tables"] = [
+        (names["by"][by], [(name_of(profile, by, key, lang) or names["none"][by], cell)
+                           for key, cell in data["groups"][by]])
+        for by in ("district", "park", "industry")
+    ]
+    return data
 
 
 @login_required

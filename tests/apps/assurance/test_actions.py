@@ -232,3 +232,16 @@ def test_an_adverse_conclusion_marks_nothing(fieldwork, vera, rex):
     actions.conclude_engagement(fieldwork, "adverse", "排放数据无法追溯", actor=vera)
     actions.sign_statement(fieldwork, actor=rex)
     assert not Datapoint.objects.exclude(assurance="none").exists()
+
+
+def test_an_enterprise_cannot_grant_a_verifier_access_beyond_an_engagement(
+        published_a, vera, alice):
+    from czesg.access.actions import grant_access
+
+    seq = last_seq()
+    with pytest.raises(PermissionRefused, match="only through an assurance engagement"):
+        grant_access(published_a.enterprise, vera, scopes=["disclosures", "evidence"],
+                     valid_until=dt.date.today() + dt.timedelta(days=30), purpose="鉴证",
+                     actor=alice)
+    assert not Grant.objects.exists()
+    assert audit_actions(seq) == ["access.refused"]

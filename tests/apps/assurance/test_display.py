@@ -53,3 +53,11 @@ def test_the_disclosure_page_profile_and_compare_show_the_mark(client, signed, f
     # The statement is public once signed.
     pdf = client.get(f"/assurance/{signed.pk}/statement-en.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_city_dashboard_counts_assured_enterprises_and_values(client, signed, gov):
+    client.force_login(gov)
+    page = client.get("/dashboards/city/?year=2024").content.decode()
+    assert 'id="assurance-counts" data-enterprises="1" data-values="5"' in page
+    register = client.get("/assurance/firms/").content.decode()
+    assert "常州鉴信认证有限公司" in register
