@@ -3,6 +3,7 @@ engagement page (each role's steps) and the statement PDF in Chinese and English
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from czesg.accounts.permissions import can_manage_enterprise, is_government
 from czesg.assurance import actions, queries
 from czesg.assurance.forms import ConcludeForm, InviteForm
 from czesg.assurance.models import (
+    AssuranceFirm,
     Engagement,
     EngagementState,
     Finding,
@@ -28,6 +30,7 @@ from czesg.disclosures.models import DatapointStatus, Disclosure, State
 from czesg.engine.assurance.criteria import load_criteria
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.kernel.errors import CzesgError
+from czesg.enterprises.models import Enterprise
 from czesg.reports.downloads import pdf_download
 from czesg.reports.pdf import render_pdf
 from czesg.web.language import language
@@ -46,8 +49,64 @@ def work(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
-    """The register of assurance firms active in the city."""
-    return render(request, "assurance/register.html", {"firms": queries.firm_register()})
+    """The register of assurance firms active in the city; government users register firms,
+    add their verifiers and record consulting relationships (the independence check) here."""
+    error = ""
+    if request.method == "POST":
+        if not is_government(request.user):
+            raise Http404
+        try:
+            _register_step(request)
+        except CzesgError as exc:
+            error = user_message(exc)
+        else:
+            messages.success(request, gettext("Saved."))
+            return redirect("assurance:register")
+    return render(request, "assurance/register.html", {
+        "firms": queries.firm_register(), "error": error,
+        "government": is_government(request.user),
+        "verifiers": User.objects.filter(role=Role.VERIFIER, assurance_membership__isnull=True)
+        .order_by("username") if is_government(request.user) else [],
+    })
+
+
+def _register_step(request: HttpRequest) -> None:
+    post = request.POST
+    verb = post.get("verb", "")
+    if verb == "firm":
+        try:
+            declared = dt.date.fromisoformat(post.get("declared_at", ""))
+        except ValueError as exc:
+            raise actions.CatalogueError(actions.gettext_noop("Give the date as YYYY-MM-DD."),
+                                         field="declared_at") from exc
+        actions.register_firm(name=post.get("name", ""), name_en=post.get("name_en", ""),
+                              accreditation=post.get("accreditation", ""),
+                              independence_declaration=post.get("independence_declaration", ""),
+                              declared_at=declared, actor=request.user)
+        return
+    firm = AssuranceFirm.objects.filter(pk=post.get("firm") or 0).first()
+    if firm is None:
+        raise actions.CatalogueError(actions.gettext_noop("Choose the firm."), field="firm")
+    if verb == "verifier":
+        user = User.objects.filter(pk=post.get("user") or 0).first()
+        if user is None:
+            raise actions.CatalogueError(actions.gettext_noop("Choose the verifier."),
+                                         field="user")
+        actions.add_verifier(firm, user, actor=request.user)
+    elif verb == "consulting":
+        enterprise = Enterprise.objects.filter(uscc=post.get("uscc", "").strip().upper()).first()
+        if enterprise is None:
+            raise actions.CatalogueError(actions.gettext_noop("No enterprise has this credit "
+                                                              "code."), field="uscc")
+        try:
+            year = int(post.get("year", ""))
+        except ValueError as exc:
+            raise actions.CatalogueError(actions.gettext_noop("Give the year."),
+                                         field="year") from exc
+        actions.record_consulting(firm, enterprise, year, post.get("description", ""),
+                                  actor=request.user)
+    else:
+        raise Http404
 
 
 @login_required

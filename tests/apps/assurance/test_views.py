@@ -132,3 +132,26 @@ def test_an_amendment_page_says_which_assured_marks_it_dropped(invite, vera, rex
     assert disclosures  # the amendment is a draft; the published version stays assured
     assert Datapoint.objects.filter(disclosure=engagement.disclosure).exclude(
         assurance="none").count() == 5
+
+
+def test_government_keeps_the_register_on_its_page(gov, make_user, firm_a, alice):
+    from czesg.assurance.models import AssuranceFirm, ConsultingRelationship
+
+    officer = _client(gov)
+    response = officer.post("/assurance/firms/", {
+        "verb": "firm", "name": "江苏示例鉴证所", "name_en": "", "accreditation": "资质 X-1",
+        "independence_declaration": "独立", "declared_at": "2026-01-10"})
+    assert response.status_code == 302
+    firm = AssuranceFirm.objects.get()
+    verifier = make_user("ivy", "verifier")
+    officer.post("/assurance/firms/", {"verb": "verifier", "firm": firm.pk, "user": verifier.pk})
+    assert list(firm.members.values_list("user__username", flat=True)) == ["ivy"]
+    page = officer.post("/assurance/firms/", {"verb": "consulting", "firm": firm.pk,
+                                              "uscc": "bad", "year": "2024",
+                                              "description": "碳盘查"})
+    assert "没有企业使用该统一社会信用代码" in page.content.decode()
+    officer.post("/assurance/firms/", {"verb": "consulting", "firm": firm.pk,
+                                       "uscc": firm_a.uscc, "year": "2024",
+                                       "description": "碳盘查"})
+    assert ConsultingRelationship.objects.get().enterprise == firm_a
+    assert _client(alice).post("/assurance/firms/", {"verb": "firm"}).status_code == 404
