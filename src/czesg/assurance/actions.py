@@ -32,6 +32,7 @@ from czesg.assurance.models import (
     Procedure,
     ProcedureKind,
 )
+from czesg.assurance.queries import risk_sample
 from czesg.audit.recording import record
 from czesg.disclosures.actions import mark_assured
 from czesg.disclosures.models import DatapointStatus, Disclosure, State
@@ -293,8 +294,6 @@ def decline_engagement(engagement: Engagement, reason: str, *, actor) -> Engagem
 def choose_sample(engagement: Engagement, codes: list[str] | None = None, *, actor) -> Engagement:
     """Choose the items to test: the verifier's own choice, or (``codes=None``) the documented
     risk-based rule (warnings first, then larger values). Starts the fieldwork."""
-    from czesg.assurance.queries import risk_sample  # queries reads the models this module writes
-
     _require_member(actor, engagement.firm)
     with transaction.atomic():
         engagement = _locked(engagement)

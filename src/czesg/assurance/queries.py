@@ -186,7 +186,7 @@ def signed_statements(enterprise, lang: str) -> list[dict[str, Any]]:
         points = {p.indicator_code: p for p in engagement.disclosure.datapoints.filter(
             indicator_code__in=engagement.scope)}
         values = [{"code": code, "name": catalogue.get(code).name(lang) if code in catalogue
-                   else "", "value": points[code].display_value if code in points else "—",
+                   else "", "point": points.get(code),
                    "unit": points[code].unit if code in points else "",
                    "assured": code in points and points[code].assurance != Assurance.NONE}
                   for code in engagement.scope]
