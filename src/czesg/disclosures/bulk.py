@@ -44,7 +44,7 @@ from czesg.storage.bulk import insert_rows
 DATAPOINT_COLUMNS = (
     "disclosure_id", "indicator_code", "status", "value_number", "value_text", "value_bool",
     "value_choice", "unit", "entered_value", "entered_unit", "na_explanation", "method",
-    "evidence_ref", "entered_by_id", "entered_at", "assurance", "derivation",
+    "evidence_ref", "entered_by_id", "entered_at", "assurance", "derivation", "assurance_detail",
 )
 
 
@@ -269,7 +269,7 @@ def _write_batch(chunk, by_uscc, enterprises, existing, catalogue_version, actor
                 rows.append((
                     disclosure_id, code, status, number, text, boolean, choice, unit,
                     entered_value[:64], entered_unit, na, method, evidence, actor_id, stamp, Assurance.NONE,
-                    "{}",
+                    "{}", "{}",
                 ))
             events.append((
                 "disclosure.import", "disclosures.disclosure", str(disclosure_id),
