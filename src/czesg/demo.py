@@ -21,6 +21,8 @@ from czesg.access.actions import grant_access
 from czesg.access.models import Grant, Scope
 from czesg.accounts.actors import system_actor
 from czesg.accounts.models import MembershipRole, Role, User
+from czesg.assurance import actions as assurance
+from czesg.assurance.models import AssuranceFirm
 from czesg.disclosures.bulk import import_checked
 from czesg.disclosures.models import Disclosure, Method, State
 from czesg.engine import synth
@@ -49,6 +51,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("sme", "czesg-sme-demo", Role.ENTERPRISE),
     DemoAccount("listed", "czesg-listed-demo", Role.ENTERPRISE),
     DemoAccount("verifier", "czesg-verifier-demo", Role.VERIFIER, "合成样例鉴证事务所（合成数据）"),
+    DemoAccount("verifier2", "czesg-verifier2-demo", Role.VERIFIER, "合成样例鉴证事务所（合成数据）"),
     DemoAccount("bank", "czesg-bank-demo", Role.BANK, "合成样例银行常州分行（合成数据）"),
     DemoAccount("park", "czesg-park-demo", Role.PARK_ADMIN, "常州国家高新区管委会", "czhnd"),
 )
@@ -189,6 +192,7 @@ def ensure_demo_accounts() -> dict[str, User]:
         if enterprise is not None and not users[username].memberships.exists():
             add_member(enterprise, users[username], role=MembershipRole.MANAGER, actor=actor)
     _demo_consents(users)
+    _demo_assurance(users)
     return users
 
 
@@ -205,12 +209,10 @@ def _rate_demo_years() -> int:
 
 
 def _demo_consents(users: dict[str, User]) -> None:
-    """The demo listed company and SME consent to the demo bank reading their data, and the
-    listed company asks the demo verifier to review its disclosure and evidence."""
+    """The demo listed company and SME consent to the demo bank reading their data (the demo
+    verifier reads the listed company's data through its assurance engagement)."""
     asks = [(username, "bank", [Scope.DISCLOSURES, Scope.SCORES], "常绿贷绿色信贷申请（演示）")
             for username in ("listed", "sme")]
-    asks.append(("listed", "verifier", [Scope.DISCLOSURES, Scope.EVIDENCE],
-                 "ESG 关键绩效数据鉴证（演示）"))
     for username, grantee, scopes, purpose in asks:
         membership = users[username].memberships.first()
         if grantee not in users or membership is None or Grant.objects.filter(
@@ -222,6 +224,52 @@ def _demo_consents(users: dict[str, User]) -> None:
             valid_until=timezone.localdate() + dt.timedelta(days=365),
             purpose=purpose, actor=users[username],
         )
+
+
+DEMO_FIRM = "合成样例鉴证事务所（合成数据）"
+DEMO_SCOPE = ("E-GHG-01", "E-GHG-02", "E-GHG-03", "E-ENG-01", "S-EMP-01")
+
+
+def _demo_assurance(users: dict[str, User]) -> None:
+    """One assurance firm with the two demo verifiers, and one completed engagement (limited
+    assurance, signed by the second verifier) on the listed company's latest published
+    disclosure; made once, through the assurance actions."""
+    if AssuranceFirm.objects.filter(name=DEMO_FIRM).exists():
+        return
+    membership = users["listed"].memberships.first()
+    if membership is None:
+        return
+    disclosure = (Disclosure.objects.latest_published(enterprises=[membership.enterprise_id])
+                  .order_by("-year").first())
+    if disclosure is None:
+        return
+    actor = system_actor()
+    firm = assurance.register_firm(
+        name=DEMO_FIRM, name_en="Sample Assurance Firm (synthetic data)",
+        accreditation="演示用资质编号 DEMO-0001（合成数据，非真实资质）",
+        independence_declaration="本所及项目组成员与被鉴证企业不存在影响独立性的咨询或利益关系（演示）。",
+        declared_at=timezone.localdate(), actor=actor)
+    lead, reviewer = users["verifier"], users["verifier2"]
+    for verifier in (lead, reviewer):
+        assurance.add_verifier(firm, verifier, actor=actor)
+    reported = set(disclosure.datapoints.exclude(value_number=None)
+                   .values_list("indicator_code", flat=True))
+    scope = [code for code in DEMO_SCOPE if code in reported]
+    if not scope:
+        return
+    today = timezone.localdate()
+    engagement = assurance.invite_firm(
+        disclosure, firm, scope=scope, level="limited", criteria=["gbt-32150", "sse-guideline-14"],
+        materiality=5.0, starts_on=today, ends_on=today + dt.timedelta(days=90),
+        actor=users["listed"])
+    assurance.accept_engagement(engagement, actor=lead)
+    engagement = assurance.choose_sample(engagement, actor=lead)
+    assurance.assign_reviewer(engagement, reviewer, actor=lead)
+    for code in engagement.sample:
+        assurance.record_procedure(engagement, code, "recalculated", "演示：按证据重新计算",
+                                   actor=lead)
+    assurance.conclude_engagement(engagement, "unmodified", actor=lead)
+    assurance.sign_statement(engagement, actor=reviewer)
 
 
 def load_demo(*, reset: bool = False, enterprises: int = 300) -> dict:

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "czesg.ratings",
     "czesg.reports",
     "czesg.registries",
+    "czesg.assurance",
     "czesg.plan",
     "czesg.parks",
     "czesg.dashboards",

@@ -94,7 +94,7 @@ def crawl(page, base: str, starts: list[str]) -> tuple[list[str], list[str]]:
 def test_every_page_runs_under_the_policy(page, live_server, world, username):
     if username != "anonymous":
         sign_in(page, username)
-        page.wait_for_url(re.compile(r"/(me|applicants)/$"))  # banks and verifiers: applicants
+        page.wait_for_url(re.compile(r"/(me|applicants|assurance)/$"))  # banks: applicants; verifiers: work list
     firm = world["a"]
     starts = ["/", "/me/", "/search/", "/benchmark/?indicator=E-GHG-05",
               f"/enterprises/{firm.uscc}/", "/open-data/", "/api/v1/docs"]

@@ -87,6 +87,9 @@ BUDGETS: list[Budget] = [
     Budget("government", "/dashboards/departments/", "departments", 6),
     Budget("government", "/dashboards/registries/", "registry", 9),
     Budget("government", "/dashboards/registries/{registry}/", "registry", 5),
+    # --- assurance ------------------------------------------------------------------------------
+    Budget("verifier", "/assurance/", "engagements", 8),
+    Budget("government", "/assurance/firms/", "firms", 8),
     # --- API ------------------------------------------------------------------------------------
     Budget("anonymous", "/api/v1/carbon/activities", "nothing", 2),
     Budget("anonymous", "/api/v1/carbon/factor-sets", "nothing", 2),
@@ -113,6 +116,7 @@ LIST_PAGES = {
     "dashboards/zones/<>/statistics/", "dashboards/tasks/", "dashboards/tasks/export.<>",
     "dashboards/tasks/<>/", "dashboards/departments/", "dashboards/registries/",
     "dashboards/registries/<>/", "records/sources/", "records/sources/<>/",
+    "assurance/", "assurance/firms/",
 }
 NOT_LIST_PAGES = {
     "",  # the landing page: three counts
@@ -132,6 +136,9 @@ NOT_LIST_PAGES = {
     "records/imports/<>/",  # one import: its counts and the refused rows it keeps
     "records/uploads/<>/",  # one background upload's row
     "favicon.ico",
+    # one engagement against its scope (a subset of the fixed catalogue), its form and its PDF
+    "assurance/<>/", "assurance/<>/act/", "assurance/<>/statement-<>.pdf",
+    "assurance/invite/<>/",
     "accounts/password/change/", "accounts/password/change/done/", "accounts/password/reset/",
     "accounts/password/reset/sent/", "accounts/password/reset/<>/<>/",
     "accounts/password/reset/complete/",
@@ -205,7 +212,10 @@ class World:
         self.system, self.gov, self.firm, self.manager = system, gov, firm, manager
         self.make_user, self.make_enterprise = make_user, make_enterprise
         self.bank = make_user("bank", Role.BANK, organisation="常州银行")
-        self.users = {"government": gov, "enterprise": manager, "bank": self.bank}
+        self.verifier = make_user("verifier", Role.VERIFIER, organisation="鉴证机构")
+        self.assurance_firm = None
+        self.users = {"government": gov, "enterprise": manager, "bank": self.bank,
+                      "verifier": self.verifier}
         self.enterprises = [firm]
         self.counter = 0
         self.years = [YEAR]
@@ -363,6 +373,35 @@ class World:
             save_registry_entry("projects", {"name": f"重点项目{self._next()}", "year": YEAR,
                                              "date": f"{YEAR}-06-01", "source": "商务局"},
                                 actor=self.gov)
+
+    def _new_assurance_firm(self, verifier):
+        from czesg.assurance.actions import add_verifier, register_firm
+
+        firm = register_firm(name=f"鉴证机构{self._next()}", accreditation="资质",
+                             independence_declaration="独立", declared_at=dt.date(2026, 1, 1),
+                             actor=self.gov)
+        add_verifier(firm, verifier, actor=self.gov)
+        return firm
+
+    def grow_firms(self, n: int) -> None:
+        from czesg.accounts.models import Role
+
+        for _ in range(n):
+            self._new_assurance_firm(self.make_user(f"verifier{self._next()}", Role.VERIFIER))
+
+    def grow_engagements(self, n: int) -> None:
+        """Invitations of the verifier's firm by newly published enterprises."""
+        from czesg.assurance.actions import invite_firm
+        from czesg.disclosures.models import Disclosure
+
+        if self.assurance_firm is None:
+            self.assurance_firm = self._new_assurance_firm(self.verifier)
+        for _ in range(n):
+            enterprise = self._published_enterprise()
+            disclosure = Disclosure.objects.get(enterprise=enterprise, year=YEAR)
+            invite_firm(disclosure, self.assurance_firm, scope=["E-GHG-01"], level="limited",
+                        criteria=[], materiality=5, starts_on=dt.date.today(),
+                        ends_on=dt.date.today() + dt.timedelta(days=30), actor=self.system)
 
     def grow(self, kind: str, n: int) -> None:
         """Add ``n`` rows of a kind of data."""

@@ -90,11 +90,27 @@ def test_demo_bank_has_consenting_applicants(demo, client):
     page = client.get("/applicants/").content.decode()
     listed = User.objects.get(username="listed").memberships.get().enterprise
     assert listed.uscc in page
-    # The demo verifier lands on the one enterprise that asked it to review its data.
+    # The demo verifier lands on its work list: the listed company's signed engagement.
     client.force_login(User.objects.get(username="verifier"))
     response = client.get("/me/", follow=True)
-    assert response.redirect_chain == [("/applicants/", 302)]
-    assert listed.uscc in response.content.decode()
+    assert response.redirect_chain == [("/assurance/", 302)]
+    assert listed.name in response.content.decode()
+
+
+def test_demo_has_a_firm_with_two_verifiers_and_a_signed_engagement(demo, client):
+    from czesg.assurance.models import AssuranceFirm, Engagement
+
+    firm = AssuranceFirm.objects.get()
+    assert sorted(firm.members.values_list("user__username", flat=True)) == [
+        "verifier", "verifier2"]
+    engagement = Engagement.objects.get()
+    listed = User.objects.get(username="listed").memberships.get().enterprise
+    assert engagement.enterprise == listed and engagement.state == "signed"
+    assert engagement.lead.username == "verifier" and engagement.reviewer.username == "verifier2"
+    assured = Datapoint.objects.filter(disclosure=engagement.disclosure).exclude(assurance="none")
+    assert sorted(assured.values_list("indicator_code", flat=True)) == sorted(engagement.scope)
+    assert f"/assurance/{engagement.pk}/statement-zh.pdf" in client.get(
+        f"/enterprises/{listed.uscc}/").content.decode()
 
 
 def test_demo_years_are_rated(demo):

@@ -24,9 +24,21 @@ MAX_GRANT_DAYS = 3 * 366
 
 
 def grant_access(enterprise, grantee, *, scopes: list[str], valid_until: dt.date, purpose: str,
-                 actor) -> Grant:
-    """Let a named bank, buyer or verifier read the enterprise's non-public data until a date."""
+                 actor, engagement: str = "") -> Grant:
+    """Let a named bank, buyer or verifier read the enterprise's non-public data until a date.
+
+    A verifier receives access only through an assurance engagement (``engagement``: its
+    reference), which limits it to the engagement's data and due date; a grant beyond that is
+    refused, and the attempt audited."""
     require_manager(actor, enterprise)
+    if grantee.role == Role.VERIFIER and not engagement:
+        with transaction.atomic():
+            record(actor, "access.refused", enterprise, attempt="access.grant",
+                   grantee=grantee.username, reason="verifier_outside_engagement")
+        raise PermissionRefused(
+            gettext_noop("A verifier receives access only through an assurance engagement, "
+                         "limited to its data and due date; invite the firm instead."),
+            field="grantee")
     if grantee.role not in GRANTEE_ROLES:
         raise CatalogueError(
             gettext_noop("Access can be granted to a bank, a buyer or a verifier, not to %(user)s."),
@@ -53,7 +65,8 @@ def grant_access(enterprise, grantee, *, scopes: list[str], valid_until: dt.date
             **{f"share_{s}": (s in scopes) for s in Scope.values},
         )
         record(actor, "access.grant", grant, enterprise=enterprise.uscc, grantee=grantee.username,
-               scopes=grant.scopes, valid_until=valid_until.isoformat(), purpose=grant.purpose)
+               scopes=grant.scopes, valid_until=valid_until.isoformat(), purpose=grant.purpose,
+               **({"engagement": engagement} if engagement else {}))
     return grant
 
 

@@ -19,11 +19,11 @@ from django.utils.translation import gettext
 
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import is_government
+from czesg.assurance.queries import assured_breakdown
 from czesg.dashboards import exports
 from czesg.dashboards.figures import BREAKDOWNS, CityFigures, breakdown_table, cached_city_figures
 from czesg.dashboards.labels import UNIT_LABELS, labels
-from czesg.dashboards.queries import grades_by_tier, parse_threshold, parse_year, year_choices
-from czesg.disclosures.models import Tier
+from czesg.engine.plan import load_city_profile
 from czesg.engine.plan import targets as engine
 from czesg.engine.rating import load_methodology
 from czesg.reports.downloads import export_format, export_response
@@ -127,7 +127,22 @@ def city(request: HttpRequest) -> HttpResponse:
     _government_only(request)
     figures = cached_city_figures(parse_year(request.GET.get("year")),
                            parse_threshold(request.GET.get("threshold")))
-    return render(request, "dashboards/city.html", city_context(figures, language()))
+    context = city_context(figures, language())
+    context["assurance"] = _assurance(figures.year, context["lang"])
+    return render(request, "dashboards/city.html", context)
+
+
+def _assurance(year: int, lang: str) -> dict[str, Any]:
+    """Assured enterprises and values of the year, by district, park and lead industry."""
+    profile = load_city_profile()
+    names = labels()
+    data = assured_breakdown(year)
+    data["tables"] = [
+        (names["by"][by], [(name_of(profile, by, key, lang) or names["none"][by], cell)
+                           for key, cell in data["groups"][by]])
+        for by in ("district", "park", "industry")
+    ]
+    return data
 
 
 @login_required

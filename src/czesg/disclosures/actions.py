@@ -51,6 +51,20 @@ def _require_draft(disclosure: Disclosure) -> None:
         )
 
 
+def _refuse_assured(disclosure: Disclosure, codes) -> None:
+    """An assured value changes only through an amendment (which drops the mark and says so)."""
+    assured = list(
+        disclosure.datapoints.filter(indicator_code__in=list(codes))
+        .exclude(assurance=Assurance.NONE).values_list("indicator_code", flat=True)[:1]
+    )
+    if assured:
+        raise StateConflict(
+            gettext_noop("%(code)s was assured by an independent verifier and cannot be changed "
+                         "directly; amend the disclosure (the amendment drops the assured mark)."),
+            code=assured[0],
+        )
+
+
 def _locked(disclosure: Disclosure) -> Disclosure:
     """Re-read the disclosure under a row lock so that state checks see the committed truth."""
     return Disclosure.objects.select_for_update().select_related("enterprise").get(pk=disclosure.pk)
@@ -114,6 +128,7 @@ def set_values(disclosure: Disclosure, entries: list[Entry], *, actor) -> list[D
     with transaction.atomic():
         disclosure = _locked(disclosure)
         _require_draft(disclosure)
+        _refuse_assured(disclosure, [e.indicator for e, _ in prepared])
         for entry, value in prepared:
             point, _ = Datapoint.objects.select_related("disclosure").update_or_create(
                 disclosure=disclosure,
@@ -126,6 +141,7 @@ def set_values(disclosure: Disclosure, entries: list[Entry], *, actor) -> list[D
                     na_explanation="", method=entry.method,
                     evidence_ref=entry.evidence.strip(), entered_by=actor, entered_at=now,
                     assurance=Assurance.NONE, assured_by=None, assured_at=None,
+                    assurance_detail={},
                 ),
             )
             saved.append(point)
@@ -222,6 +238,7 @@ def mark_not_applicable(disclosure: Disclosure, indicator: str, explanation: str
     with transaction.atomic():
         disclosure = _locked(disclosure)
         _require_draft(disclosure)
+        _refuse_assured(disclosure, [indicator])
         point, _ = Datapoint.objects.select_related("disclosure").update_or_create(
             disclosure=disclosure, indicator_code=indicator,
             defaults=dict(
@@ -244,6 +261,7 @@ def clear_value(disclosure: Disclosure, indicator: str, *, actor) -> bool:
     with transaction.atomic():
         disclosure = _locked(disclosure)
         _require_draft(disclosure)
+        _refuse_assured(disclosure, [indicator])
         deleted, _ = Datapoint.objects.filter(disclosure=disclosure, indicator_code=indicator).delete()
         if deleted:
             record(actor, "disclosure.clear_value", disclosure, indicator=indicator)
@@ -332,14 +350,44 @@ def amend_disclosure(disclosure: Disclosure, reason: str, *, actor) -> Disclosur
         except IntegrityError as exc:
             raise StateConflict(gettext_noop("An amendment of this disclosure is already open.")) from exc
         copies = []
+        dropped = []
         for point in disclosure.datapoints.all():
             point.pk = None
             point.disclosure = amendment
+            if point.assurance != Assurance.NONE:
+                # The new version is not what the verifier assured: the mark stays on the
+                # published version only, and the amendment says which marks it dropped.
+                dropped.append(point.indicator_code)
+                point.assurance = Assurance.NONE
+                point.assured_by = None
+                point.assured_at = None
+                point.assurance_detail = {}
             copies.append(point)
         Datapoint.objects.bulk_create(copies)
         record(actor, "disclosure.amend", amendment, amends=disclosure.pk,
-               version=amendment.version, reason=reason)
+               version=amendment.version, reason=reason,
+               **({"assurance_dropped": dropped} if dropped else {}))
+    amendment.assurance_dropped = dropped
     return amendment
+
+
+def mark_assured(disclosure: Disclosure, codes: list[str], *, level: str, detail: dict[str, Any],
+                 reviewer, actor) -> int:
+    """Mark a published version's values as assured (called by the assurance sign-off, inside
+    its transaction and under its permission check; the caller writes the audit entry).
+
+    A published version never changes otherwise: only the assurance columns are written, with
+    one UPDATE that does not pass through ``Datapoint.save()``."""
+    if level not in (Assurance.LIMITED, Assurance.REASONABLE):
+        raise CatalogueError(gettext_noop("Unknown assurance level “%(level)s”."), level=level)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("mark_assured must run inside the sign-off's transaction")
+    disclosure = _locked(disclosure)
+    if disclosure.state != State.PUBLISHED:
+        raise StateConflict(gettext_noop("Only a published disclosure can be assured."))
+    return Datapoint.objects.filter(disclosure=disclosure, indicator_code__in=codes).update(
+        assurance=level, assured_by=reviewer, assured_at=timezone.now(), assurance_detail=detail,
+    )
 
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -426,6 +474,7 @@ def copy_forward(disclosure: Disclosure, *, actor) -> int:
             point.assurance = Assurance.NONE
             point.assured_by = None
             point.assured_at = None
+            point.assurance_detail = {}
             copies.append(point)
         Datapoint.objects.bulk_create(copies)
         record(actor, "disclosure.copy_forward", disclosure, source=previous.pk,

@@ -53,6 +53,22 @@ class DisclosureOut(Schema):
     published_at: datetime | None
 
 
+class AssuranceOut(Schema):
+    """Whether an independent verifier assured the value: the level (``none``, ``limited`` or
+    ``reasonable``) and, when assured, the engagement's reference, the firm and the sign-off date."""
+
+    level: str
+    engagement: str | None = None
+    firm: str | None = None
+    date: str | None = None
+
+
+def _assurance(p: Datapoint) -> dict[str, Any]:
+    detail = p.assurance_detail or {}
+    return {"level": p.assurance, "engagement": detail.get("reference"),
+            "firm": detail.get("firm"), "date": detail.get("date")}
+
+
 class DatapointOut(Schema):
     indicator: str
     status: str
@@ -65,7 +81,7 @@ class DatapointOut(Schema):
     evidence: str
     entered_by: str | None
     entered_at: datetime
-    assurance: str
+    assurance: AssuranceOut
 
 
 class DisclosureDetailOut(DisclosureOut):
@@ -87,11 +103,15 @@ class DatapointRowOut(Schema):
     value: Any
     unit: str
     method: str
-    assurance: str
+    assurance: AssuranceOut
 
     @staticmethod
     def resolve_value(obj: Datapoint) -> Any:
         return _value(obj)
+
+    @staticmethod
+    def resolve_assurance(obj: Datapoint) -> dict[str, Any]:
+        return _assurance(obj)
 
 
 class DatapointFilter(Schema):
@@ -124,7 +144,7 @@ def _datapoint_out(p) -> dict[str, Any]:
         "entered_value": p.entered_value, "entered_unit": p.entered_unit,
         "na_explanation": p.na_explanation, "method": p.method, "evidence": p.evidence_ref,
         "entered_by": p.entered_by.username if p.entered_by else None,
-        "entered_at": p.entered_at, "assurance": p.assurance,
+        "entered_at": p.entered_at, "assurance": _assurance(p),
     }
 
 

@@ -302,6 +302,7 @@ _POINTS = {
     "value_choice": pl.Utf8, "unit": pl.Utf8, "entered_value": pl.Utf8, "entered_unit": pl.Utf8,
     "na_explanation": pl.Utf8, "method": pl.Utf8, "evidence_ref": pl.Utf8,
     "entered_by_id": pl.Int64, "entered_at": pl.Utf8, "assurance": pl.Utf8, "derivation": pl.Utf8,
+    "assurance_detail": pl.Utf8,
 }
 
 
@@ -321,6 +322,7 @@ def _imported_points(part: pl.DataFrame, method: str, evidence: str, actor_id, s
         pl.when(pl.col("conversion") != "")
         .then(pl.concat_str(pl.lit('{"conversion": '), pl.col("conversion"), pl.lit("}")))
         .otherwise(pl.lit("{}")).alias("derivation"),
+        pl.lit("{}").alias("assurance_detail"),
     ).cast(_POINTS)
 
 
@@ -331,7 +333,7 @@ def _derived_points(values: list[tuple[int, str, float, str]], actor_id, stamp: 
     rows = [
         (disclosure_id, code, str(DatapointStatus.REPORTED), value, "", None, "", unit_of[code],
          f"{value:.12g}", unit_of[code], "", str(Method.CALCULATED), "", actor_id, stamp,
-         str(Assurance.NONE), derivation)
+         str(Assurance.NONE), derivation, "{}")
         for disclosure_id, code, value, derivation in values
     ]
     return pl.DataFrame(rows, schema=_POINTS, orient="row")

@@ -195,6 +195,9 @@ class Datapoint(models.Model):
         db_index=False,
     )
     assured_at = models.DateTimeField(null=True, blank=True)
+    # Which engagement assured the value: {"engagement", "reference", "firm", "level", "date"}
+    # (set by czesg.assurance on sign-off through mark_assured; empty when not assured).
+    assurance_detail = models.JSONField(_("assurance engagement"), default=dict, blank=True)
 
     class Meta:
         ordering = ["indicator_code"]

@@ -281,6 +281,10 @@ def transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 disclosure, request.POST.get("reason", ""), actor=request.user
             )
             messages.success(request, gettext("An amendment was opened as a new version."))
+            if amendment.assurance_dropped:
+                messages.warning(request, gettext(
+                    "The assured mark of %(codes)s was dropped: the amendment is not what the "
+                    "verifier assured.") % {"codes": ", ".join(amendment.assurance_dropped)})
             return redirect("disclosures:edit", pk=amendment.pk)
         else:
             raise Http404

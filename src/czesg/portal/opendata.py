@@ -39,6 +39,9 @@ COLUMNS = (
     ("na_explanation", "不适用说明", "Why the indicator does not apply"),
     ("method", "数据来源方式", "typed, imported, calculated, government, extracted or copied"),
     ("assurance", "鉴证状态", "none, limited or reasonable"),
+    ("assurance_engagement", "鉴证业务编号", "For an assured value: the reference of the "
+     "assurance engagement whose signed statement covers it (firm and date in its statement)"),
+    ("assured_on", "鉴证日期", "For an assured value: the date the statement was signed"),
     ("published_at", "发布时间", "When the version was published (UTC)"),
     ("catalogue_version", "指标目录版本", "Version of the indicator catalogue"),
     ("basis", "数据依据", "disclosed (the enterprise's published disclosure) or record (a named "
@@ -61,13 +64,13 @@ def published_frame(year: int) -> pl.DataFrame:
             "disclosure__enterprise__industry_code", "disclosure__enterprise__division_code",
             "disclosure__year", "disclosure__version", "indicator_code", "status",
             "value_number", "value_text", "value_bool", "value_choice", "unit", "entered_value",
-            "entered_unit", "na_explanation", "method", "assurance", "disclosure__published_at",
+            "entered_unit", "na_explanation", "method", "assurance", "assurance_detail", "disclosure__published_at",
             "disclosure__catalogue_version",
         )
     )
     out = {c[0]: [] for c in COLUMNS}
     for (uscc, name, industry, division, yr, version, code, status, number, text, flag, choice,
-         unit, entered_value, entered_unit, na, method, assurance, published_at,
+         unit, entered_value, entered_unit, na, method, assurance, detail, published_at,
          catalogue_version) in rows.iterator(chunk_size=20000):
         if number is not None:
             value = repr(number)
@@ -81,6 +84,8 @@ def published_frame(year: int) -> pl.DataFrame:
             ("indicator", code), ("status", status), ("value", value), ("unit", unit),
             ("entered_value", entered_value), ("entered_unit", entered_unit),
             ("na_explanation", na), ("method", method), ("assurance", assurance),
+            ("assurance_engagement", (detail or {}).get("reference", "")),
+            ("assured_on", (detail or {}).get("date", "")),
             ("published_at", published_at.isoformat() if published_at else ""),
             ("catalogue_version", catalogue_version), ("basis", DISCLOSED), ("source", ""),
             ("source_name", ""), ("document", ""), ("page", ""),
@@ -116,6 +121,7 @@ def _add_records(out: dict[str, list], year: int) -> None:
             ("value", "" if figure.number is None else repr(figure.number)),
             ("unit", figure.unit), ("entered_value", ""), ("entered_unit", ""),
             ("na_explanation", ""), ("method", "record"), ("assurance", ""),
+            ("assurance_engagement", ""), ("assured_on", ""),
             ("published_at", ""), ("catalogue_version", ""), ("basis", RECORD),
             ("source", figure.source), ("source_name", figure.source_name_zh),
             ("document", figure.document), ("page", "" if figure.page is None else str(figure.page)),

@@ -14,6 +14,7 @@ from czesg.access.actions import note_consented_read
 from czesg.access.models import Scope
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import can_manage_enterprise
+from czesg.assurance.queries import signed_statements
 from czesg.disclosures.models import Disclosure, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.diff import diff_versions
@@ -40,10 +41,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Where a signed-in user lands: an enterprise user's to-do for this reporting year; a park's
-    or the city's enterprises with the user's work lists; banks and verifiers go to the
-    enterprises that asked them to read their data."""
+    or the city's enterprises with the user's work lists; banks go to the
+    enterprises that asked them to read their data, verifiers to their work list."""
     user = request.user
-    if user.role in (Role.BANK, Role.VERIFIER):
+    if user.role == Role.VERIFIER:
+        return redirect("assurance:work")
+    if user.role == Role.BANK:
         return redirect("disclosures:applicants")
     enterprises = Enterprise.objects.managed_by(user).annotate(
         n_disclosures=Count("disclosures"),
@@ -94,6 +97,7 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "can_manage": can_manage_enterprise(request.user, enterprise),
         "rating": latest_rating(enterprise),
         "lang": lang,
+        "statements": signed_statements(enterprise, lang),
     }
     return render(request, "portal/enterprise.html", context)
 

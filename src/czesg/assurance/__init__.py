@@ -1,0 +1,1 @@
+"""Independent assurance of disclosures: firms, engagements, procedures, findings, statements."""
