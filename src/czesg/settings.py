@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "czesg.disclosures",
     "czesg.access",
     "czesg.carbon",
+    "czesg.supplychain",
     "django_tasks",
     "django_tasks_db",
     "czesg.records",

@@ -80,7 +80,7 @@ class FootprintResult:
     def primary_data_share(self) -> float:
         """The share of the emissions computed from primary data, in per cent (0 when none)."""
         total = self.fossil_kg + self.biogenic_kg
-        return 100.0 * self.primary_kg / total if total > 0 else 0.0
+        return min(100.0, 100.0 * self.primary_kg / total) if total > 0 else 0.0
 
     @property
     def unconfirmed_factors(self) -> list[str]:
@@ -293,7 +293,7 @@ def _supplier_material(use: MaterialUse, add: Any) -> dict[str, Any] | None:
         reason = "a value is not a finite number"
     elif pf.declared_amount <= 0:
         reason = "the declared amount is not above zero"
-    elif not 0 <= pf.fossil <= pf.pcf_excluding_biogenic:
+    elif not 0 <= pf.fossil <= pf.pcf_excluding_biogenic * (1 + 1e-12):
         reason = "fossil emissions exceed the footprint excluding biogenic uptake"
     elif pf.pcf_including_biogenic > pf.pcf_excluding_biogenic:
         reason = "biogenic uptake cannot raise the footprint"
