@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("czesg.disclosures.urls")),
     path("", include("czesg.access.urls")),
     path("", include("czesg.carbon.urls")),
+    path("", include("czesg.supplychain.urls")),
     path("", include("czesg.ratings.urls")),
     path("", include("czesg.records.urls")),
     path("dashboards/", include("czesg.dashboards.urls")),

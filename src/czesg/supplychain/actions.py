@@ -97,12 +97,19 @@ def _supplier_footprint(item: Mapping[str, Any], enterprise: Enterprise,
     )
 
 
+def _row_number(item: Mapping[str, Any], index: int) -> int:
+    """The row a person sees (``row`` when the page gave it), else the position (from 1)."""
+    given = item.get("row")
+    return given if isinstance(given, int) and not isinstance(given, bool) else index
+
+
 def _inputs(product: Product, year: int, output: float, fuels: Sequence[Mapping[str, Any]],
             materials: Sequence[Mapping[str, Any]], exempted_percent: float,
             ) -> engine.FootprintInputs:
     problems: list[Problem] = []
     made = []
-    for row, item in enumerate(materials, start=1):
+    for index, item in enumerate(materials, start=1):
+        row = _row_number(item, index)
         supplier = None
         if item.get("footprint_id"):
             supplier = _supplier_footprint(item, product.enterprise, problems, row)
@@ -121,8 +128,8 @@ def _inputs(product: Product, year: int, output: float, fuels: Sequence[Mapping[
         fuels=tuple(engine.FuelUse(
             activity=str(f.get("activity", "")), quantity=f.get("quantity"),
             unit=str(f.get("unit", "")), share=f.get("share", 1.0),
-            stage=str(f.get("stage") or "energy"), row=row)
-            for row, f in enumerate(fuels, start=1)),
+            stage=str(f.get("stage") or "energy"), row=_row_number(f, index))
+            for index, f in enumerate(fuels, start=1)),
     )
 
 
