@@ -162,11 +162,11 @@ def footprint(request: HttpRequest, uscc: str, pk: Any) -> HttpResponse:
     fp = _footprint(request, enterprise, pk)
     return render(request, "supplychain/footprint.html", {
         "enterprise": enterprise, "fp": fp, "summary": fp.summary, "trace": fp.trace,
-        "stages": [(gettext(name), value) for name, value in (
-            ("energy", fp.summary["by_stage_kg"]["energy"]),
-            ("electricity", fp.summary["by_stage_kg"]["electricity"]),
-            ("transport", fp.summary["by_stage_kg"]["transport"]),
-            ("materials", fp.summary["by_stage_kg"]["materials"]))],
+        "stages": [(label, fp.summary["by_stage_kg"][key]) for key, label in (
+            ("energy", gettext("Fuels and heat in production")),
+            ("electricity", gettext("Purchased electricity")),
+            ("transport", gettext("Inbound transport")),
+            ("materials", gettext("Purchased materials")))],
     })
 
 

@@ -81,3 +81,10 @@ def test_other_users_see_nothing(client, supplier, buyer_manager, cell):
                  f"/enterprises/{supplier.uscc}/products/{cell.uuid}/",
                  f"/enterprises/{supplier.uscc}/pact/"):
         assert client.get(path).status_code == 404
+
+
+def test_pages_are_in_chinese_first(signed_in, supplier, cell):
+    text = signed_in.get(f"/enterprises/{supplier.uscc}/products/{cell.uuid}/",
+                         HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "计算碳足迹（从摇篮到大门，GB/T 24067-2024）" in text
+    assert "尚未录入带来源的次级原材料因子" in text
