@@ -94,6 +94,19 @@ def token(request: HttpRequest):
     return response
 
 
+@router.get("/.well-known/openid-configuration", auth=None)
+def openid_configuration(request: HttpRequest):
+    """Where the token endpoint is (OpenID Connect discovery, the optional way of PACT v3)."""
+    base = request.build_absolute_uri(request.path).removesuffix(
+        "/.well-known/openid-configuration")
+    return JsonResponse({
+        "issuer": base, "token_endpoint": base + "/auth/token",
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+        "response_types_supported": ["token"],
+    })
+
+
 def authenticated_client(request: HttpRequest) -> PactClient:
     """The client whose bearer token came with the request; refuses a missing, unknown or
     expired token (401) with the PACT error body."""

@@ -172,3 +172,11 @@ def test_malformed_events_are_refused(client, bearer, body):
     response = client.post("/pact/3/events", body, content_type=EVENT, HTTP_AUTHORIZATION=bearer)
     assert (response.status_code, response.json()["code"]) == (400, "BadRequest")
     assert not PactEvent.objects.exists()
+
+
+def test_openid_configuration_names_the_token_endpoint(client, buyer_credentials):
+    config = client.get("/pact/.well-known/openid-configuration").json()
+    assert config["token_endpoint"] == "http://testserver/pact/auth/token"
+    response = client.post("/pact/auth/token", {"grant_type": "client_credentials"},
+                           HTTP_AUTHORIZATION=basic(*buyer_credentials))
+    assert response.status_code == 200
