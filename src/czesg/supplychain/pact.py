@@ -16,6 +16,7 @@ import uuid
 from typing import Any
 from urllib.parse import unquote, urlencode
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -65,9 +66,17 @@ def _oauth_error(error: str, description: str, status: int = 400) -> JsonRespons
     return response
 
 
+def require_tls(request: HttpRequest) -> None:
+    """Refuse a call made over plain HTTP where the platform runs on HTTPS (PACT needs TLS)."""
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        raise bad_request(gettext("The PACT API answers over HTTPS only."))
+
+
 @router.post("/auth/token", auth=None, include_in_schema=True)
 def token(request: HttpRequest):
     """Issue an access token for OAuth2 client credentials sent with HTTP Basic."""
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        return _oauth_error("invalid_request", gettext("The PACT API answers over HTTPS only."))
     header = request.headers.get("Authorization", "")
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic" or not encoded:
@@ -109,7 +118,8 @@ def openid_configuration(request: HttpRequest):
 
 def authenticated_client(request: HttpRequest) -> PactClient:
     """The client whose bearer token came with the request; refuses a missing, unknown or
-    expired token (401) with the PACT error body."""
+    expired token (401) with the PACT error body; refuses plain HTTP where HTTPS is on."""
+    require_tls(request)
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise PactError(401, "BadRequest", gettext("Send an access token (Bearer)."))

@@ -180,3 +180,18 @@ def test_openid_configuration_names_the_token_endpoint(client, buyer_credentials
     response = client.post("/pact/auth/token", {"grant_type": "client_credentials"},
                            HTTP_AUTHORIZATION=basic(*buyer_credentials))
     assert response.status_code == 200
+
+
+def test_plain_http_is_refused_where_https_is_on(client, settings, buyer_credentials,
+                                                 published, consent):
+    settings.SECURE_SSL_REDIRECT = True
+    plain = client.post("/pact/auth/token", {"grant_type": "client_credentials"},
+                        HTTP_AUTHORIZATION=basic(*buyer_credentials))
+    assert plain.status_code == 400  # answered, not redirected
+    secure = client.post("/pact/auth/token", {"grant_type": "client_credentials"},
+                         HTTP_AUTHORIZATION=basic(*buyer_credentials), secure=True)
+    bearer = "Bearer " + secure.json()["access_token"]
+    listed = client.get("/pact/3/footprints", HTTP_AUTHORIZATION=bearer)
+    assert (listed.status_code, listed.json()["code"]) == (400, "BadRequest")
+    assert client.get("/pact/3/footprints", HTTP_AUTHORIZATION=bearer,
+                      secure=True).status_code == 200
