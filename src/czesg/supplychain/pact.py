@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import uuid
 from typing import Any
 from urllib.parse import unquote, urlencode
@@ -37,6 +38,8 @@ EVENT_TYPES = {
     "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3": "request_fulfilled",
     "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3": "request_rejected",
 }
+SOURCE_RE = re.compile(r"^(https?:)?//[^\s/?#]+[^\s]*$")
+"""An event's source: the sender's URL (``https://host/path``) or the ``//host/path`` form."""
 EVENT_MEDIA_TYPES = ("application/cloudevents+json", "application/json")
 
 
@@ -222,6 +225,8 @@ def _event(request: HttpRequest) -> dict[str, Any]:
         if not isinstance(payload.get(name), str) or not payload[name].strip():
             raise bad_request(gettext("The event needs a non-empty “%(name)s”.")
                               % {"name": name})
+    if not SOURCE_RE.match(payload["source"]):
+        raise bad_request(gettext("The event's “source” must be the sender's URL."))
     if payload["specversion"] != "1.0":
         raise bad_request(gettext("Only CloudEvents specversion 1.0 is accepted."))
     if payload["type"] not in EVENT_TYPES:

@@ -12,6 +12,9 @@ from czesg.supplychain.models import PactEvent
 
 from .conftest import basic
 
+UNKNOWN_ID = uuid.UUID("5f0c2b9e-0d6a-4c1e-9a43-7b1f2e8c3d10")
+"""A footprint id no test creates (fixed, so that parallel workers collect the same test ids)."""
+
 pytestmark = pytest.mark.django_db
 
 EVENT = "application/cloudevents+json; charset=UTF-8"
@@ -58,7 +61,7 @@ def test_get_one_and_access_denied_and_not_found(client, bearer, published):
     url = f"/pact/3/footprints/{published.pk}"
     denied = client.get(url, HTTP_AUTHORIZATION=bearer)
     assert denied.status_code == 403 and denied.json()["code"] == "AccessDenied"
-    missing = client.get(f"/pact/3/footprints/{uuid.uuid4()}", HTTP_AUTHORIZATION=bearer)
+    missing = client.get(f"/pact/3/footprints/{UNKNOWN_ID}", HTTP_AUTHORIZATION=bearer)
     assert missing.status_code == 404 and missing.json()["code"] == "NotFound"
     assert missing["Content-Type"] == "application/json"
 
@@ -103,7 +106,7 @@ def test_filters(client, bearer, published, consent):
                   "validOn=2026-06-01T00:00:00Z", "validAfter=2024-12-31T00:00:00Z",
                   "validBefore=2028-01-02T00:00:00Z"):
         assert ids(query) == [pf["id"]], query
-    for query in ("productId=urn:czesg:product:" + str(uuid.uuid4()), "geography=DE",
+    for query in ("productId=urn:czesg:product:" + str(UNKNOWN_ID), "geography=DE",
                   "companyId=urn:czesg:uscc:X", "classification=urn:cpc:1",
                   "status=Deprecated", "validOn=2020-01-01T00:00:00Z",
                   "validAfter=2030-01-01T00:00:00Z", "validBefore=2020-01-01T00:00:00Z"):
@@ -121,7 +124,7 @@ def test_bad_queries_get_pact_errors(client, bearer, query, status, code):
 
 
 @pytest.mark.parametrize("method, path", [
-    ("get", "/pact/3/footprints"), ("get", f"/pact/3/footprints/{uuid.uuid4()}"),
+    ("get", "/pact/3/footprints"), ("get", f"/pact/3/footprints/{UNKNOWN_ID}"),
     ("post", "/pact/3/events"),
 ])
 def test_bad_token_is_refused_everywhere(client, method, path):
@@ -141,13 +144,15 @@ def test_expired_token(client, bearer):
 
 
 def event(kind: str, data: dict) -> str:
+    """A CloudEvent whose id follows from its content (test ids stay the same across workers)."""
+    event_id = uuid.uuid5(uuid.NAMESPACE_URL, kind + json.dumps(data, sort_keys=True))
     return json.dumps({"type": f"org.wbcsd.pact.ProductFootprint.{kind}.3", "specversion": "1.0",
-                       "id": str(uuid.uuid4()), "source": "https://buyer.example/pact",
+                       "id": str(event_id), "source": "https://buyer.example/pact",
                        "time": "2025-03-05T17:31:00Z", "data": data})
 
 
 @pytest.mark.parametrize("kind, data", [
-    ("PublishedEvent", {"pfIds": [str(uuid.uuid4())]}),
+    ("PublishedEvent", {"pfIds": [str(UNKNOWN_ID)]}),
     ("RequestCreatedEvent", {"productId": ["urn:czesg:product:x"]}),
     ("RequestFulfilledEvent", {"requestEventId": "r1", "pfs": [{"id": "x"}]}),
     ("RequestRejectedEvent", {"requestEventId": "r1",
@@ -166,6 +171,8 @@ def test_events_are_accepted_and_kept(client, bearer, kind, data):
     event("SomethingEvent", {}),
     event("RequestRejectedEvent", {"requestEventId": "r1"}),
     "{not json", "[]",
+    event("PublishedEvent", {"pfIds": [str(UNKNOWN_ID)]}).replace(
+        "https://buyer.example/pact", "buyer"),
     json.dumps({"type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3", "data": {}}),
 ])
 def test_malformed_events_are_refused(client, bearer, body):
