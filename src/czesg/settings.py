@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "czesg.disclosures",
     "czesg.access",
     "czesg.carbon",
+    "czesg.supplychain",
     "django_tasks",
     "django_tasks_db",
     "czesg.records",
@@ -268,6 +269,9 @@ _HTTPS = _env_flag("CZESG_HTTPS", ENV == "production")
 SESSION_COOKIE_SECURE = _env_flag("CZESG_SECURE_COOKIES", _HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = _env_flag("CZESG_SSL_REDIRECT", _HTTPS)
+# The PACT API is never redirected: over plain HTTP it refuses every call itself (PACT requires
+# TLS, and a redirect would complete a call made in clear).
+SECURE_REDIRECT_EXEMPT = [r"^pact/"]
 SECURE_HSTS_SECONDS = int(os.environ.get("CZESG_HSTS_SECONDS", "31536000" if _HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("CZESG_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = _env_flag("CZESG_HSTS_PRELOAD", _HTTPS)  # allows, does not submit, a preload listing

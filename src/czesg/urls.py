@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from czesg.api.pact import pact_api
 from czesg.api.v1 import api
 from czesg.portal import opendata, public, views
 from czesg.portal.forms import SignInForm
@@ -34,10 +35,12 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 urlpatterns = [
     path("favicon.ico", favicon),
     path("api/v1/", api.urls),  # first: the busiest routes resolve without walking the rest
+    path("pact/", pact_api.urls),
     path("", include((portal_patterns, "portal"))),
     path("", include("czesg.disclosures.urls")),
     path("", include("czesg.access.urls")),
     path("", include("czesg.carbon.urls")),
+    path("", include("czesg.supplychain.urls")),
     path("", include("czesg.ratings.urls")),
     path("", include("czesg.records.urls")),
     path("", include("czesg.assurance.urls")),

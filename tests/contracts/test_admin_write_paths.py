@@ -33,8 +33,20 @@ WRONG_CHECK = GOOD[:17] + ("0" if GOOD[17] != "0" else "1")
 
 
 @pytest.fixture
-def rows(firm_a, alice, draft_a, system):
+def rows(firm_a, alice, draft_a, system, make_enterprise):
     """At least one row of every registered model, made through the actions where they exist."""
+    from czesg.supplychain import actions as supplychain_actions
+
+    product = supplychain_actions.create_product(firm_a, name="Cell", declared_unit="kilogram",
+                                                 actor=alice)
+    supplychain_actions.compute_product_footprint(
+        product, year=2024, output=10.0, actor=alice,
+        fuels=[{"activity": "electricity", "quantity": 100.0, "unit": "kWh"}])
+    supplychain_actions.grant_footprint_consent(firm_a, make_enterprise(), actor=alice)
+    pact_client, _ = supplychain_actions.register_pact_client(firm_a, name="ERP", actor=alice)
+    supplychain_actions.receive_pact_event(pact_client, {
+        "type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3", "specversion": "1.0",
+        "id": "e1", "source": "https://partner.example", "data": {"pfIds": []}})
     disclosure_actions.set_value(draft_a, "S-EMP-01", 12, "person", actor=alice)
     carbon_actions.calculate_for(
         firm_a, 2024, [{"activity": "electricity", "quantity": "1,200,000", "unit": "kWh"}],

@@ -67,6 +67,9 @@ BUDGETS: list[Budget] = [
     Budget("enterprise", "/enterprises/{uscc}/consents/", "consents", 9),
     Budget("enterprise", "/account/tokens/", "tokens", 5),
     Budget("enterprise", "/enterprises/{uscc}/carbon/", "calculations", 7),
+    Budget("enterprise", "/enterprises/{uscc}/products/", "products", 8),
+    Budget("enterprise", "/enterprises/{uscc}/products/{product}/", "footprints", 8),
+    Budget("enterprise", "/enterprises/{uscc}/pact/", "pact_clients", 8),
     Budget("enterprise", "/enterprises/{uscc}/rating/", "runs", 13),
     Budget("bank", "/applicants/", "grants", 8),
     Budget("government", "/ratings/", "runs", 11),
@@ -111,7 +114,8 @@ LIST_PAGES = {
     "search/", "compare/", "benchmark/", "open-data/", "open-data/<>.<>", "open-data/dictionary/",
     "enterprises/<>/", "me/", "enterprises/<>/consents/", "account/tokens/",
     "enterprises/<>/carbon/", "enterprises/<>/rating/", "applicants/", "ratings/",
-    "ratings/records/", "dashboards/city/", "dashboards/city/export.<>", "dashboards/zones/",
+    "ratings/records/", "enterprises/<>/products/", "enterprises/<>/products/<>/",
+    "enterprises/<>/pact/", "dashboards/city/", "dashboards/city/export.<>", "dashboards/zones/",
     "dashboards/zones/export.<>", "dashboards/zones/<>/", "dashboards/zones/<>/export.<>",
     "dashboards/zones/<>/statistics/", "dashboards/tasks/", "dashboards/tasks/export.<>",
     "dashboards/tasks/<>/", "dashboards/departments/", "dashboards/registries/",
@@ -129,6 +133,9 @@ NOT_LIST_PAGES = {
     "consents/<>/revoke/", "account/tokens/<>/revoke/",
     "enterprises/<>/carbon/<>/", "enterprises/<>/carbon/<>/apply/",
     "enterprises/<>/carbon/<>/recalculate/",
+    "enterprises/<>/footprints/<>/",  # one footprint and its trace
+    "enterprises/<>/footprints/<>/publish/", "enterprises/<>/pact/clients/<>/revoke/",
+    "enterprises/<>/pact/consents/<>/revoke/",
     "ratings/methodology/", "ratings/start/", "ratings/runs/<>/",
     "enterprises/<>/self-diagnosis/", "dashboards/registries/<>/<>/",
     "accounts/login/", "accounts/logout/", "i18n/setlang/",
@@ -157,16 +164,17 @@ def _page_routes(patterns=None, prefix: str = "") -> set[str]:
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         route = prefix + str(pattern.pattern)
         if isinstance(pattern, URLResolver):
-            if not route.startswith(("admin/", "api/")):
+            if not route.startswith(("admin/", "api/", "pact/")):
                 routes |= _page_routes(pattern.url_patterns, route)
-        elif not route.startswith(("admin/", "api/")):
+        elif not route.startswith(("admin/", "api/", "pact/")):
             routes.add(_route(route))
     return routes
 
 
 def _sample_fields() -> dict[str, str]:
     return {"uscc": uscc_for(1), "compare": "e=X", "year": str(YEAR), "park": PARK, "task": "3",
-            "registry": "projects", "version": "2025.1"}
+            "registry": "projects", "version": "2025.1",
+            "product": "00000000-0000-4000-8000-000000000000"}
 
 
 def test_every_list_page_has_a_budget():
@@ -314,6 +322,40 @@ class World:
             issue_token(self.manager, name=f"token {self._next()}", scopes=["read"],
                         actor=self.manager)
 
+    def _product(self):
+        from czesg.supplychain.actions import create_product
+        from czesg.supplychain.models import Product
+
+        return Product.objects.filter(enterprise=self.firm).order_by("id").first() or (
+            create_product(self.firm, name="预算测试产品", declared_unit="kilogram",
+                           actor=self.manager))
+
+    def grow_products(self, n: int) -> None:
+        from czesg.supplychain.actions import compute_product_footprint, create_product
+
+        for _ in range(n):
+            product = create_product(self.firm, name=f"产品{self._next()}",
+                                     declared_unit="kilogram", actor=self.manager)
+            compute_product_footprint(product, year=YEAR, output=10.0, actor=self.manager,
+                                      fuels=[{"activity": "electricity", "quantity": 100.0,
+                                              "unit": "kWh"}])
+
+    def grow_footprints(self, n: int) -> None:
+        from czesg.supplychain.actions import compute_product_footprint
+
+        for _ in range(n):
+            compute_product_footprint(self._product(), year=YEAR, output=10.0 + self._next(),
+                                      actor=self.manager, fuels=[
+                                          {"activity": "electricity", "quantity": 100.0,
+                                           "unit": "kWh"}])
+
+    def grow_pact_clients(self, n: int) -> None:
+        from czesg.supplychain.actions import grant_footprint_consent, register_pact_client
+
+        for _ in range(n):
+            register_pact_client(self.firm, name=f"client {self._next()}", actor=self.manager)
+            grant_footprint_consent(self.firm, self._published_enterprise(), actor=self.manager)
+
     def grow_calculations(self, n: int) -> None:
         from czesg.carbon.actions import calculate_for
 
@@ -413,6 +455,7 @@ class World:
 
         return {
             "uscc": self.firm.uscc, "year": str(YEAR), "park": PARK, "task": "3",
+            "product": str(self._product().uuid),
             "code": "utility_electricity",
             "registry": "projects", "version": carbon.available_factor_sets()[-1],
             "compare": "&".join(f"e={e.uscc}" for e in self.enterprises),

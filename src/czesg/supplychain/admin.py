@@ -1,0 +1,52 @@
+"""Read-only admin of products, footprints, consents and PACT clients: they change only through
+the actions (pages)."""
+
+from django.contrib import admin
+
+from czesg.disclosures.admin import ReadOnlyAdmin
+from czesg.supplychain.models import Footprint, FootprintConsent, PactClient, PactEvent, Product
+
+
+@admin.register(Product)
+class ProductAdmin(ReadOnlyAdmin):
+    """Products with their enterprise and classification."""
+
+    list_display = ("name", "enterprise", "declared_unit", "cpc_code", "hs_code", "created_at")
+    search_fields = ("name", "enterprise__name", "enterprise__uscc")
+    list_select_related = ("enterprise",)
+
+
+@admin.register(Footprint)
+class FootprintAdmin(ReadOnlyAdmin):
+    """Footprints with their state and version."""
+
+    list_display = ("id", "product", "year", "version", "state", "factor_set", "created_at",
+                    "published_at")
+    list_filter = ("state", "year")
+    list_select_related = ("product",)
+
+
+@admin.register(FootprintConsent)
+class FootprintConsentAdmin(ReadOnlyAdmin):
+    """Who shares footprints with whom."""
+
+    list_display = ("supplier", "recipient", "product", "granted_at", "revoked_at")
+    list_select_related = ("supplier", "recipient", "product")
+
+
+@admin.register(PactClient)
+class PactClientAdmin(ReadOnlyAdmin):
+    """PACT clients (the secret is never shown: only its hash is kept)."""
+
+    list_display = ("name", "enterprise", "client_id", "created_at", "revoked_at")
+    exclude = ("secret_hash",)
+    list_select_related = ("enterprise",)
+
+
+@admin.register(PactEvent)
+class PactEventAdmin(ReadOnlyAdmin):
+    """CloudEvents received at /pact/3/events."""
+
+    list_display = ("type", "event_id", "source", "client", "received_at")
+    list_filter = ("type",)
+    list_select_related = ("client",)

@@ -1,0 +1,49 @@
+"""Forms of the supply-chain pages (the actions check everything again)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from czesg.supplychain.models import DeclaredUnit
+
+FUEL_ROWS = 5
+MATERIAL_ROWS = 5
+
+
+class ProductForm(forms.Form):
+    """A new product: name, classification, declared unit."""
+
+    name = forms.CharField(label=_("Product name"), max_length=200)
+    declared_unit = forms.ChoiceField(label=_("Declared unit"), choices=DeclaredUnit.choices)
+    mass_kg = forms.DecimalField(label=_("Mass per declared unit (kg)"), required=False,
+                                 min_value=0, max_digits=14, decimal_places=6)
+    cpc_code = forms.CharField(label=_("CPC code"), max_length=10, required=False)
+    hs_code = forms.CharField(label=_("HS code"), max_length=12, required=False)
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FootprintForm(forms.Form):
+    """The reference year, output and exemptions of a footprint (rows are read separately)."""
+
+    year = forms.IntegerField(label=_("Reference year"), min_value=2000, max_value=2100)
+    output = forms.FloatField(label=_("Output in the reference year (declared units)"),
+                              min_value=0)
+    exempted_percent = forms.FloatField(label=_("Emissions exempted (%)"), min_value=0,
+                                        max_value=5, initial=0)
+    geography = forms.CharField(label=_("Province (ISO 3166-2)"), initial="CN-JS", max_length=6)
+
+
+class ClientForm(forms.Form):
+    """A new PACT client of the enterprise."""
+
+    name = forms.CharField(label=_("Client name"), max_length=80)
+
+
+class ConsentForm(forms.Form):
+    """Share footprints with another enterprise, by its credit code."""
+
+    recipient = forms.CharField(label=_("Recipient's unified social credit code"),
+                                max_length=18)
+    product = forms.ChoiceField(label=_("Product"), required=False)
