@@ -23,6 +23,14 @@ from czesg.assurance.queries import assured_breakdown
 from czesg.dashboards import exports
 from czesg.dashboards.figures import BREAKDOWNS, CityFigures, breakdown_table, cached_city_figures
 from czesg.dashboards.labels import UNIT_LABELS, labels
+from czesg.dashboards.queries import (
+    grades_by_tier,
+    name_of,
+    parse_threshold,
+    parse_year,
+    year_choices,
+)
+from czesg.disclosures.models import Tier
 from czesg.engine.plan import load_city_profile
 from czesg.engine.plan import targets as engine
 from czesg.engine.rating import load_methodology
