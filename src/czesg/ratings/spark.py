@@ -155,6 +155,7 @@ def compute(inputs: engine.RatingInput, methodology: engine.Methodology,
             files.mapPartitions(lambda part: first_pass(part, job)).collect())
         shared = context.broadcast(peers)
         timings["first_pass_s"] = time.perf_counter() - t1
+        timings["broadcast_values"] = peers.size()
         t2 = time.perf_counter()
         written = files.mapPartitions(lambda part: second_pass(part, job, shared)).collect()
         shared.unpersist()
