@@ -83,3 +83,15 @@ def test_an_unknown_engine_is_refused(gov):
     with pytest.raises(CatalogueError) as refused:
         actions.run_rating(run.pk, engine_name="hadoop")
     assert refused.value.params["engine"] == "hadoop"
+
+
+def test_the_spark_tasks_import_no_django():
+    # Spark's Python workers import czesg.ratings.spark to run its tasks, without Django set up.
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['django'] = None; import czesg.ratings.spark; "
+            "import czesg.ratings.fields; print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
