@@ -6,14 +6,14 @@ import pytest
 
 from czesg.bench.scale import bench_scale, size_label
 
-pytestmark = pytest.mark.django_db
-
 
 def test_size_labels():
     assert [size_label(n) for n in (1_000_000, 3_000_000, 100_000, 2500)] == [
         "1m", "3m", "100k", "2500"]
 
 
+# As the bench runs: not inside a test transaction (PostgreSQL's VACUUM refuses one).
+@pytest.mark.django_db(transaction=True)
 def test_scale_bench_reports_both_engines(settings, tmp_path):
     settings.CZESG_BATCH_DIR = tmp_path
     figures = bench_scale(1.0, enterprises=300, partitions=3)
