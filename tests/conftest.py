@@ -167,8 +167,18 @@ def pytest_collection_modifyitems(config, items):
     cannot behave differently in the second pass, so it runs in the SQLite pass only; pytest-django
     refuses database access to a test without the fixture or mark, so none is dropped by mistake.
     ``CZESG_TEST_ALL_ON_PG=1`` runs everything on PostgreSQL as well.
+
+    A test marked ``only_on("postgresql")`` or ``only_on("sqlite")`` runs in that pass alone: a
+    Spark job that starts a JVM is worth running once, on the database it is about.
     """
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    this = "postgresql" if on_postgres else "sqlite"
+    elsewhere = [i for i in items
+                 if (m := i.get_closest_marker("only_on")) is not None and m.args[0] != this]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [i for i in items if i not in elsewhere]
+    if not on_postgres:
         return
     if os.environ.get("CZESG_TEST_ALL_ON_PG") == "1":
         return

@@ -171,7 +171,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from czesg.bench import run_benchmarks
 
         call_command("migrate", interactive=False, verbosity=0)
-        figures = run_benchmarks(only=args.only, scale=args.scale)
+        figures = run_benchmarks(only=args.only, scale=args.scale,
+                                 enterprises=args.enterprises)
         from django.db import connections
 
         connections.close_all()
@@ -223,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="run the performance benchmarks and print named figures")
     p.add_argument("--only", action="append", help="run only the named benchmark group(s)")
     p.add_argument("--scale", type=float, default=1.0, help="shrink the workloads (e.g. 0.01)")
+    p.add_argument("--enterprises", type=int, default=None,
+                   help="the population of the scale group (default 1,000,000 x scale)")
     p.add_argument(
         "--database-url",
         help="a PostgreSQL server to measure on (postgres://user@host:port/any); the benchmark "

@@ -250,6 +250,13 @@ CZESG_AUDIT_CHECKPOINT_DIR = Path(
 # any audited change shows at once; this bounds staleness from unaudited edits (0: off).
 CZESG_DASHBOARD_CACHE_SECONDS = int(os.environ.get("CZESG_DASHBOARD_CACHE_SECONDS", "300"))
 
+# Batch jobs on Spark (``czesg batch rate --engine spark``, docs/scale.md): the master URL of
+# the cluster (local[2]: two threads in one JVM on this machine; spark://host:7077 or yarn in
+# production), and the folder for the Parquet files a job exchanges (shared storage on a
+# cluster; under var/ by default).
+CZESG_SPARK_MASTER = os.environ.get("CZESG_SPARK_MASTER", "local[2]")
+CZESG_BATCH_DIR = Path(os.environ.get("CZESG_BATCH_DIR", VAR_DIR / "batch")).resolve()
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -21,7 +21,7 @@ import polars as pl
 
 from czesg.engine.catalogue import load_catalogue
 
-GROUPS: dict[str, Callable[[float], dict]] = {}
+GROUPS: dict[str, Callable[..., dict]] = {}
 
 
 def group(name: str):
@@ -134,6 +134,19 @@ def bench_rating_e2e(scale: float) -> dict:
     from czesg.bench.rating_e2e import bench_rating_end_to_end
 
     return bench_rating_end_to_end(scale)
+
+
+@group("scale")
+def bench_scale(scale: float, enterprises: int | None = None) -> dict:
+    """One year of 1,000,000 × scale enterprises (or ``--enterprises N``) rated in process and
+    on Spark through the same action, with the load time and the database size."""
+    from czesg.bench.scale import bench_scale as run
+
+    return run(scale, enterprises)
+
+
+# Groups that take ``--enterprises``.
+SIZED = ("scale",)
 
 
 WRK_SCRIPT = """
@@ -362,8 +375,11 @@ def _machine() -> dict:
             "platform": platform.platform(terse=True)}
 
 
-def run_benchmarks(*, only: list[str] | None = None, scale: float = 1.0) -> dict:
-    """Run the chosen groups (all by default), each in a fresh database; return the figures."""
+def run_benchmarks(*, only: list[str] | None = None, scale: float = 1.0,
+                   enterprises: int | None = None) -> dict:
+    """Run the chosen groups (all by default), each in a fresh database; return the figures.
+
+    ``enterprises`` sets the population of the groups in :data:`SIZED` (else their scale)."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -376,11 +392,14 @@ def run_benchmarks(*, only: list[str] | None = None, scale: float = 1.0) -> dict
     for name in chosen:
         call_command("flush", interactive=False, verbosity=0)  # the benchmark's own database
         try:
-            figures.update(GROUPS[name](scale))
+            if name in SIZED:
+                figures.update(GROUPS[name](scale, enterprises=enterprises))
+            else:
+                figures.update(GROUPS[name](scale))
         except ImportError as exc:
             figures[f"{name}_unavailable"] = str(exc)
     return {"database": connection.vendor, "machine": _machine(), "scale": scale,
-            "figures": figures}
+            "enterprises": enterprises, "figures": figures}
 
 
 @contextlib.contextmanager

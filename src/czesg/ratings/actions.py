@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -40,6 +41,7 @@ from czesg.engine.kernel.errors import CatalogueError, NotFound, StateConflict, 
 from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
 from czesg.ratings import results
+from czesg.ratings.fields import green_fields, rating_fields
 from czesg.ratings.inputs import (
     fetch_inputs,
     input_rows,
@@ -99,10 +101,21 @@ def _set_progress(run_id: int, percent: int, progress: Progress | None) -> None:
         progress(percent, 100)
 
 
-def run_rating(run_id: int, *, progress: Progress | None = None) -> dict[str, Any]:
+ENGINES = ("inprocess", "spark")
+
+
+def run_rating(run_id: int, *, progress: Progress | None = None, engine_name: str = "inprocess",
+               partitions: int | None = None) -> dict[str, Any]:
     """Rate every enterprise with a published disclosure for the run's year and store the
     results in one transaction; the run's progress is updated as it goes. Returns the summary
-    (with the timings of the read, compute and write steps)."""
+    (with the timings of the read, compute and write steps).
+
+    ``engine_name`` "spark" computes on the Spark master of ``CZESG_SPARK_MASTER``
+    (:mod:`czesg.ratings.spark`, in ``partitions`` partitions); reading the inputs, writing the
+    results and the audit entry are the same, and so are the results, bit for bit."""
+    if engine_name not in ENGINES:
+        raise CatalogueError(gettext_noop("Unknown engine “%(engine)s”; use one of %(engines)s."),
+                             engine=engine_name, engines=", ".join(ENGINES), field="engine")
     claimed = RatingRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING, progress=1)
     run = RatingRun.objects.select_related("started_by").filter(pk=run_id).first()
@@ -111,7 +124,7 @@ def run_rating(run_id: int, *, progress: Progress | None = None) -> dict[str, An
     if not claimed:
         return run_summary(run)
     try:
-        summary = _run(run, progress)
+        summary = _run(run, progress, engine_name, partitions)
     except BaseException as exc:
         RatingRun.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED, finished_at=timezone.now(),
@@ -120,7 +133,25 @@ def run_rating(run_id: int, *, progress: Progress | None = None) -> dict[str, An
     return summary
 
 
-def _run(run: RatingRun, progress: Progress | None) -> dict[str, Any]:
+def _compute(inputs: engine.RatingInput, methodology: engine.Methodology,
+             green_methodology: engine.GreenMethodology, engine_name: str,
+             partitions: int | None) -> tuple[dict[str, list], dict[str, list], dict[str, float]]:
+    """The rating and green-score fields of every enterprise (inputs' order), and timings."""
+    if engine_name == "spark":
+        # Imported here: the Spark module is only needed, and only loaded, for a Spark run.
+        from czesg.ratings import spark
+
+        computed = spark.compute(inputs, methodology, green_methodology,
+                                 master=settings.CZESG_SPARK_MASTER,
+                                 folder=settings.CZESG_BATCH_DIR, partitions=partitions or 8)
+        return computed.rating, computed.green, computed.timings
+    result = engine.rate(inputs, methodology)
+    green = engine.green_score(inputs, green_methodology)
+    return rating_fields(result), green_fields(green), {}
+
+
+def _run(run: RatingRun, progress: Progress | None, engine_name: str = "inprocess",
+         partitions: int | None = None) -> dict[str, Any]:
     methodology = engine.load_methodology(run.methodology_version)
     green_methodology = engine.load_green_methodology(run.green_methodology_version)
     started = time.perf_counter()
@@ -132,18 +163,22 @@ def _run(run: RatingRun, progress: Progress | None) -> dict[str, Any]:
     compute_s = 0.0
     if n:
         t0 = time.perf_counter()
-        result = engine.rate(inputs, methodology)
-        green = engine.green_score(inputs, green_methodology)
+        rating_columns, green_columns, engine_timings = _compute(
+            inputs, methodology, green_methodology, engine_name, partitions)
         compute_s = time.perf_counter() - t0
         _set_progress(run.pk, 50, progress)
         t1 = time.perf_counter()
         rows_json = input_rows(inputs)
-        ratings = results.rating_rows(run, inputs, result, enterprise_ids, rows_json)
-        greens = results.green_rows(run, green, enterprise_ids)
+        inputs_hash = inputs.hash()
+        ratings = results.rows_of_ratings(run, rating_columns, inputs, enterprise_ids,
+                                          rows_json, inputs_hash, methodology.version)
+        greens = results.rows_of_greens(run, green_columns, enterprise_ids,
+                                        green_methodology.version, inputs_hash)
         prepare_s = time.perf_counter() - t1
-        grade_counts = results.counts(result.grades, result.grade.tolist())
-        label_counts = results.counts(green.labels, green.label.tolist())
-        inputs_hash = result.inputs_hash
+        grade_counts = results.counts([b.key for b in methodology.bands],
+                                      rating_columns["grade"])
+        label_counts = results.counts([b.key for b in green_methodology.labels],
+                                      green_columns["label"])
     else:
         ratings, greens, prepare_s = [], [], 0.0
         grade_counts = {b.key: 0 for b in methodology.bands}
@@ -166,9 +201,11 @@ def _run(run: RatingRun, progress: Progress | None) -> dict[str, Any]:
             grade_counts=grade_counts, label_counts=label_counts, inputs_hash=inputs_hash,
             error="",
         )
+        extra = {"engine": engine_name} if engine_name != "inprocess" else {}
         record(run.started_by, "rating.run", run, year=run.year, rated=n,
                grades=grade_counts, labels=label_counts, inputs_hash=inputs_hash,
-               methodology=methodology.version, green_methodology=green_methodology.version)
+               methodology=methodology.version, green_methodology=green_methodology.version,
+               **extra)
     write_s = time.perf_counter() - t2
     if progress:
         progress(100, 100)
@@ -179,6 +216,9 @@ def _run(run: RatingRun, progress: Progress | None) -> dict[str, Any]:
         "prepare_s": round(prepare_s, 3), "write_s": round(write_s, 3),
         "total_s": round(time.perf_counter() - started, 3),
     }
+    if n and engine_timings:
+        summary["timings"]["engine"] = engine_name
+        summary["timings"].update({f"spark_{k}": v for k, v in engine_timings.items()})
     _invalidate(run.pk)
     return summary
 

@@ -1,4 +1,5 @@
-"""``czesg rate``: rate every enterprise's published disclosure of a year in the foreground.
+"""``czesg rate`` and ``czesg batch rate``: rate every enterprise's published disclosure of a year
+in the foreground, in process or (``batch rate --engine spark``) on Spark.
 
 This module imports nothing from Django at load time, so that the ``czesg`` parser can take
 :func:`add_arguments` from it cheaply; :func:`run` sets Django up when it has not been.
@@ -39,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
         grades_at_or_above(threshold)
         run = start_rating(args.year, actor=system_actor(), enqueue=False)
         bar = None if getattr(args, "quiet", False) else progress_bar("rating", counts=False)
-        summary = run_rating(run.pk, progress=bar)
+        summary = run_rating(run.pk, progress=bar,
+                             engine_name=getattr(args, "engine", "inprocess"),
+                             partitions=getattr(args, "partitions", None))
     except CzesgError as exc:
         print(f"czesg rate: {exc.render()}", file=sys.stderr)
         return 1
@@ -69,9 +72,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``czesg rate`` to the ``czesg`` command."""
+    """Add ``czesg rate`` and ``czesg batch rate`` to the ``czesg`` command."""
     p = sub.add_parser(
         "rate", help="rate every enterprise's published disclosure of a year (in the foreground)"
     )
     add_arguments(p)
+    p.set_defaults(func=run)
+
+    batch = sub.add_parser("batch", help="batch jobs: rate a year in process or on Spark")
+    jobs = batch.add_subparsers(dest="job", metavar="JOB")
+    jobs.required = True
+    p = jobs.add_parser(
+        "rate", help="rate a year (the same run, results and audit entry as czesg rate); "
+        "--engine spark computes on CZESG_SPARK_MASTER (default local[2])")
+    add_arguments(p)
+    p.add_argument("--engine", choices=("inprocess", "spark"), default="inprocess",
+                   help="where the rating is computed (default inprocess)")
+    p.add_argument("--partitions", type=int, default=8,
+                   help="Parquet partitions (Spark tasks) by credit-code hash (default 8)")
     p.set_defaults(func=run)

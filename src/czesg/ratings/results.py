@@ -3,17 +3,14 @@ positions, deduction and component JSON built in bulk), written with one bulk in
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from czesg.engine import rating as engine
+from czesg.ratings.fields import GREEN_FIELDS, RATING_FIELDS, green_fields, rating_fields
 from czesg.ratings.models import GreenScore, Rating, RatingRun
 from czesg.storage.bulk import insert_rows
-
-_string = json.encoder.encode_basestring  # JSON string literal (non-ASCII kept as is)
-
 
 RATING_COLUMNS = (
     "run_id", "enterprise_id", "year", "score", "grade", "tier", "grade_capped", "total",
@@ -42,47 +39,42 @@ def group_positions(scores: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray,
 def rating_rows(run: RatingRun, inputs: engine.RatingInput, result: engine.RatingResult,
                 enterprise_ids: np.ndarray, rows_json: list[str]) -> list[tuple]:
     """The run's rating rows (in :data:`RATING_COLUMNS` order), one per enterprise."""
+    return rows_of_ratings(run, rating_fields(result), inputs, enterprise_ids, rows_json,
+                           result.inputs_hash, result.methodology_version)
+
+
+def rows_of_ratings(run: RatingRun, fields: dict[str, list], inputs: engine.RatingInput,
+                    enterprise_ids: np.ndarray, rows_json: list[str], inputs_hash: str,
+                    methodology_version: str) -> list[tuple]:
+    """The rating rows from the fields of every enterprise (:func:`~czesg.ratings.fields.
+    rating_fields`, in the inputs' order, computed in process or by a batch job), with the
+    peer positions by final score computed here over the whole population."""
     n = len(inputs)
-    rank, size = group_positions(result.score, inputs.group_index)
-    levels = result.peer_level
-    in_group = (levels == engine.PEER_GROUP).any(axis=1)
-    in_all = (levels == engine.PEER_ALL).any(axis=1)
-    level = np.where(in_group & in_all, "mixed", np.where(in_group, "group",
-                                                          np.where(in_all, "all", "")))
-    pillars = {key: np.where(np.isnan(result.pillar_scores[:, p]), None,
-                             result.pillar_scores[:, p]).tolist()
-               for p, key in enumerate(result.pillar_keys)}
-    template = "{" + ",".join(f"{_string(k)}:%r" for k in result.deduction_keys) + "}"
-    deduction_json = [template % tuple(row) for row in result.deduction_points.tolist()]
-    grade = result.grade.tolist()
+    rank, size = group_positions(np.asarray(fields["score"], dtype=np.float64),
+                                 inputs.group_index)
     return list(zip(
-        [run.pk] * n, enterprise_ids.tolist(), [run.year] * n, result.score.tolist(), grade,
-        list(result.tiers), result.grade_capped.tolist(), result.total.tolist(), result.deductions.tolist(), deduction_json,
-        pillars.get("E", [None] * n), pillars.get("S", [None] * n), pillars.get("G", [None] * n),
-        list(result.groups), level.tolist(), rank.tolist(), size.tolist(),
-        [result.inputs_hash] * n, [result.methodology_version] * n, rows_json, strict=True,
+        [run.pk] * n, enterprise_ids.tolist(), [run.year] * n,
+        *(fields[name] for name in RATING_FIELDS), rank.tolist(), size.tolist(),
+        [inputs_hash] * n, [methodology_version] * n, rows_json,
+        strict=True,
     ))
 
 
 def green_rows(run: RatingRun, green: engine.GreenScoreResult, enterprise_ids: np.ndarray
                ) -> list[tuple]:
     """The run's green-score rows (in :data:`GREEN_COLUMNS` order), one per enterprise."""
-    n = len(green)
-    order = sorted(range(len(green.component_keys)), key=lambda c: green.component_keys[c])
-    template = "{" + ",".join(
-        f'{_string(green.component_keys[c])}:{{"points":%s,"score":%s,"weight":%s}}'
-        for c in order) + "}"
-    parts = np.stack([np.stack([green.contributions[:, c], green.component_scores[:, c],
-                                green.component_weights[:, c]], axis=1) for c in order], axis=1)
-    flat = ["null" if x != x else repr(x) for x in parts.reshape(-1).tolist()]
-    width = 3 * len(order)
-    components = [template % tuple(flat[i:i + width]) for i in range(0, n * width, width)]
+    return rows_of_greens(run, green_fields(green), enterprise_ids, green.methodology_version,
+                          green.inputs_hash)
+
+
+def rows_of_greens(run: RatingRun, fields: dict[str, list], enterprise_ids: np.ndarray,
+                   methodology_version: str, inputs_hash: str) -> list[tuple]:
+    """The green-score rows from the fields of every enterprise (in the inputs' order)."""
+    n = len(enterprise_ids)
     return list(zip(
-        [run.pk] * n, enterprise_ids.tolist(), [run.year] * n, green.score.tolist(),
-        green.label.tolist(), green.label_capped.tolist(), green.total.tolist(),
-        green.deductions.tolist(), components, list(green.green_category),
-        list(green.green_category_basis), [green.methodology_version] * n,
-        [green.inputs_hash] * n, strict=True,
+        [run.pk] * n, enterprise_ids.tolist(), [run.year] * n,
+        *(fields[name] for name in GREEN_FIELDS), [methodology_version] * n,
+        [inputs_hash] * n, strict=True,
     ))
 
 

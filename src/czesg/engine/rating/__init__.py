@@ -16,13 +16,16 @@ The package's modules, each with one job:
   :func:`reproduce`;
 - :mod:`~czesg.engine.rating.explain`: :func:`explain` (contributions, peers, improvements);
 - :mod:`~czesg.engine.rating.diagnosis`: :func:`self_diagnose`;
-- :mod:`~czesg.engine.rating.green`: the green score's methodology and :func:`green_score`.
+- :mod:`~czesg.engine.rating.green`: the green score's methodology and :func:`green_score`;
+- :mod:`~czesg.engine.rating.partitioned`: rating in partitions (a batch job, Spark) against a
+  peer distribution from a first pass, equal bit for bit to rating everyone at once.
 
 This module re-exports the public API, so that ``from czesg.engine.rating import rate`` works.
 Pure Python and NumPy; no Django. The methodology page's tables are presentation and live in
 :mod:`czesg.ratings.methodology_page`; the benchmark lives in :mod:`czesg.bench.rating_engine`.
 """
 
+from czesg.engine.rating import partitioned
 from czesg.engine.rating.bands import Band
 from czesg.engine.rating.deductions import DeductionRule
 from czesg.engine.rating.diagnosis import (
@@ -113,6 +116,6 @@ __all__ = [
     "GreenMethodology", "GreenScoreResult", "Improvement", "MaterialityGroup", "Methodology",
     "Pillar", "RatedIndicator", "RatedTopic", "RatingInput", "RatingResult",
     "basis_shares", "explain", "green_category_of", "green_score", "load_green_methodology", "load_methodology",
-    "materiality_group", "parse_green_methodology", "parse_methodology", "rate", "reproduce",
+    "materiality_group", "parse_green_methodology", "partitioned", "parse_methodology", "rate", "reproduce",
     "self_diagnose",
 ]

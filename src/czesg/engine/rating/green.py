@@ -8,6 +8,7 @@ black environmental credit colour. It reads the same :class:`RatingInput` as the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -363,9 +364,30 @@ def green_category_of(industry_code: str, green: GreenMethodology | None = None,
     return "", ""
 
 
+def carbon_values(inputs: RatingInput, component: GreenComponent) -> tuple[np.ndarray, np.ndarray]:
+    """The carbon-efficiency values oriented so that larger is better (0 where unreported), and
+    the mask of the enterprises that reported them."""
+    n = len(inputs)
+    indicator = component.indicator
+    if indicator in inputs.codes:
+        column = inputs.codes.index(indicator)
+        values = inputs.values[:, column]
+        reported = (inputs.status[:, column] == REPORTED) & np.isfinite(values)
+    else:
+        values, reported = np.full(n, np.nan), np.zeros(n, bool)
+    x = values if component.direction == "higher_better" else -values
+    return np.where(reported, x, 0.0), reported
+
+
 def green_score(inputs: RatingInput, green: GreenMethodology | None = None, *,
-                profile: CityProfile | None = None) -> GreenScoreResult:
-    """Compute the green score (常绿分) and label of every enterprise at once."""
+                profile: CityProfile | None = None, percentile: Callable[..., Any] | None = None,
+                inputs_hash: str | None = None) -> GreenScoreResult:
+    """Compute the green score (常绿分) and label of every enterprise at once.
+
+    A partition of a population passes ``percentile`` (in place of ``percentile_column``,
+    ranking against the population's carbon-efficiency distribution) and the population's
+    ``inputs_hash``; see :mod:`.partitioned`.
+    """
     green = green or load_green_methodology()
     profile = profile or load_city_profile()
     n = len(inputs)
@@ -389,16 +411,9 @@ def green_score(inputs: RatingInput, green: GreenMethodology | None = None, *,
 
     for c, component in enumerate(green.components):
         if component.key == "carbon_efficiency":
-            indicator = component.indicator
-            if indicator in inputs.codes:
-                column = inputs.codes.index(indicator)
-                values = inputs.values[:, column]
-                reported = (inputs.status[:, column] == REPORTED) & np.isfinite(values)
-            else:
-                values, reported = np.full(n, np.nan), np.zeros(n, bool)
-            x = values if component.direction == "higher_better" else -values
-            scores[c], level, size, _ = percentile_column(
-                np.where(reported, x, 0.0), reported, inputs.group_index,
+            x, reported = carbon_values(inputs, component)
+            scores[c], level, size, _ = (percentile or percentile_column)(
+                x, reported, inputs.group_index,
                 len(inputs.group_keys), green.min_peers, green.sole_reporter_score,
             )
             known[c] = reported
@@ -438,7 +453,8 @@ def green_score(inputs: RatingInput, green: GreenMethodology | None = None, *,
         capped = np.where(inputs.env_credit == ENV_CREDIT_COLOURS.index(colour),
                           np.maximum(capped, limit), capped)
     return GreenScoreResult(
-        methodology_version=green.version, inputs_hash=inputs.hash(), year=inputs.year,
+        methodology_version=green.version, inputs_hash=inputs_hash or inputs.hash(),
+        year=inputs.year,
         enterprises=inputs.enterprises, component_keys=keys,
         component_scores=np.where(present, scores, np.nan).T, component_weights=weights.T,
         contributions=contributions.T, total=total,

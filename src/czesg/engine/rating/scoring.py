@@ -24,9 +24,11 @@ and tied peers, and every per-enterprise sum runs in a fixed indicator order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,6 +130,11 @@ def percentile_column(
     return score, level, size, rank
 
 
+# A percentile ranking of column j: (j, x, reported, group, n_groups, min_peers, sole) to
+# score, peer level, peer size and rank, as :func:`percentile_column` returns them.
+ColumnPercentile = Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+
+
 @dataclass
 class PreparedInputs:
     """Inputs aligned to the methodology's columns (indicator-major)."""
@@ -169,8 +176,13 @@ def oriented(indicator: RatedIndicator, values: np.ndarray) -> np.ndarray:
 
 
 def indicator_scores(prepared: PreparedInputs, methodology: Methodology, *,
-                     neutral: bool = False) -> dict[str, np.ndarray]:
-    """Scores 0–100 of every indicator and enterprise, with the peer level, size and rank."""
+                     neutral: bool = False, percentile: ColumnPercentile | None = None
+                     ) -> dict[str, np.ndarray]:
+    """Scores 0–100 of every indicator and enterprise, with the peer level, size and rank.
+
+    ``percentile`` ranks column ``j`` instead of :func:`percentile_column` (same arguments after
+    ``j``): a partition of the enterprises ranks against the whole population's distribution.
+    """
     k, n = prepared.values.shape
     scores = np.zeros((k, n))
     level = np.zeros((k, n), np.int8)
@@ -184,7 +196,9 @@ def indicator_scores(prepared: PreparedInputs, methodology: Methodology, *,
         elif neutral:
             scores[j] = np.where(reported, methodology.neutral_score, 0.0)
         else:
-            scores[j], level[j], size[j], rank[j] = percentile_column(
+            ranked = (percentile_column if percentile is None
+                      else functools.partial(percentile, j))
+            scores[j], level[j], size[j], rank[j] = ranked(
                 oriented(indicator, prepared.values[j]), reported, prepared.group, n_groups,
                 methodology.min_peers, methodology.sole_reporter_score,
             )
@@ -411,12 +425,18 @@ def basis_shares(inputs: RatingInput, methodology: Methodology | None = None) ->
     return shares
 
 
-def rate(inputs: RatingInput, methodology: Methodology | None = None) -> RatingResult:
-    """Rate every enterprise of ``inputs`` at once (vectorised over enterprises)."""
+def rate(inputs: RatingInput, methodology: Methodology | None = None, *,
+         percentile: ColumnPercentile | None = None, inputs_hash: str | None = None
+         ) -> RatingResult:
+    """Rate every enterprise of ``inputs`` at once (vectorised over enterprises).
+
+    A partition of a population passes ``percentile`` (ranking against the population's peer
+    distribution) and the population's ``inputs_hash``; see :mod:`.partitioned`.
+    """
     methodology = methodology or load_methodology()
     prepared = prepare(inputs, methodology)
-    parts = indicator_scores(prepared, methodology)
-    return finish(prepared, methodology, parts, inputs.hash())
+    parts = indicator_scores(prepared, methodology, percentile=percentile)
+    return finish(prepared, methodology, parts, inputs_hash or inputs.hash())
 
 
 def reproduce(inputs: RatingInput, methodology: Methodology | None = None, *,

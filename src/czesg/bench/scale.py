@@ -1,0 +1,95 @@
+"""The scale benchmark: one year of N synthetic enterprises rated in process and on Spark.
+
+``czesg bench --only scale --enterprises N`` loads N enterprises with one year of disclosures
+(2024; about 30 % stay draft or submitted, as in the synthetic data; the load is timed apart),
+then rates the year twice through the same action, :func:`~czesg.ratings.actions.run_rating`:
+in process and with ``engine_name="spark"`` (``CZESG_SPARK_MASTER``, local[2] by default). Both
+runs must store the same grades and inputs hash, and the same rows for a sample of enterprises
+(the test suite compares every row). The figures are named after N (``rating_1m_inprocess_s``
+for a million, ``rating_100k_spark_s`` for 100,000), with the database's size per rated
+enterprise-year.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+
+def size_label(n: int) -> str:
+    """1m, 100k, 2500: the enterprise count as the figures name it."""
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}m"
+    if n >= 1000 and n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+def database_bytes() -> int:
+    """The size of the benchmark's database on disk (all its tables and indexes)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_database_size(current_database())")
+        else:
+            cursor.execute("SELECT page_count * page_size FROM pragma_page_count(), "
+                           "pragma_page_size()")
+        return int(cursor.fetchone()[0])
+
+
+def _sample(run_id: int, count: int = 500) -> list[tuple]:
+    from czesg.ratings.models import Rating
+
+    columns = [f.attname for f in Rating._meta.concrete_fields
+               if f.attname not in ("id", "run_id", "created_at")]
+    return list(Rating.objects.filter(run_id=run_id).order_by("enterprise_id")
+                .values_list(*columns)[:count])
+
+
+def bench_scale(scale: float, enterprises: int | None = None, partitions: int = 8
+                ) -> dict[str, Any]:
+    """Load, then rate in process and on Spark; the figures of both runs."""
+    from czesg.accounts.actors import system_actor
+    from czesg.bench.rating_e2e import _settle
+    from czesg.demo import load_synthetic
+    from czesg.ratings.actions import run_rating, start_rating
+    from czesg.ratings.models import RatingRun
+
+    n = enterprises or max(100, int(1_000_000 * scale))
+    label = size_label(n)
+    started = time.perf_counter()
+    load_synthetic(enterprises=n, years=[2024])
+    _settle()
+    load_s = time.perf_counter() - started
+    figures: dict[str, Any] = {f"scale_load_{label}_s": round(load_s, 1),
+                               "scale_enterprises": n}
+    runs = {}
+    for engine_name in ("inprocess", "spark"):
+        run = start_rating(2024, actor=system_actor(), enqueue=False)
+        t0 = time.perf_counter()
+        summary = run_rating(run.pk, engine_name=engine_name, partitions=partitions)
+        figures[f"rating_{label}_{engine_name}_s"] = round(time.perf_counter() - t0, 3)
+        timings = summary["timings"]
+        for step in ("read_s", "compute_s", "prepare_s", "write_s"):
+            figures[f"rating_{label}_{engine_name}_{step}"] = timings[step]
+        for key, value in timings.items():
+            if key.startswith("spark_"):
+                figures[f"rating_{label}_{key}"] = value
+        runs[engine_name] = RatingRun.objects.get(pk=run.pk)
+    inprocess, spark = runs["inprocess"], runs["spark"]
+    if (inprocess.grade_counts != spark.grade_counts
+            or inprocess.inputs_hash != spark.inputs_hash
+            or _sample(inprocess.pk) != _sample(spark.pk)):
+        raise AssertionError("the Spark run stored other ratings than the in-process run")
+    rated = inprocess.rated
+    figures["scale_rated_enterprise_years"] = rated
+    figures["scale_spark_partitions"] = partitions
+    size = database_bytes()
+    figures["scale_db_bytes"] = size
+    figures["scale_db_bytes_per_enterprise_year"] = round(size / max(rated, 1))
+    figures["scale_note"] = (
+        "one year loaded (about 70 % published and rated); both ratings go through "
+        "run_rating (read, compute, write, audit); the database holds both runs' results; "
+        "spark_session_s includes starting the JVM")
+    return figures
