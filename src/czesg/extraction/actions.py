@@ -22,7 +22,7 @@ from czesg.disclosures import actions as disclosure_actions
 from czesg.disclosures.models import Disclosure, Method, State
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.evidence import PDF, checked_file_type, safe_display_name
-from czesg.engine.disclosure.inspection import FileRefused, FileTooLarge
+from czesg.engine.disclosure.inspection import FileTooLarge
 from czesg.engine.disclosure.values import coerce
 from czesg.engine.extraction import UnreadablePdf, extract
 from czesg.engine.kernel.errors import (
@@ -84,14 +84,7 @@ def read_report(enterprise: Enterprise, year: Any, data: bytes, name: str, *,
         raise FileTooLarge(limit=REPORT_MAX_BYTES // 2**20)
     if not data:
         raise CatalogueError(gettext_noop("The file is empty."), field="file")
-    try:
-        kind = checked_file_type(data)
-    except FileRefused:
-        if not data.startswith(b"%PDF-"):
-            raise
-        kind = PDF  # a PDF too damaged to inspect is still a PDF: the reading says what is wrong
-        if b"%%EOF" in data[-2048:]:
-            raise
+    kind = checked_file_type(data)  # refuses active content, markup, an incomplete PDF
     if kind is not PDF:
         raise CatalogueError(gettext_noop("“%(name)s” is not a PDF file."), name=name[:100],
                              field="file")

@@ -144,12 +144,14 @@ def test_an_unreadable_report_is_kept_with_its_reason_and_no_candidates(gov, lis
     assert not Candidate.objects.exists()
 
 
-def test_refused_files_keep_nothing(gov, listed):
+def test_refused_files_keep_nothing(gov, listed, reports):
     with pytest.raises(CatalogueError):
         actions.read_report(listed, 2024, b"plain text, not a PDF", "x.pdf", actor=gov)
     with pytest.raises(FileRefused):
         actions.read_report(listed, 2024, b"%PDF-1.4\n/JavaScript (app.alert(1))\n%%EOF",
                             "x.pdf", actor=gov)
+    with pytest.raises(FileRefused, match="not a complete PDF"):  # truncated: not inspectable
+        actions.read_report(listed, 2024, reports["zh_table"].pdf[:4000], "x.pdf", actor=gov)
     with pytest.raises(CatalogueError):
         actions.read_report(listed, 1999, minimal_pdf(), "x.pdf", actor=gov)
     assert not ExtractionRun.objects.exists()
