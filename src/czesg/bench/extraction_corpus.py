@@ -4,7 +4,7 @@ figures it prints (the ground truth of the extraction's tests and of ``czesg ben
 Layouts: a Chinese table with a prior-year column and 万吨 / 亿元 / 万立方米 units; an English
 table with a unit column; two-column prose in Chinese and English; a table split over two pages
 (its year header only on the first); a summary page whose Scope 1 differs from the table's and
-whose total GHG is not Scope 1 + Scope 2; an image-only (scanned) page. The figures are invented
+whose total GHG is not Scope 1 + Scope 2, with a GRI content index; an image-only (scanned) page. The figures are invented
 for the tests (synthetic, like every generated figure of czesg).
 """
 
@@ -150,7 +150,8 @@ def split_table() -> CorpusReport:
 
 
 def inconsistent() -> CorpusReport:
-    """A summary page and a data table that disagree on Scope 1; a total that is not the sum."""
+    """A summary page and a data table that disagree on Scope 1; a total that is not the sum;
+    a GRI content index (page 3) naming the table's page."""
     body = "<h1>2024年度ESG报告</h1><h2>年度亮点</h2>" \
         "<p>2024年，公司范围一排放量为9,100吨二氧化碳当量。</p>" \
         "<div style='page-break-before: always'></div><h2>环境数据</h2><table>" + _rows([
@@ -158,12 +159,18 @@ def inconsistent() -> CorpusReport:
             ("范围一温室气体排放量", "吨二氧化碳当量", "9,150", "8,900"),
             ("范围二温室气体排放量", "吨二氧化碳当量", "20,000", "1,950"),
             ("温室气体排放总量", "吨二氧化碳当量", "31,150", "10,850"),
+        ]) + "</table>" \
+        "<div style='page-break-before: always'></div><h2>GRI内容索引</h2><table>" + _rows([
+            ("GRI 标准", "披露项", "页码"),
+            ("GRI 305-1", "直接（范围一）温室气体排放", "2"),
+            ("GRI 305-2", "能源间接（范围二）温室气体排放", "2"),
+            ("GRI 2-7", "员工", "1"),
         ]) + "</table>"
     expected = (
         Expected("E-GHG-02", 9100.0, 1), Expected("E-GHG-02", 9150.0, 2),
         Expected("E-GHG-03", 20000.0, 2), Expected("E-GHG-01", 31150.0, 2),
     )
-    return CorpusReport("inconsistent", _pdf(body), YEAR, expected, 2)
+    return CorpusReport("inconsistent", _pdf(body), YEAR, expected, 3)
 
 
 def scanned() -> bytes:

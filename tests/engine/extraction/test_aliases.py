@@ -47,3 +47,18 @@ def test_a_line_break_ends_a_clause_unless_the_name_runs_over_it():
 def test_english_phrases_are_whole_words():
     assert find_indicator("Scope 12 emissions") is None
     assert find_indicator("Operating revenue").code == "G-GEN-01"
+
+
+def test_content_index_lines_name_pages_and_are_not_figures():
+    from czesg.engine.extraction.contents import content_index, index_code
+    from czesg.engine.extraction.layout import Line, Page, Segment
+
+    def line(*texts):
+        return Line(tuple(Segment(t, 10 + 100 * i, 0, 90 + 100 * i, 10)
+                          for i, t in enumerate(texts)))
+
+    pages = [Page(1, 595, 842, (line("GRI 305-1", "直接温室气体排放", "2"),
+                                line("305-2", "范围二排放", "第3页"),
+                                line("GRI 2-7", "员工", "99")), 0)] * 3
+    assert index_code(pages[0].lines[0]) == "305-1"
+    assert content_index(pages) == {"E-GHG-02": (2,), "E-GHG-03": (3,)}  # 2-7: p. 99 > 3 pages

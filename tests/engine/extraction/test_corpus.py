@@ -88,6 +88,9 @@ def test_conflicts_sums_and_year_on_year_scale_are_flagged(extracted):
     assert (summary.value, summary.page, summary.conflicts) == (9100.0, 1, (2,))
     assert (table.value, table.page, table.conflicts) == (9150.0, 2, (1,))
     assert "conflict" in rules(summary) and "conflict" in rules(table)
+    # The GRI content index (page 3) names page 2 for 305-1: the summary's figure is elsewhere.
+    assert summary.indexed == table.indexed == (2,)
+    assert "index_elsewhere" in rules(summary) and "index_elsewhere" not in rules(table)
     total = found["E-GHG-01"][0]
     assert "sum_of_parts" in rules(total)        # 31,150 ≠ 9,100 (first) + 20,000
     scope2 = found["E-GHG-03"][0]

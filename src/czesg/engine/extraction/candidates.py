@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from czesg.engine.catalogue import Catalogue, load_catalogue
 from czesg.engine.disclosure.answers import Answer, Finding, error_finding, warning_finding
 from czesg.engine.disclosure.validation import validate
+from czesg.engine.extraction.contents import content_index
 from czesg.engine.extraction.layout import Page, image_only, no_text, read_pages
 from czesg.engine.extraction.reading import ASSUMED, Reading, read_figures
 from czesg.engine.kernel import units
@@ -54,6 +55,8 @@ class Candidate:
     """Pages printing a different value for the same indicator and year."""
     also_on: tuple[int, ...] = ()
     """Pages printing the same value again."""
+    indexed: tuple[int, ...] = ()
+    """The pages the report's content index names for the indicator (empty without an index)."""
 
 
 @dataclass(frozen=True)
@@ -83,13 +86,16 @@ def extract(data: bytes, year: int, *, catalogue: Catalogue | None = None) -> Ex
             raise image_only(len(pages))
         raise no_text(len(pages))
     readings = read_figures(pages, year)
-    return Extraction(hashlib.sha256(data).hexdigest(), len(pages), year,
-                      tuple(candidates_of(readings, year, catalogue)), len(readings))
+    found = candidates_of(readings, year, catalogue, index=content_index(pages))
+    return Extraction(hashlib.sha256(data).hexdigest(), len(pages), year, tuple(found),
+                      len(readings))
 
 
-def candidates_of(readings: Iterable[Reading], year: int, catalogue: Catalogue) -> list[Candidate]:
+def candidates_of(readings: Iterable[Reading], year: int, catalogue: Catalogue, *,
+                  index: Mapping[str, tuple[int, ...]] | None = None) -> list[Candidate]:
     """The reporting year's candidates from ``readings``: converted, deduplicated (the first
-    print cited, the others in ``also_on``), conflicts flagged, then validated together."""
+    print cited, the others in ``also_on``), conflicts flagged, checked against the pages the
+    report's content ``index`` names for the indicator, then validated together."""
     chosen: dict[str, list[Candidate]] = {}
     prior: dict[str, float] = {}
     for reading in readings:
@@ -118,7 +124,13 @@ def candidates_of(readings: Iterable[Reading], year: int, catalogue: Catalogue) 
                         "The report prints another value for this indicator and year on page "
                         "%(pages)s; accept the one that is right."),
                     pages=", ".join(str(p) for p in others)),)
-            result.append(replace(candidate, prior_value=prior.get(code),
+            indexed = (index or {}).get(code, ())
+            if indexed and candidate.page not in indexed:
+                conflict += (warning_finding(
+                    "index_elsewhere", code, gettext_noop(
+                        "The report's content index names page %(pages)s for this indicator, "
+                        "not this page."), pages=", ".join(str(p) for p in indexed)),)
+            result.append(replace(candidate, prior_value=prior.get(code), indexed=indexed,
                                   conflicts=others, findings=candidate.findings + conflict))
     return _checked(result, prior, catalogue)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from czesg.engine.extraction.aliases import Match, find_indicators
+from czesg.engine.extraction.contents import index_code
 from czesg.engine.extraction.layout import Line, Page, Segment
 from czesg.engine.extraction.numbers import Figure, figures, normalise, read_unit, year_of
 
@@ -66,6 +67,8 @@ def read_figures(pages: Iterable[Page], year: int) -> list[Reading]:
     for page in pages:
         lines = page.lines
         for index, line in enumerate(lines):
+            if index_code(line) is not None:
+                continue  # a content-index line: a code, a name and a page number
             header = [(y, s) for s in line.segments if (y := year_of(s.text)) is not None]
             if header:
                 state.columns, state.unit_note = header, ""
