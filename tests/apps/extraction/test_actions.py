@@ -7,7 +7,7 @@ import pytest
 
 from czesg.audit.models import AuditEvent
 from czesg.disclosures.models import Datapoint, Method
-from czesg.engine.disclosure.inspection import FileRefused
+from czesg.engine.disclosure.inspection import FileRefused, FileTooLarge
 from czesg.engine.kernel.errors import CatalogueError, PermissionRefused, StateConflict, UnitError
 from czesg.extraction import actions
 from czesg.extraction.models import Candidate, CandidateState, Destination, ExtractionRun, RunState
@@ -154,5 +154,8 @@ def test_refused_files_keep_nothing(gov, listed, reports):
         actions.read_report(listed, 2024, reports["zh_table"].pdf[:4000], "x.pdf", actor=gov)
     with pytest.raises(CatalogueError):
         actions.read_report(listed, 1999, minimal_pdf(), "x.pdf", actor=gov)
+    with pytest.raises(FileTooLarge):
+        actions.read_report(listed, 2024, b"%PDF-1.4\n" + bytes(31 * 2**20), "big.pdf",
+                            actor=gov)
     assert not ExtractionRun.objects.exists()
     assert not audit("extraction.read")

@@ -95,3 +95,14 @@ def test_others_cannot_see_or_decide(client, gov, listed, reports, make_enterpri
     assert "report.pdf" not in client.get("/extraction/").content.decode()
     client.logout()
     assert client.get("/extraction/").status_code == 302
+
+
+def test_a_report_without_recognisable_figures_is_said_so(client, gov, listed):
+    from weasyprint import HTML
+
+    client.force_login(gov)
+    upload(client, listed.uscc, HTML(string="<p>本报告介绍公司的治理结构与发展战略。</p>").write_pdf())
+    run = ExtractionRun.objects.get()
+    assert (run.state, run.candidates.count()) == ("read", 0)
+    page = client.get(f"/extraction/runs/{run.pk}/").content.decode()
+    assert 'id="extraction-none"' in page and "未在该报告中识别出主要指标数据" in page
