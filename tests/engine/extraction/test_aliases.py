@@ -62,3 +62,22 @@ def test_content_index_lines_name_pages_and_are_not_figures():
                                 line("GRI 2-7", "员工", "99")), 0)] * 3
     assert index_code(pages[0].lines[0]) == "305-1"
     assert content_index(pages) == {"E-GHG-02": (2,), "E-GHG-03": (3,)}  # 2-7: p. 99 > 3 pages
+
+
+def test_a_new_table_without_year_columns_forgets_the_last_tables_columns():
+    from czesg.engine.extraction.layout import Line, Page, Segment
+    from czesg.engine.extraction.reading import read_figures
+
+    def line(*cells):
+        return Line(tuple(Segment(t, x, 0, x + 60, 10) for x, t in cells))
+
+    page = Page(1, 595, 842, (
+        line((10, "指标"), (100, "单位"), (200, "2024年"), (300, "2023年")),
+        line((10, "范围一排放量"), (100, "吨二氧化碳当量"), (200, "1,000"), (300, "900")),
+        line((10, "指标"), (100, "单位"), (400, "数值")),
+        line((10, "员工总数"), (100, "人"), (400, "250")),
+    ), 0)
+    found = [(r.indicator, r.year, r.year_basis, r.value) for r in read_figures([page], 2024)]
+    assert [(c, y, b, int(v)) for c, y, b, v in found] == [
+        ("E-GHG-02", 2024, "column", 1000), ("E-GHG-02", 2023, "column", 900),
+        ("S-EMP-01", 2024, "assumed", 250)]

@@ -24,6 +24,7 @@ PROSE_REACH = 24
 COLUMN_SLACK = 12.0
 _UNIT_NOTE = re.compile(r"^(?:单位|unit|units)\s*[:：]\s*(.+)$", re.IGNORECASE)
 _BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,24})[)\]]")
+_HEADER_WORDS = re.compile(r"^\s*(?:指标|项目|类别|indicator|item|metric|kpi)s?\s*$", re.IGNORECASE)
 _YEAR_NEAR = re.compile(r"(?:in|for|fy)\s?(20\d\d)|(20\d\d)\s?年", re.IGNORECASE)
 
 COLUMN = "column"
@@ -72,6 +73,10 @@ def read_figures(pages: Iterable[Page], year: int) -> list[Reading]:
             header = [(y, s) for s in line.segments if (y := year_of(s.text)) is not None]
             if header:
                 state.columns, state.unit_note = header, ""
+                continue
+            if len(line.segments) >= 2 and _HEADER_WORDS.search(line.segments[0].text) and \
+                    not any(figures(normalise(s.text)) for s in line.segments):
+                state.columns, state.unit_note = [], ""  # a new table without year columns
                 continue
             if len(line.segments) == 1:
                 note = _UNIT_NOTE.match(normalise(line.segments[0].text).strip())
