@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "czesg.records",
+    "czesg.extraction",
     "czesg.ratings",
     "czesg.reports",
     "czesg.registries",

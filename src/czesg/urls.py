@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("czesg.supplychain.urls")),
     path("", include("czesg.ratings.urls")),
     path("", include("czesg.records.urls")),
+    path("", include("czesg.extraction.urls")),
     path("", include("czesg.assurance.urls")),
     path("dashboards/", include("czesg.dashboards.urls")),
     path("dashboards/", include("czesg.parks.urls")),

@@ -48,6 +48,10 @@ def rows(firm_a, alice, draft_a, system, make_enterprise):
         "type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3", "specversion": "1.0",
         "id": "e1", "source": "https://partner.example", "data": {"pfIds": []}})
     disclosure_actions.set_value(draft_a, "S-EMP-01", 12, "person", actor=alice)
+    from czesg.bench.extraction_corpus import corpus
+    from czesg.extraction.actions import read_report
+
+    read_report(firm_a, 2024, corpus()[1].pdf, "report.pdf", actor=alice)  # a run, candidates
     carbon_actions.calculate_for(
         firm_a, 2024, [{"activity": "electricity", "quantity": "1,200,000", "unit": "kWh"}],
         gwp_set="AR6", factor_set="2025.1", actor=alice)

@@ -76,6 +76,7 @@ BUDGETS: list[Budget] = [
     Budget("government", "/ratings/records/", "records", 5),
     Budget("government", "/records/sources/", "imports", 8),
     Budget("government", "/records/sources/utility_electricity/", "imports", 8),
+    Budget("enterprise", "/extraction/", "reports", 8),
     # --- dashboards -----------------------------------------------------------------------------
     Budget("government", "/dashboards/city/", "enterprises", 16),
     Budget("government", "/dashboards/city/export.xlsx", "enterprises", 16),
@@ -120,7 +121,7 @@ LIST_PAGES = {
     "dashboards/zones/<>/statistics/", "dashboards/tasks/", "dashboards/tasks/export.<>",
     "dashboards/tasks/<>/", "dashboards/departments/", "dashboards/registries/",
     "dashboards/registries/<>/", "records/sources/", "records/sources/<>/",
-    "assurance/", "assurance/firms/",
+    "assurance/", "assurance/firms/", "extraction/",
 }
 NOT_LIST_PAGES = {
     "",  # the landing page: three counts
@@ -143,6 +144,10 @@ NOT_LIST_PAGES = {
     "records/imports/<>/",  # one import: its counts and the refused rows it keeps
     "records/uploads/<>/",  # one background upload's row
     "favicon.ico",
+    # one report read for figures: its candidates, at most one per headline indicator and page
+    "extraction/runs/<>/", "extraction/candidates/<>/crop.png",
+    "extraction/candidates/<>/accept/", "extraction/candidates/<>/correct/",
+    "extraction/candidates/<>/reject/",
     # one engagement against its scope (a subset of the fixed catalogue), its form and its PDF
     "assurance/<>/", "assurance/<>/act/", "assurance/<>/statement-<>.pdf",
     "assurance/invite/<>/",
@@ -380,6 +385,15 @@ class World:
             link_accounts(f"account,uscc\nA{self._next()},{self.firm.uscc}\n".encode(),
                           "accounts.csv", source=source_of("utility_electricity"),
                           actor=self.gov)
+
+    def grow_reports(self, n: int) -> None:
+        """Reports read for figures (a PDF without text: kept with its reason)."""
+        from czesg.extraction.actions import read_report
+        from tests.engine.extraction.pdfs import minimal_pdf
+
+        for _ in range(n):
+            read_report(self.firm, YEAR, minimal_pdf(), f"report-{self._next()}.pdf",
+                        actor=self.manager)
 
     def grow_statistics(self, n: int) -> None:
         from czesg.parks.actions import enter_zone_statistics

@@ -108,6 +108,15 @@ def bench_records(scale: float) -> dict:
     return run(scale, _fresh_enterprises)
 
 
+@group("extraction")
+def bench_extraction(scale: float) -> dict:
+    """Figures read from the generated report corpus: precision and recall on the headline
+    indicators, and pages per second."""
+    from czesg.bench.extraction import benchmark
+
+    return benchmark(rounds=max(1, round(3 * min(scale, 1.0))))
+
+
 @group("carbon")
 def bench_carbon(scale: float) -> dict:
     """Carbon engine: 1,000,000 activity rows to per-enterprise Scope 1/2 totals."""
