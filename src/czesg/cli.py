@@ -23,6 +23,7 @@ from czesg.disclosures import cli as disclosures_cli
 from czesg.engine.kernel.errors import CzesgError
 from czesg.ratings import cli as ratings_cli
 from czesg.records import cli as records_cli
+from czesg.supplychain import cli as supplychain_cli
 
 
 # --- the platform's own commands -------------------------------------------------------------
@@ -236,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     disclosures_cli.register_catalogue(sub)
     audit_cli.register(sub)
     records_cli.register(sub)
+    supplychain_cli.register(sub)
     accounts_cli.register(sub)
     return parser
 

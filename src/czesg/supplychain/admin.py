@@ -1,10 +1,19 @@
-"""Read-only admin of products, footprints, consents and PACT clients: they change only through
-the actions (pages)."""
+"""Read-only admin of products, footprints, consents, PACT clients, buyers' requests and
+weightings: they change only through the actions (pages)."""
 
 from django.contrib import admin
 
 from czesg.disclosures.admin import ReadOnlyAdmin
-from czesg.supplychain.models import Footprint, FootprintConsent, PactClient, PactEvent, Product
+from czesg.supplychain.models import (
+    Footprint,
+    FootprintConsent,
+    PactClient,
+    PactEvent,
+    Product,
+    RequestRecipient,
+    SupplierRequest,
+    SupplierWeighting,
+)
 
 
 @admin.register(Product)
@@ -50,3 +59,28 @@ class PactEventAdmin(ReadOnlyAdmin):
     list_display = ("type", "event_id", "source", "client", "received_at")
     list_filter = ("type",)
     list_select_related = ("client",)
+
+
+@admin.register(SupplierRequest)
+class SupplierRequestAdmin(ReadOnlyAdmin):
+    """Buyers' requests to their suppliers."""
+
+    list_display = ("title", "buyer", "year", "template", "due_date", "created_at")
+    list_select_related = ("buyer",)
+
+
+@admin.register(RequestRecipient)
+class RequestRecipientAdmin(ReadOnlyAdmin):
+    """Each supplier asked, with its state (the answers are shown to the buyer only)."""
+
+    list_display = ("request", "uscc", "supplier", "tier", "state", "reminders", "answered_at")
+    list_filter = ("state", "tier")
+    list_select_related = ("request", "supplier")
+
+
+@admin.register(SupplierWeighting)
+class SupplierWeightingAdmin(ReadOnlyAdmin):
+    """Versions of buyers' weightings of the supplier score."""
+
+    list_display = ("buyer", "version", "note", "created_at")
+    list_select_related = ("buyer",)

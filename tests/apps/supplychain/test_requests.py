@@ -266,3 +266,17 @@ def test_reads_are_logged(buyer, buyer_manager, supplier, supplier_manager):
     actions.note_reads([recipient], buyer_manager, "scorecard")
     assert list(RequestRead.objects.values_list("recipient", "user", "what")) == [
         (recipient.pk, buyer_manager.pk, "scorecard")]
+
+
+def test_remind_command(buyer, buyer_manager, supplier, capsys):
+    import json
+
+    from czesg.cli import main
+
+    send(buyer, buyer_manager, supplier, due_date=timezone.localdate() + dt.timedelta(days=2))
+    assert main(["supplychain", "remind", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert sorted(r["uscc"] for r in out["reminded"]) == sorted([supplier.uscc, INVITED])
+    assert main(["supplychain", "remind", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"reminded": []}
+    assert main(["supplychain", "remind", "--date", "tomorrow"]) == 1
