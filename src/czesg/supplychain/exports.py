@@ -9,6 +9,7 @@ from czesg.engine.catalogue import load_catalogue
 from czesg.enterprises.models import Enterprise
 from czesg.reports.workbooks import Sheet, about_rows, workbook
 from czesg.supplychain.scorecards import Portfolio, Scorecard
+from czesg.web.display import unit_label
 
 COMPONENT_NAMES = {
     "rating": ("ESG评级得分", "ESG rating score"),
@@ -17,6 +18,13 @@ COMPONENT_NAMES = {
     "assured": ("鉴证数据占比", "Share of the answers assured"),
     "footprint": ("产品碳足迹覆盖率", "Share of the asked products with a footprint"),
 }
+
+
+BASIS_NAMES = {"disclosed": "已发布的披露 Published disclosure",
+               "record": "政府记录 Government record",
+               "entered": "为本请求填写 Entered for this request"}
+ASSURANCE_NAMES = {"none": "未鉴证 Not assured", "limited": "有限保证 Limited assurance",
+                   "reasonable": "合理保证 Reasonable assurance"}
 
 
 def component_names() -> dict[str, str]:
@@ -48,13 +56,14 @@ def scorecards_workbook(buyer: Enterprise, cards: list[Scorecard],
         ("鉴证", "Assurance"),
     ], [[c.supplier.uscc, c.supplier.name, a.indicator_code,
          catalogue.get(a.indicator_code).name_zh,
-         a.value_bool if a.value_bool is not None else a.value_number, a.unit, a.basis,
-         a.assurance] for c in cards for a in c.answers])
+         a.value_bool if a.value_bool is not None else a.value_number, unit_label(a.unit),
+         BASIS_NAMES.get(a.basis, a.basis), ASSURANCE_NAMES.get(a.assurance, a.assurance)]
+        for c in cards for a in c.answers])
     footprint_sheet = Sheet("碳足迹 Footprints", [
         ("统一社会信用代码", "Credit code"), ("供应商", "Supplier"), ("产品", "Product"),
         ("基准年", "Reference year"), ("声明单位", "Declared unit"),
         ("碳足迹 kgCO2e/声明单位", "PCF kgCO2e per declared unit"), ("足迹编号", "Footprint id"),
-    ], [[c.supplier.uscc, c.supplier.name, fp.product.name, fp.year, fp.product.declared_unit,
+    ], [[c.supplier.uscc, c.supplier.name, fp.product.name, fp.year, fp.product.get_declared_unit_display(),
          fp.pcf, str(fp.pk)] for c in cards for fp in c.footprints])
     portfolio_sheet = Sheet("组合 Portfolio", [
         ("层级", "Tier"), ("被请求供应商数", "Suppliers asked"), ("有数据", "With data"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from czesg.engine import procurement
 from czesg.engine.catalogue import load_catalogue
+from czesg.engine.rating.green import load_green_methodology
 from czesg.enterprises.models import Enterprise
 from czesg.ratings.models import GreenScore, Rating
 from czesg.ratings.queries import latest_runs
@@ -26,6 +27,7 @@ from czesg.supplychain.models import (
     RequestState,
     SupplierWeighting,
 )
+from czesg.web.language import language
 
 
 @dataclass
@@ -130,7 +132,10 @@ def scorecards(buyer: Enterprise) -> tuple[list[Scorecard], procurement.Weightin
             card.grade, card.rating_score = rating.grade, rating.score
         green = greens.get(recipient.supplier_id)
         if green is not None and recipient.include_scores:
-            card.green_score, card.green_label = green.score, green.label
+            labels = {b.key: b for b in load_green_methodology(green.methodology_version).labels}
+            named = labels.get(green.label)
+            card.green_score = green.score
+            card.green_label = named.name(language()) if named else green.label
         card.result = procurement.score_supplier(card.components(), weighting)
         cards.append(card)
     cards.sort(key=lambda c: (-(c.result.score if c.result else 0), c.supplier.name))
