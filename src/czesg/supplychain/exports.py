@@ -40,7 +40,7 @@ def scorecards_workbook(buyer: Enterprise, cards: list[Scorecard],
     """Scorecards, shared answers, footprints and the portfolio, one sheet each."""
     catalogue = load_catalogue()
     cards_sheet = Sheet("评分卡 Scorecards", [
-        ("统一社会信用代码", "Credit code"), ("供应商", "Supplier"), ("层级", "Tier"),
+        ("统一社会信用代码", "Credit code"), ("供应商", "Supplier"), ("供应链层级", "Supply tier"),
         ("ESG评级", "ESG grade"), ("ESG评级得分", "ESG rating score"),
         ("常绿分", "Green score"), ("问卷填答率 %", "Answered %"), ("鉴证数据占比 %", "Assured %"),
         ("碳足迹覆盖率 %", "Footprints %"), ("综合得分", "Score"), ("无数据的项", "Without data"),
@@ -66,7 +66,7 @@ def scorecards_workbook(buyer: Enterprise, cards: list[Scorecard],
     ], [[c.supplier.uscc, c.supplier.name, fp.product.name, fp.year, fp.product.get_declared_unit_display(),
          fp.pcf, str(fp.pk)] for c in cards for fp in c.footprints])
     portfolio_sheet = Sheet("组合 Portfolio", [
-        ("层级", "Tier"), ("被请求供应商数", "Suppliers asked"), ("有数据", "With data"),
+        ("供应链层级", "Supply tier"), ("被请求供应商数", "Suppliers asked"), ("有数据", "With data"),
         ("有鉴证数据", "With assured data"), ("有数据占比 %", "With data %"),
         ("有鉴证数据占比 %", "With assured data %"),
     ], [[tier, asked, data, assured, Portfolio.share(data, asked), Portfolio.share(assured, asked)]
