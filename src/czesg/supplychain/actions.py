@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -466,7 +467,12 @@ def answer_request(recipient_id: int, supplier: Enterprise, *, answers: Mapping[
                                      field="products", name=name)
             if not product_uuid:
                 continue
-            product = Product.objects.filter(enterprise=supplier, uuid=product_uuid).first()
+            try:
+                wanted = uuid.UUID(str(product_uuid))
+            except ValueError:
+                wanted = None
+            product = (Product.objects.filter(enterprise=supplier, uuid=wanted).first()
+                       if wanted else None)
             if product is None or not product.footprints.filter(
                     state=FootprintState.ACTIVE).exists():
                 raise RequestInvalid(gettext_noop(

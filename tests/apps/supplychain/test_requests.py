@@ -144,6 +144,11 @@ def test_a_refused_answer_writes_nothing(buyer, buyer_manager, supplier, supplie
                                products={"LFP cell": "00000000-0000-4000-8000-000000000000"},
                                consent=True, actor=supplier_manager)
     assert refused.value.params["field"] == "products"
+    with pytest.raises(actions.RequestInvalid) as refused:
+        actions.answer_request(recipient.pk, supplier, answers={},
+                               products={"LFP cell": "not-a-uuid"}, consent=True,
+                               actor=supplier_manager)
+    assert refused.value.params == {"field": "products", "name": "LFP cell"}
     assert not RequestAnswer.objects.exists() and not FootprintConsent.objects.exists()
     recipient.refresh_from_db()
     assert recipient.state == RequestState.OPEN
