@@ -395,8 +395,9 @@ def send_request(buyer: Enterprise, *, template: str, title: str, year: int,
             body = (f"{buyer.name} asks for your ESG data of {year} by {due_date:%Y-%m-%d}.\n"
                     f"{buyer.name} 请贵司于 {due_date:%Y-%m-%d} 前提供 {year} 年度ESG数据。\n"
                     "Sign in to czesg and open Buyer requests. 请登录常州ESG平台查看“客户数据请求”。")
-            transaction.on_commit(lambda: send_mail(subject, body, None, invited,
-                                                    fail_silently=True))
+            # One message per supplier: no supplier learns whom else the buyer asked.
+            transaction.on_commit(lambda: [send_mail(subject, body, None, [to],
+                                                     fail_silently=True) for to in invited])
     return request
 
 

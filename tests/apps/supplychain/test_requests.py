@@ -75,6 +75,17 @@ def test_send_asks_registered_and_invited_suppliers(buyer, buyer_manager, suppli
     assert [m.to for m in mail.outbox] == [["esg@cells.example"]]
 
 
+def test_each_invited_supplier_gets_its_own_message(buyer, buyer_manager, supplier,
+                                                    django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        send(buyer, buyer_manager, supplier, suppliers=[
+            {"uscc": INVITED, "email": "a@cells.example"},
+            {"uscc": uscc_for(78), "email": "b@cells.example", "tier": "2"}])
+    assert [m.to for m in mail.outbox] == [["a@cells.example"], ["b@cells.example"]]
+    assert set(RequestRecipient.objects.values_list("uscc", "tier")) == {
+        (INVITED, 1), (uscc_for(78), 2)}
+
+
 @pytest.mark.parametrize(("change", "field"), [
     ({"suppliers": [{"uscc": "91320400ABCDEFGHIJ"}]}, "suppliers"),
     ({"suppliers": [{"uscc": uscc_for(78)}]}, "suppliers"),  # unknown and no e-mail
