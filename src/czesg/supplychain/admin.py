@@ -2,8 +2,10 @@
 weightings: they change only through the actions (pages)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from czesg.disclosures.admin import ReadOnlyAdmin
+from czesg.engine.kernel.numbers import format_number
 from czesg.supplychain.models import (
     Footprint,
     FootprintConsent,
@@ -33,6 +35,15 @@ class FootprintAdmin(ReadOnlyAdmin):
                     "published_at")
     list_filter = ("state", "year")
     list_select_related = ("product",)
+    # The activity data, summary and trace are JSON of codes: the enterprise's footprint page
+    # shows them by name; here the figure alone.
+    exclude = ("inputs", "summary", "trace")
+    readonly_fields = ("footprint_per_unit",)
+
+    @admin.display(description=_("kgCO2e per declared unit"))
+    def footprint_per_unit(self, footprint: Footprint) -> str:
+        """The footprint excluding biogenic uptake, as a person reads it."""
+        return format_number(footprint.pcf)
 
 
 @admin.register(FootprintConsent)
