@@ -24,6 +24,7 @@ from czesg.engine.kernel.errors import CzesgError
 from czesg.extraction import cli as extraction_cli
 from czesg.ratings import cli as ratings_cli
 from czesg.records import cli as records_cli
+from czesg.supplychain import cli as supplychain_cli
 
 
 # --- the platform's own commands -------------------------------------------------------------
@@ -241,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cli.register(sub)
     records_cli.register(sub)
     extraction_cli.register(sub)
+    supplychain_cli.register(sub)
     accounts_cli.register(sub)
     return parser
 

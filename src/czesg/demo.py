@@ -28,10 +28,14 @@ from czesg.disclosures.models import Disclosure, Method, State
 from czesg.engine import synth
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.disclosure.bulk import check_long
+from czesg.engine.procurement import load_questionnaires
 from czesg.enterprises.actions import EnterpriseFacts, add_member, bulk_register
 from czesg.enterprises.models import Enterprise, SizeClass
 from czesg.ratings.actions import run_rating, start_rating
 from czesg.ratings.models import RatingRun
+from czesg.supplychain import actions as supplychain
+from czesg.supplychain.models import SupplierRequest
+from czesg.supplychain.queries import prefill
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,7 @@ def ensure_demo_accounts() -> dict[str, User]:
             add_member(enterprise, users[username], role=MembershipRole.MANAGER, actor=actor)
     _demo_consents(users)
     _demo_assurance(users)
+    _demo_supply_chain(users)
     return users
 
 
@@ -270,6 +275,55 @@ def _demo_assurance(users: dict[str, User]) -> None:
                                    actor=lead)
     assurance.conclude_engagement(engagement, "unmodified", actor=lead)
     assurance.sign_statement(engagement, actor=reviewer)
+
+
+DEMO_REQUEST = "动力电池电芯供应商ESG数据（演示）"
+DEMO_CELL = "磷酸铁锂电芯 280Ah（演示）"
+# Synthetic activity data of the demo cell line (a year's use and the share that belongs to the
+# cells); the footprint is computed from them with the carbon engine's factors.
+DEMO_CELL_FUELS = [
+    {"activity": "electricity", "quantity": 2000000.0, "unit": "kWh", "share": 0.6},
+    {"activity": "natural_gas", "quantity": 5.0, "unit": "万Nm3", "share": 0.6},
+    {"activity": "diesel", "quantity": 2.0, "unit": "t", "share": 1.0, "stage": "transport"},
+]
+
+
+def _demo_supply_chain(users: dict[str, User]) -> None:
+    """The listed company buys battery cells: it asks the demo SME (tier 1), which answers from
+    its latest disclosure and shares its cell's published footprint (readable by the listed
+    company's PACT client too), and one more synthetic enterprise (tier 2, not answered yet);
+    made once, through the supply-chain actions."""
+    if SupplierRequest.objects.filter(title=DEMO_REQUEST).exists():
+        return
+    buying, supplying = users["listed"].memberships.first(), users["sme"].memberships.first()
+    if buying is None or supplying is None:
+        return
+    buyer, supplier = buying.enterprise, supplying.enterprise
+    latest = (Disclosure.objects.latest_published(enterprises=[supplier.pk])
+              .order_by("-year").first())
+    if latest is None:
+        return
+    year = latest.year
+    other = (Enterprise.objects.filter(is_synthetic=True).exclude(pk__in=[buyer.pk, supplier.pk])
+             .order_by("uscc").first())
+    product = supplychain.create_product(supplier, name=DEMO_CELL, declared_unit="kilogram",
+                                         cpc_code="46410", actor=users["sme"])
+    draft = supplychain.compute_product_footprint(product, year=year, output=50000.0,
+                                                  fuels=DEMO_CELL_FUELS, actor=users["sme"])
+    supplychain.publish_footprint(draft.pk, actor=users["sme"])
+    request = supplychain.send_request(
+        buyer, template="battery", title=DEMO_REQUEST, year=year,
+        indicators=list(load_questionnaires()["battery"].indicators), products=["电芯"],
+        suppliers=[{"uscc": supplier.uscc, "tier": 1}]
+        + ([{"uscc": other.uscc, "tier": 2}] if other is not None else []),
+        due_date=timezone.localdate() + dt.timedelta(days=30), actor=users["listed"])
+    answers = {code: (("yes" if held["value"] else "no") if isinstance(held["value"], bool)
+                      else repr(held["value"]))
+               for code, held in prefill(supplier, year, request.indicators).items()}
+    supplychain.answer_request(
+        request.recipients.get(uscc=supplier.uscc).pk, supplier, answers=answers,
+        products={"电芯": str(product.uuid)}, consent=True, actor=users["sme"])
+    supplychain.register_pact_client(buyer, name="ERP（演示）", actor=users["listed"])
 
 
 def load_demo(*, reset: bool = False, enterprises: int = 300) -> dict:

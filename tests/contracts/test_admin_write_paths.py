@@ -5,6 +5,8 @@ write exactly one audit entry through them."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -47,6 +49,12 @@ def rows(firm_a, alice, draft_a, system, make_enterprise):
     supplychain_actions.receive_pact_event(pact_client, {
         "type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3", "specversion": "1.0",
         "id": "e1", "source": "https://partner.example", "data": {"pfIds": []}})
+    supplier = make_enterprise()
+    supplychain_actions.send_request(
+        firm_a, template="battery", title="ESG", year=2024, indicators=["E-WAT-01"],
+        suppliers=[{"uscc": supplier.uscc}], due_date=dt.date.today() + dt.timedelta(days=9),
+        actor=alice)
+    supplychain_actions.save_weighting(firm_a, {"rating": 1}, actor=alice)
     disclosure_actions.set_value(draft_a, "S-EMP-01", 12, "person", actor=alice)
     from czesg.bench.extraction_corpus import corpus
     from czesg.extraction.actions import read_report

@@ -17,7 +17,8 @@ SUBCOMMANDS = [
     ["demo"], ["serve"], ["synth"], ["catalogue"], ["catalogue", "export"], ["audit"],
     ["audit", "verify"], ["audit", "checkpoint"], ["backup"], ["restore"], ["carbon"], ["import"],
     ["bench"], ["records"], ["records", "import"], ["accounts"], ["accounts", "reset-password"],
-    ["accounts", "unlock"], ["batch"], ["batch", "rate"], ["extract"],
+    ["accounts", "unlock"], ["batch"], ["batch", "rate"], ["extract"], ["supplychain"],
+    ["supplychain", "remind"],
 ]
 
 

@@ -70,6 +70,14 @@ BUDGETS: list[Budget] = [
     Budget("enterprise", "/enterprises/{uscc}/products/", "products", 8),
     Budget("enterprise", "/enterprises/{uscc}/products/{product}/", "footprints", 8),
     Budget("enterprise", "/enterprises/{uscc}/pact/", "pact_clients", 8),
+    Budget("enterprise", "/enterprises/{uscc}/supplier-requests/", "supplier_requests", 6),
+    Budget("enterprise", "/enterprises/{uscc}/supplier-requests/{request}/",
+           "request_recipients", 7),
+    Budget("enterprise", "/enterprises/{uscc}/buyer-requests/", "buyer_requests", 6),
+    Budget("enterprise", "/enterprises/{uscc}/buyer-requests/{recipient}/", "request_reads", 10),
+    Budget("enterprise", "/enterprises/{uscc}/suppliers/", "shared_suppliers", 13),
+    Budget("enterprise", "/enterprises/{uscc}/suppliers/export.xlsx", "shared_suppliers", 13),
+    Budget("enterprise", "/enterprises/{uscc}/suppliers/weighting/", "weightings", 7),
     Budget("enterprise", "/enterprises/{uscc}/rating/", "runs", 13),
     Budget("bank", "/applicants/", "grants", 8),
     Budget("government", "/ratings/", "runs", 11),
@@ -116,7 +124,11 @@ LIST_PAGES = {
     "enterprises/<>/", "me/", "enterprises/<>/consents/", "account/tokens/",
     "enterprises/<>/carbon/", "enterprises/<>/rating/", "applicants/", "ratings/",
     "ratings/records/", "enterprises/<>/products/", "enterprises/<>/products/<>/",
-    "enterprises/<>/pact/", "dashboards/city/", "dashboards/city/export.<>", "dashboards/zones/",
+    "enterprises/<>/pact/", "enterprises/<>/supplier-requests/",
+    "enterprises/<>/supplier-requests/<>/", "enterprises/<>/buyer-requests/",
+    "enterprises/<>/buyer-requests/<>/", "enterprises/<>/suppliers/",
+    "enterprises/<>/suppliers/export.xlsx", "enterprises/<>/suppliers/weighting/",
+    "dashboards/city/", "dashboards/city/export.<>", "dashboards/zones/",
     "dashboards/zones/export.<>", "dashboards/zones/<>/", "dashboards/zones/<>/export.<>",
     "dashboards/zones/<>/statistics/", "dashboards/tasks/", "dashboards/tasks/export.<>",
     "dashboards/tasks/<>/", "dashboards/departments/", "dashboards/registries/",
@@ -179,7 +191,8 @@ def _page_routes(patterns=None, prefix: str = "") -> set[str]:
 def _sample_fields() -> dict[str, str]:
     return {"uscc": uscc_for(1), "compare": "e=X", "year": str(YEAR), "park": PARK, "task": "3",
             "registry": "projects", "version": "2025.1",
-            "product": "00000000-0000-4000-8000-000000000000"}
+            "product": "00000000-0000-4000-8000-000000000000", "request": "1",
+            "recipient": "1"}
 
 
 def test_every_list_page_has_a_budget():
@@ -361,6 +374,75 @@ class World:
             register_pact_client(self.firm, name=f"client {self._next()}", actor=self.manager)
             grant_footprint_consent(self.firm, self._published_enterprise(), actor=self.manager)
 
+    def _send(self, buyer, suppliers, actor):
+        from czesg.supplychain.actions import send_request
+
+        return send_request(
+            buyer, template="battery", title=f"请求{self._next()}", year=YEAR,
+            indicators=["E-GHG-02", "E-WAT-01", "G-GOV-06"], products=["电芯"],
+            suppliers=[{"uscc": s.uscc} for s in suppliers],
+            due_date=dt.date.today() + dt.timedelta(days=30), actor=actor)
+
+    def _supplier(self):
+        n = self._next()
+        return self.make_enterprise(f"供应商{n}有限公司", uscc=uscc_for(300 + n))
+
+    def grow_supplier_requests(self, n: int) -> None:
+        """Requests the firm sent as a buyer (to one new supplier each)."""
+        for _ in range(n):
+            self._send(self.firm, [self._supplier()], self.manager)
+
+    def grow_request_recipients(self, n: int) -> None:
+        """Suppliers asked by the firm's latest request (a new request naming them all)."""
+        self.asked = getattr(self, "asked", []) + [self._supplier() for _ in range(n)]
+        self.request = self._send(self.firm, self.asked, self.manager)
+
+    def grow_buyer_requests(self, n: int) -> None:
+        """Requests other buyers addressed to the firm."""
+        for _ in range(n):
+            self._send(self._supplier(), [self.firm], self.system)
+
+    def grow_request_reads(self, n: int) -> None:
+        """Reads of the firm's shared answer to a buyer's request."""
+        from czesg.supplychain.actions import answer_request, note_reads
+
+        if getattr(self, "recipient", None) is None:
+            request = self._send(self._supplier(), [self.firm], self.system)
+            self.recipient = request.recipients.get()
+            answer_request(self.recipient.pk, self.firm, answers={"E-WAT-01": "5"},
+                           consent=True, actor=self.manager)
+        for _ in range(n):
+            note_reads([self.recipient], self.system, "scorecard")
+
+    def grow_shared_suppliers(self, n: int) -> None:
+        """Suppliers that shared answers and a published footprint with the firm."""
+        from czesg.supplychain.actions import (
+            answer_request,
+            compute_product_footprint,
+            create_product,
+            publish_footprint,
+        )
+
+        for _ in range(n):
+            supplier = self._supplier()
+            product = create_product(supplier, name="电芯", declared_unit="kilogram",
+                                     actor=self.system)
+            draft = compute_product_footprint(product, year=YEAR, output=10.0, actor=self.system,
+                                              fuels=[{"activity": "electricity",
+                                                      "quantity": 100.0, "unit": "kWh"}])
+            publish_footprint(draft.pk, actor=self.system)
+            request = self._send(self.firm, [supplier], self.manager)
+            answer_request(request.recipients.get().pk, supplier, consent=True,
+                           answers={"E-GHG-02": "10", "E-WAT-01": "5", "G-GOV-06": "yes"},
+                           products={"电芯": str(product.uuid)}, actor=self.system)
+
+    def grow_weightings(self, n: int) -> None:
+        from czesg.supplychain.actions import save_weighting
+
+        for _ in range(n):
+            save_weighting(self.firm, {"rating": 0.5, "data": 0.5}, note=f"v{self._next()}",
+                           actor=self.manager)
+
     def grow_calculations(self, n: int) -> None:
         from czesg.carbon.actions import calculate_for
 
@@ -470,6 +552,8 @@ class World:
         return {
             "uscc": self.firm.uscc, "year": str(YEAR), "park": PARK, "task": "3",
             "product": str(self._product().uuid),
+            "request": str(getattr(getattr(self, "request", None), "pk", 0)),
+            "recipient": str(getattr(getattr(self, "recipient", None), "pk", 0)),
             "code": "utility_electricity",
             "registry": "projects", "version": carbon.available_factor_sets()[-1],
             "compare": "&".join(f"e={e.uscc}" for e in self.enterprises),

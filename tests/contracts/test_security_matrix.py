@@ -191,3 +191,60 @@ def test_role_against_another_tenants_rating(role, actors, rated_b, firm_b):
     else:
         assert response.status_code in (401, 403), (role, response.status_code)
         assert RatingRun.objects.count() == runs and AuditEvent.objects.count() == audit_before
+
+
+# --------------------------------------------------------------------------------------------
+# Buyers' requests and supplier scorecards: B (bob) asks A (alice) for data
+
+# Who may open B's pages as a buyer and A's pages as a supplier (the pages of one enterprise are
+# its managers' and the platform administrators').
+BUYER_PAGE_READERS = {"bob", "platform_admin"}
+SUPPLIER_PAGE_READERS = {"alice", "platform_admin"}
+
+
+@pytest.fixture
+def request_b_to_a(firm_a, firm_b, bob):
+    from czesg.supplychain.actions import send_request
+
+    sent = send_request(firm_b, template="battery", title="电芯数据", year=2024,
+                        indicators=["E-WAT-01"], suppliers=[{"uscc": firm_a.uscc}],
+                        due_date=timezone.localdate() + dt.timedelta(days=10), actor=bob)
+    return sent, sent.recipients.get()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_supplier_request_pages(role, actors, firm_a, firm_b, request_b_to_a):
+    from czesg.supplychain.models import RequestRecipient, RequestState, SupplierWeighting
+
+    sent, recipient = request_b_to_a
+    client = client_for(actors[role])
+    buyer_pages = [f"/enterprises/{firm_b.uscc}/supplier-requests/",
+                   f"/enterprises/{firm_b.uscc}/supplier-requests/{sent.pk}/",
+                   f"/enterprises/{firm_b.uscc}/suppliers/",
+                   f"/enterprises/{firm_b.uscc}/suppliers/export.xlsx",
+                   f"/enterprises/{firm_b.uscc}/suppliers/weighting/"]
+    supplier_pages = [f"/enterprises/{firm_a.uscc}/buyer-requests/",
+                      f"/enterprises/{firm_a.uscc}/buyer-requests/{recipient.pk}/"]
+    for pages, readers in ((buyer_pages, BUYER_PAGE_READERS),
+                           (supplier_pages, SUPPLIER_PAGE_READERS)):
+        for url in pages:
+            status = client.get(url).status_code
+            expected = (200,) if role in readers else (302, 404)
+            assert status in expected, (role, url, status)
+    audit_before = AuditEvent.objects.count()
+    answer = client.post(f"/enterprises/{firm_a.uscc}/buyer-requests/{recipient.pk}/",
+                         {"answer": "1", "answer-E-WAT-01": "5", "consent": "on"})
+    assert answer.status_code < 500, (role, answer.status_code)
+    state = RequestRecipient.objects.get(pk=recipient.pk).state
+    if role in SUPPLIER_PAGE_READERS:
+        assert state == RequestState.SHARED, role
+    else:
+        assert answer.status_code in (302, 404) and state == RequestState.OPEN, role
+        assert AuditEvent.objects.count() == audit_before
+    weights = client.post(f"/enterprises/{firm_b.uscc}/suppliers/weighting/",
+                          {"rating": "1", "green": "0", "data": "0", "assured": "0",
+                           "footprint": "0"})
+    assert weights.status_code == (302 if role in BUYER_PAGE_READERS else
+                                   302 if role == "anonymous" else 404), (role, weights)
+    assert SupplierWeighting.objects.filter(buyer=firm_b).count() == (
+        1 if role in BUYER_PAGE_READERS else 0), role

@@ -121,3 +121,22 @@ def test_demo_years_are_rated(demo):
         (y, "done") for y in Disclosure.objects.values_list("year", flat=True).distinct()
     }
     assert Rating.objects.count() == demo["rated"]
+
+
+def test_demo_buyer_asked_two_suppliers_and_reads_one_scorecard(demo, client):
+    from czesg.supplychain.models import Footprint, RequestRecipient
+    from czesg.supplychain.scorecards import scorecards
+
+    listed = User.objects.get(username="listed").memberships.get().enterprise
+    sme = User.objects.get(username="sme").memberships.get().enterprise
+    states = dict(RequestRecipient.objects.filter(request__buyer=listed)
+                  .values_list("tier", "state"))
+    assert states == {1: "shared", 2: "open"}
+    [card] = scorecards(listed)[0]
+    assert card.supplier == sme and len(card.answers) > 0 and len(card.footprints) == 1
+    footprint = card.footprints[0]
+    assert Footprint.objects.entitled_to(listed.pk).filter(pk=footprint.pk).exists()
+    assert listed.pact_clients.count() == 1
+    client.force_login(User.objects.get(username="listed"))
+    page = client.get(f"/enterprises/{listed.uscc}/suppliers/").content.decode()
+    assert f'data-uscc="{sme.uscc}"' in page and "磷酸铁锂电芯 280Ah（演示）" in page

@@ -1,24 +1,42 @@
-"""Every change of state of the supply chain: products, footprints, consents and PACT clients.
+"""Every change of state of the supply chain: products, footprints, consents and PACT clients;
+buyers' requests to suppliers (send, answer with consent, decline, withdraw, remind) and the
+buyers' score weightings.
 
 Each action checks the actor, runs in one transaction and appends an audit entry.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from czesg.accounts.permissions import require_manager
+from czesg.accounts.models import Role
+from czesg.accounts.permissions import require_manager, require_role
 from czesg.audit.recording import record
 from czesg.engine import footprint as engine
+from czesg.engine import procurement
+from czesg.engine.catalogue import load_catalogue
+from czesg.engine.disclosure.values import coerce
 from czesg.engine.footprint.inputs import footprint_problem
-from czesg.engine.kernel.errors import CzesgError, NotFound, StateConflict, gettext_noop
+from czesg.engine.kernel.errors import (
+    CatalogueError,
+    CzesgError,
+    NotFound,
+    StateConflict,
+    gettext_noop,
+)
+from czesg.engine.kernel.identifiers import is_valid_uscc
 from czesg.engine.kernel.problems import Problem
 from czesg.enterprises.models import Enterprise
 from czesg.supplychain.models import (
@@ -30,7 +48,14 @@ from czesg.supplychain.models import (
     PactEvent,
     PactToken,
     Product,
+    RequestAnswer,
+    RequestRead,
+    RequestRecipient,
+    RequestState,
+    SupplierRequest,
+    SupplierWeighting,
 )
+from czesg.supplychain.queries import prefill
 
 TOKEN_LIFETIME = timedelta(hours=1)
 CPC_RE = re.compile(r"^\d{1,5}$")
@@ -272,3 +297,293 @@ def receive_pact_event(client: PactClient, payload: Mapping[str, Any]) -> PactEv
         record(None, "supplychain.pact_event.receive", event, client_id=client.client_id,
                type=event.type)
     return event
+
+
+# --------------------------------------------------------------------------------------------
+# Buyers' requests to suppliers
+
+MAX_SUPPLIERS = 200
+TRUE_WORDS = {"yes", "true", "1", "是", "y"}
+FALSE_WORDS = {"no", "false", "0", "否", "n"}
+
+
+class RequestInvalid(CzesgError):
+    """A request or an answer is not acceptable; ``params['field']`` names what."""
+
+    code = "supplier_request_invalid"
+    http_status = 422
+
+
+def _check_indicators(codes: Sequence[str]) -> list[str]:
+    catalogue = load_catalogue()
+    chosen = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
+    if not chosen:
+        raise RequestInvalid(gettext_noop("Choose at least one indicator to ask for."),
+                             field="indicators")
+    for code in chosen:
+        if code not in catalogue or catalogue.get(code).data_type not in \
+                procurement.ANSWERABLE_TYPES:
+            raise RequestInvalid(gettext_noop(
+                "“%(code)s” is not an indicator a supplier can answer with a figure or yes/no."),
+                field="indicators", code=code)
+    return chosen
+
+
+def send_request(buyer: Enterprise, *, template: str, title: str, year: int,
+                 indicators: Sequence[str], suppliers: Sequence[Mapping[str, Any]],
+                 due_date: dt.date, products: Sequence[str] = (), include_scores: bool = True,
+                 message: str = "", actor) -> SupplierRequest:
+    """A buyer asks suppliers (registered, or invited by credit code and e-mail) for indicators
+    of a year and footprints of named products by a due date; invitations are e-mailed."""
+    require_manager(actor, buyer)
+    if template not in procurement.load_questionnaires():
+        raise RequestInvalid(gettext_noop("Choose a questionnaire."), field="template")
+    if not title.strip():
+        raise RequestInvalid(gettext_noop("Give the request a title."), field="title")
+    if due_date <= timezone.localdate():
+        raise RequestInvalid(gettext_noop("The due date must lie after today."), field="due_date")
+    codes = _check_indicators(indicators)
+    names = list(dict.fromkeys(p.strip()[:200] for p in products if p.strip()))
+    if not suppliers:
+        raise RequestInvalid(gettext_noop("Name at least one supplier."), field="suppliers")
+    if len(suppliers) > MAX_SUPPLIERS:
+        raise RequestInvalid(gettext_noop("At most %(count)s suppliers per request."),
+                             field="suppliers", count=MAX_SUPPLIERS)
+    rows: list[tuple[str, str, int, Enterprise | None]] = []
+    for number, item in enumerate(suppliers, start=1):
+        code = str(item.get("uscc", "")).strip().upper()
+        email = str(item.get("email", "") or "").strip()
+        tier = item.get("tier", 1) or 1
+        if not is_valid_uscc(code):
+            raise RequestInvalid(gettext_noop(
+                "Supplier %(row)s: “%(uscc)s” is not a valid unified social credit code."),
+                field="suppliers", row=number, uscc=code)
+        if code == buyer.uscc or any(code == r[0] for r in rows):
+            raise RequestInvalid(gettext_noop(
+                "Supplier %(row)s: %(uscc)s is the buyer itself or named twice."),
+                field="suppliers", row=number, uscc=code)
+        if tier not in (1, 2, "1", "2"):
+            raise RequestInvalid(gettext_noop("Supplier %(row)s: the tier is 1 or 2."),
+                                 field="suppliers", row=number)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise RequestInvalid(gettext_noop(
+                    "Supplier %(row)s: “%(email)s” is not an e-mail address."),
+                    field="suppliers", row=number, email=email) from None
+        found = Enterprise.objects.filter(uscc=code).first()
+        if found is None and not email:
+            raise RequestInvalid(gettext_noop(
+                "Supplier %(row)s: %(uscc)s is not in the registry; give an e-mail address to "
+                "invite it."), field="suppliers", row=number, uscc=code)
+        rows.append((code, email, int(tier), found))
+    with transaction.atomic():
+        request = SupplierRequest.objects.create(
+            buyer=buyer, template=template, title=title.strip()[:200], year=year,
+            indicators=codes, products=names, include_scores=include_scores, due_date=due_date,
+            message=message.strip(), created_by=actor)
+        RequestRecipient.objects.bulk_create(
+            RequestRecipient(request=request, supplier=found, uscc=code, email=email, tier=tier)
+            for code, email, tier, found in rows)
+        record(actor, "supplychain.request.send", request, buyer=buyer.uscc, year=year,
+               indicators=codes, products=names, due_date=due_date.isoformat(),
+               suppliers=[{"uscc": c, "tier": t, "invited": f is None} for c, _, t, f in rows])
+        invited = [email for _, email, _, _ in rows if email]
+        if invited:
+            subject = f"[czesg] {buyer.name}: {request.title}"
+            body = (f"{buyer.name} asks for your ESG data of {year} by {due_date:%Y-%m-%d}.\n"
+                    f"{buyer.name} 请贵司于 {due_date:%Y-%m-%d} 前提供 {year} 年度ESG数据。\n"
+                    "Sign in to czesg and open Buyer requests. 请登录常州ESG平台查看“客户数据请求”。")
+            # One message per supplier: no supplier learns whom else the buyer asked.
+            transaction.on_commit(lambda: [send_mail(subject, body, None, [to],
+                                                     fail_silently=True) for to in invited])
+    return request
+
+
+def _recipient_for(recipient_id: int, supplier: Enterprise, actor) -> RequestRecipient:
+    """The request addressed to the supplier, locked; the actor must manage the supplier."""
+    require_manager(actor, supplier)
+    recipient = (RequestRecipient.objects.select_for_update()
+                 .filter(pk=recipient_id).addressed_to(supplier).first())
+    if recipient is None:
+        raise NotFound()
+    return recipient
+
+
+def _answer_value(indicator, raw: Any) -> tuple[float | None, bool | None, str]:
+    """A supplier's typed answer checked against the indicator (number in its canonical unit,
+    or yes/no)."""
+    if indicator.data_type == "boolean":
+        if isinstance(raw, bool):
+            return None, raw, ""
+        word = str(raw).strip().lower()
+        if word in TRUE_WORDS or word in FALSE_WORDS:
+            return None, word in TRUE_WORDS, ""
+        raise CatalogueError(gettext_noop("%(code)s: answer yes or no."), code=indicator.code)
+    coerced = coerce(indicator, raw, indicator.unit or None)
+    return coerced.number, None, coerced.unit
+
+
+def answer_request(recipient_id: int, supplier: Enterprise, *, answers: Mapping[str, Any],
+                   products: Mapping[str, str] | None = None, consent: bool,
+                   actor) -> RequestRecipient:
+    """The supplier answers a buyer's request and consents to share exactly what was asked:
+    the answered indicators, the footprints of the products it names for the asked ones and,
+    when asked, its green score (nothing is written when any answer is refused)."""
+    if not consent:
+        raise RequestInvalid(gettext_noop(
+            "Tick the consent to share these answers with the buyer, or decline the request."),
+            field="consent")
+    products = products or {}
+    with transaction.atomic():
+        recipient = _recipient_for(recipient_id, supplier, actor)
+        request = SupplierRequest.objects.select_related("buyer").get(pk=recipient.request_id)
+        if recipient.state != RequestState.OPEN:
+            raise StateConflict(gettext_noop("This request was already answered or declined."))
+        asked = list(request.indicators)
+        unknown = sorted(set(answers) - set(asked))
+        if unknown:
+            raise RequestInvalid(gettext_noop("%(code)s was not asked for."), field=unknown[0],
+                                 code=unknown[0])
+        catalogue = load_catalogue()
+        known = prefill(supplier, request.year, asked)
+        rows = []
+        for code in asked:
+            raw = answers.get(code)
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue  # not answered
+            number, flag, unit = _answer_value(catalogue.get(code), raw)
+            held = known.get(code)
+            same = held is not None and held["value"] == (flag if flag is not None else number)
+            rows.append(RequestAnswer(
+                recipient=recipient, indicator_code=code, value_number=number, value_bool=flag,
+                unit=unit, basis=held["basis"] if same else "entered",
+                source=(held["source"] if same else "")[:200],
+                assurance=held["assurance"] if same else "none"))
+        chosen: list[Product] = []
+        for name, product_uuid in products.items():
+            if name not in request.products:
+                raise RequestInvalid(gettext_noop("No footprint of “%(name)s” was asked for."),
+                                     field="products", name=name)
+            if not product_uuid:
+                continue
+            try:
+                wanted = uuid.UUID(str(product_uuid))
+            except ValueError:
+                wanted = None
+            product = (Product.objects.filter(enterprise=supplier, uuid=wanted).first()
+                       if wanted else None)
+            if product is None or not product.footprints.filter(
+                    state=FootprintState.ACTIVE).exists():
+                raise RequestInvalid(gettext_noop(
+                    "Choose one of your products with a published footprint for “%(name)s”."),
+                    field="products", name=name)
+            chosen.append(product)
+        RequestAnswer.objects.bulk_create(rows)
+        buyer = request.buyer
+        FootprintConsent.objects.bulk_create(
+            FootprintConsent(supplier=supplier, recipient=buyer, product=product,
+                             request_recipient=recipient) for product in chosen)
+        recipient.supplier = supplier
+        recipient.state = RequestState.SHARED
+        recipient.answered_at, recipient.answered_by = timezone.now(), actor
+        recipient.include_scores = request.include_scores
+        recipient.save(update_fields=["supplier", "state", "answered_at", "answered_by",
+                                      "include_scores"])
+        record(actor, "supplychain.request.answer", recipient, supplier=supplier.uscc,
+               buyer=buyer.uscc, shared=[r.indicator_code for r in rows],
+               products=[str(p.uuid) for p in chosen], scores=request.include_scores)
+    return recipient
+
+
+def decline_request(recipient_id: int, supplier: Enterprise, *, reason: str,
+                    actor) -> RequestRecipient:
+    """The supplier declines a buyer's request, saying why (the buyer sees the reason)."""
+    if not reason.strip():
+        raise RequestInvalid(gettext_noop("Say why you decline the request."), field="reason")
+    with transaction.atomic():
+        recipient = _recipient_for(recipient_id, supplier, actor)
+        if recipient.state != RequestState.OPEN:
+            raise StateConflict(gettext_noop("This request was already answered or declined."))
+        recipient.supplier = supplier
+        recipient.state, recipient.decline_reason = RequestState.DECLINED, reason.strip()[:2000]
+        recipient.answered_at, recipient.answered_by = timezone.now(), actor
+        recipient.save(update_fields=["supplier", "state", "decline_reason", "answered_at",
+                                      "answered_by"])
+        record(actor, "supplychain.request.decline", recipient, supplier=supplier.uscc,
+               reason=recipient.decline_reason)
+    return recipient
+
+
+def withdraw_request_consent(recipient_id: int, supplier: Enterprise, *,
+                             actor) -> RequestRecipient:
+    """The supplier withdraws its consent: the buyer no longer sees the answers, and the
+    footprint consents given with them are revoked."""
+    with transaction.atomic():
+        recipient = _recipient_for(recipient_id, supplier, actor)
+        if recipient.state != RequestState.SHARED:
+            raise StateConflict(gettext_noop("Only shared answers can be withdrawn."))
+        now = timezone.now()
+        recipient.state, recipient.withdrawn_at = RequestState.WITHDRAWN, now
+        recipient.save(update_fields=["state", "withdrawn_at"])
+        revoked = recipient.footprint_consents.filter(revoked_at__isnull=True).update(
+            revoked_at=now)
+        record(actor, "supplychain.request.withdraw", recipient, supplier=supplier.uscc,
+               footprint_consents_revoked=revoked)
+    return recipient
+
+
+def send_due_reminders(today: dt.date | None = None, *, actor) -> list[RequestRecipient]:
+    """Mark a reminder on every open request that needs one today (the rule of the
+    questionnaire file), e-mail invited suppliers and audit each; returns those reminded (the
+    platform's own account runs it from the command line)."""
+    require_role(actor, Role.PLATFORM_ADMIN)
+    day = today or timezone.localdate()
+    rule = procurement.reminder_rule()
+    reminded = []
+    with transaction.atomic():
+        candidates = (RequestRecipient.objects.select_for_update()
+                      .filter(state=RequestState.OPEN,
+                              request__due_date__lte=day + timedelta(days=rule.days_before))
+                      .select_related("request__buyer").order_by("id"))
+        for recipient in candidates:
+            if not procurement.reminder_due(day, recipient.request.due_date,
+                                            recipient.last_reminded_on, rule):
+                continue
+            recipient.reminders += 1
+            recipient.last_reminded_on = day
+            recipient.save(update_fields=["reminders", "last_reminded_on"])
+            record(actor, "supplychain.request.remind", recipient, uscc=recipient.uscc,
+                   due_date=recipient.request.due_date.isoformat(), reminder=recipient.reminders)
+            reminded.append(recipient)
+        mails = [(f"[czesg] {r.request.buyer.name}: {r.request.title}",
+                  f"Reminder: due {r.request.due_date:%Y-%m-%d}. 提醒：截止日期 "
+                  f"{r.request.due_date:%Y-%m-%d}。", r.email) for r in reminded if r.email]
+        if mails:
+            transaction.on_commit(lambda: [send_mail(s, b, None, [to], fail_silently=True)
+                                           for s, b, to in mails])
+    return reminded
+
+
+def note_reads(recipients: Iterable[RequestRecipient], user, what: str,
+               channel: str = "page") -> None:
+    """Log that the buyer's user read the shared answers of these recipients (one row each)."""
+    RequestRead.objects.bulk_create(
+        RequestRead(recipient=r, user=user, what=what[:200], channel=channel) for r in recipients)
+
+
+def save_weighting(buyer: Enterprise, weights: Mapping[str, Any], *, note: str = "",
+                   actor) -> SupplierWeighting:
+    """Store a new version of the buyer's supplier-score weighting (earlier versions stay)."""
+    require_manager(actor, buyer)
+    checked = procurement.check_weights(weights)
+    with transaction.atomic():
+        latest = (SupplierWeighting.objects.select_for_update().filter(buyer=buyer)
+                  .aggregate(v=Max("version"))["v"] or 0)
+        weighting = SupplierWeighting.objects.create(
+            buyer=buyer, version=latest + 1, weights=dict(checked), note=note.strip()[:300],
+            created_by=actor)
+        record(actor, "supplychain.weighting.save", weighting, buyer=buyer.uscc,
+               version=weighting.version, weights=dict(checked))
+    return weighting

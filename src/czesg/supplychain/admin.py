@@ -1,10 +1,21 @@
-"""Read-only admin of products, footprints, consents and PACT clients: they change only through
-the actions (pages)."""
+"""Read-only admin of products, footprints, consents, PACT clients, buyers' requests and
+weightings: they change only through the actions (pages)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from czesg.disclosures.admin import ReadOnlyAdmin
-from czesg.supplychain.models import Footprint, FootprintConsent, PactClient, PactEvent, Product
+from czesg.engine.kernel.numbers import format_number
+from czesg.supplychain.models import (
+    Footprint,
+    FootprintConsent,
+    PactClient,
+    PactEvent,
+    Product,
+    RequestRecipient,
+    SupplierRequest,
+    SupplierWeighting,
+)
 
 
 @admin.register(Product)
@@ -24,6 +35,15 @@ class FootprintAdmin(ReadOnlyAdmin):
                     "published_at")
     list_filter = ("state", "year")
     list_select_related = ("product",)
+    # The activity data, summary and trace are JSON of codes: the enterprise's footprint page
+    # shows them by name; here the figure alone.
+    exclude = ("inputs", "summary", "trace")
+    readonly_fields = ("footprint_per_unit",)
+
+    @admin.display(description=_("kgCO2e per declared unit"))
+    def footprint_per_unit(self, footprint: Footprint) -> str:
+        """The footprint excluding biogenic uptake, as a person reads it."""
+        return format_number(footprint.pcf)
 
 
 @admin.register(FootprintConsent)
@@ -50,3 +70,28 @@ class PactEventAdmin(ReadOnlyAdmin):
     list_display = ("type", "event_id", "source", "client", "received_at")
     list_filter = ("type",)
     list_select_related = ("client",)
+
+
+@admin.register(SupplierRequest)
+class SupplierRequestAdmin(ReadOnlyAdmin):
+    """Buyers' requests to their suppliers."""
+
+    list_display = ("title", "buyer", "year", "template", "due_date", "created_at")
+    list_select_related = ("buyer",)
+
+
+@admin.register(RequestRecipient)
+class RequestRecipientAdmin(ReadOnlyAdmin):
+    """Each supplier asked, with its state (the answers are shown to the buyer only)."""
+
+    list_display = ("request", "uscc", "supplier", "tier", "state", "reminders", "answered_at")
+    list_filter = ("state", "tier")
+    list_select_related = ("request", "supplier")
+
+
+@admin.register(SupplierWeighting)
+class SupplierWeightingAdmin(ReadOnlyAdmin):
+    """Versions of buyers' weightings of the supplier score."""
+
+    list_display = ("buyer", "version", "note", "created_at")
+    list_select_related = ("buyer",)

@@ -47,3 +47,47 @@ class ConsentForm(forms.Form):
     recipient = forms.CharField(label=_("Recipient's unified social credit code"),
                                 max_length=18)
     product = forms.ChoiceField(label=_("Product"), required=False)
+
+
+class RequestForm(forms.Form):
+    """A buyer's request to suppliers (the suppliers and products are one per line)."""
+
+    template = forms.ChoiceField(label=_("Questionnaire"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    year = forms.IntegerField(label=_("Reporting year asked"), min_value=2000, max_value=2100)
+    indicators = forms.MultipleChoiceField(label=_("Indicators asked"), required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+    suppliers = forms.CharField(
+        label=_("Suppliers: one per line, credit code, e-mail (needed for an enterprise not in "
+                "the registry), tier (1 or 2)"),
+        widget=forms.Textarea(attrs={"rows": 4}))
+    products = forms.CharField(label=_("Products whose footprints you ask for, one per line"),
+                               required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = forms.DateField(label=_("Due date"),
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    include_scores = forms.BooleanField(label=_("Ask for the green score too"), required=False,
+                                        initial=True)
+    message = forms.CharField(label=_("Message"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DeclineForm(forms.Form):
+    """A supplier declines a buyer's request."""
+
+    reason = forms.CharField(label=_("Why you decline"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WeightingForm(forms.Form):
+    """A buyer's weighting of the supplier score (the weights sum to 1)."""
+
+    rating = forms.FloatField(label=_("ESG rating score"), min_value=0, max_value=1)
+    green = forms.FloatField(label=_("Green score"), min_value=0, max_value=1)
+    data = forms.FloatField(label=_("Share of the asked indicators answered"), min_value=0,
+                            max_value=1)
+    assured = forms.FloatField(label=_("Share of the answers assured"), min_value=0,
+                               max_value=1)
+    footprint = forms.FloatField(label=_("Share of the asked products with a footprint"),
+                                 min_value=0, max_value=1)
+    note = forms.CharField(label=_("Why (kept with the version)"), max_length=300,
+                           required=False)

@@ -1,4 +1,5 @@
-"""Products, their carbon footprints, consents to share them and PACT v3 clients.
+"""Products, their carbon footprints, consents to share them and PACT v3 clients; buyers'
+requests to their suppliers, the answers shared under consent and the buyers' score weightings.
 
 A footprint is computed from the product's activity data (``inputs``) by the engine and keeps its
 summary and trace. It starts as a draft; publishing makes it ``Active`` in PACT terms and
@@ -170,6 +171,10 @@ class FootprintConsent(models.Model):
                                   related_name="footprint_consents_received")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="consents")
+    # The buyer's request this consent answers (empty for a consent given on the sharing page).
+    request_recipient = models.ForeignKey("RequestRecipient", on_delete=models.PROTECT,
+                                          null=True, blank=True,
+                                          related_name="footprint_consents")
     granted_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -258,3 +263,186 @@ class PactEvent(models.Model):
     def data(self) -> dict[str, Any]:
         """The event's ``data`` member."""
         return dict(self.payload.get("data") or {})
+
+
+class RequestState(models.TextChoices):
+    """Where a supplier stands with a buyer's request."""
+
+    OPEN = "open", _("Awaiting an answer")
+    SHARED = "shared", _("Answered and shared")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Consent withdrawn")
+
+
+class AnswerBasis(models.TextChoices):
+    """Where an answer's figure comes from."""
+
+    DISCLOSED = "disclosed", _("Published disclosure")
+    RECORD = "record", _("Government record")
+    ENTERED = "entered", _("Entered for this request")
+
+
+class RequestQuerySet(ManagedQuerySet):
+    """Buyers' requests, scoped to the buyers a user manages."""
+
+    enterprise_path = "buyer"
+
+
+class SupplierRequest(models.Model):
+    """A buyer's request to its suppliers: the asked indicators of a reporting year (from a
+    questionnaire template), footprints of named products, and a due date."""
+
+    buyer = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT,
+                              related_name="supplier_requests")
+    template = models.CharField(_("questionnaire"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("reporting year"))
+    indicators = models.JSONField(_("indicators asked"), default=list)
+    products = models.JSONField(_("products whose footprints are asked"), default=list)
+    include_scores = models.BooleanField(_("rating explanation and green score asked"),
+                                         default=True)
+    due_date = models.DateField(_("due date"))
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("request to suppliers")
+        verbose_name_plural = _("requests to suppliers")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RecipientQuerySet(models.QuerySet):
+    """The suppliers asked by requests; ``addressed_to`` finds an enterprise's, invitations by
+    its credit code included."""
+
+    def addressed_to(self, enterprise) -> RecipientQuerySet:
+        """The requests addressed to the enterprise (registered, or invited by its code)."""
+        return self.filter(models.Q(supplier=enterprise)
+                           | models.Q(supplier__isnull=True, uscc=enterprise.uscc))
+
+
+class RequestRecipient(models.Model):
+    """One supplier asked by a request (registered, or invited by credit code and e-mail):
+    its state, tier, reminders, and when it answered and consented."""
+
+    request = models.ForeignKey(SupplierRequest, on_delete=models.PROTECT,
+                                related_name="recipients")
+    supplier = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="buyer_requests")
+    uscc = models.CharField(_("unified social credit code"), max_length=18)
+    email = models.EmailField(_("e-mail of the invitation"), blank=True)
+    tier = models.PositiveSmallIntegerField(_("tier"), default=1)
+    state = models.CharField(_("status"), max_length=10, choices=RequestState.choices,
+                             default=RequestState.OPEN)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    withdrawn_at = models.DateTimeField(_("consent withdrawn"), null=True, blank=True)
+    include_scores = models.BooleanField(_("green score shared"), default=False)
+    reminders = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    last_reminded_on = models.DateField(_("last reminded"), null=True, blank=True)
+
+    objects = RecipientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["request_id", "uscc"]
+        verbose_name = _("supplier asked")
+        verbose_name_plural = _("suppliers asked")
+        constraints = [models.UniqueConstraint(fields=["request", "uscc"],
+                                               name="supplychain_recipient_once")]
+        indexes = [models.Index(fields=["uscc"], name="supplychain_recipient_uscc")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} -> {self.uscc}"
+
+    @property
+    def is_overdue(self) -> bool:
+        """Whether the request is still open after its due date."""
+        return self.state == RequestState.OPEN and self.request.due_date < timezone.localdate()
+
+
+class RequestAnswer(models.Model):
+    """One indicator's answer a supplier shared with a request, with its basis and assurance."""
+
+    recipient = models.ForeignKey(RequestRecipient, on_delete=models.PROTECT,
+                                  related_name="answers")
+    indicator_code = models.CharField(_("indicator"), max_length=24)
+    value_number = models.FloatField(_("value (canonical unit)"), null=True, blank=True)
+    value_bool = models.BooleanField(_("yes/no value"), null=True, blank=True)
+    unit = models.CharField(_("canonical unit"), max_length=24, blank=True)
+    basis = models.CharField(_("basis"), max_length=10, choices=AnswerBasis.choices)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    assurance = models.CharField(_("assurance"), max_length=12, default="none")
+
+    class Meta:
+        ordering = ["recipient_id", "id"]
+        verbose_name = _("shared answer")
+        verbose_name_plural = _("shared answers")
+        constraints = [models.UniqueConstraint(fields=["recipient", "indicator_code"],
+                                               name="supplychain_answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.indicator_code}"
+
+    @property
+    def is_assured(self) -> bool:
+        """Whether an independent verifier assured the disclosed value."""
+        return self.assurance in ("limited", "reasonable")
+
+
+class RequestRead(models.Model):
+    """One read of a supplier's shared answers by the buyer (the supplier sees every one)."""
+
+    recipient = models.ForeignKey(RequestRecipient, on_delete=models.CASCADE,
+                                  related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("read at"), auto_now_add=True)
+    what = models.CharField(_("what was read"), max_length=200)
+    channel = models.CharField(_("channel"), max_length=10)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("read of shared answers")
+        verbose_name_plural = _("reads of shared answers")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.what}"
+
+
+class WeightingQuerySet(ManagedQuerySet):
+    """Buyers' weightings, scoped to the buyers a user manages."""
+
+    enterprise_path = "buyer"
+
+
+class SupplierWeighting(models.Model):
+    """A version of a buyer's own weighting of the supplier score (versions are never edited)."""
+
+    buyer = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT,
+                              related_name="supplier_weightings")
+    version = models.PositiveIntegerField(_("version"))
+    weights = models.JSONField(_("weights"))
+    note = models.CharField(_("why"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("saved"), default=timezone.now)
+
+    objects = WeightingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["buyer_id", "-version"]
+        verbose_name = _("supplier score weighting")
+        verbose_name_plural = _("supplier score weightings")
+        constraints = [models.UniqueConstraint(fields=["buyer", "version"],
+                                               name="supplychain_weighting_version")]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_id} v{self.version}"

@@ -1,4 +1,5 @@
-"""Reads shared by pages and the PACT API: a footprint's PACT document and the PACT filters."""
+"""Reads shared by pages and the PACT API: a footprint's PACT document, the PACT filters, and
+what pre-fills a supplier's answer to a buyer's request."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 
 from django.db.models import Q
 
+from czesg.disclosures.models import Datapoint, Disclosure
 from czesg.engine import footprint as engine
 from czesg.engine.footprint.pact import PRODUCT_URN_PREFIX, USCC_URN_PREFIX
+from czesg.records.known import recorded_values
 from czesg.supplychain.models import Footprint, FootprintQuerySet, FootprintState
 
 VALIDITY_YEARS = 3
@@ -109,3 +112,27 @@ def apply_filters(footprints: FootprintQuerySet, filters: dict[str, list[str]]) 
         for text in filters.get(name, []):
             qs = qs.filter(year__in=_years(test(_moment(text))))
     return qs
+
+
+def prefill(supplier, year: int, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """What the platform knows of the supplier's asked indicators of a year, to pre-fill its
+    answer: the latest published disclosure's value (with its assurance) first, else the
+    preferred government record (the supplier reads its own restricted records)."""
+    wanted = list(codes)
+    found: dict[str, dict[str, Any]] = {}
+    published = Disclosure.objects.latest_published(year=year, enterprises=[supplier.pk])
+    for code, number, flag, unit, assurance in Datapoint.objects.filter(
+            disclosure__in=published.values("pk"), indicator_code__in=wanted,
+    ).values_list("indicator_code", "value_number", "value_bool", "unit", "assurance"):
+        if number is None and flag is None:
+            continue  # not applicable: nothing to pre-fill
+        found[code] = {"value": flag if flag is not None else number, "unit": unit,
+                       "basis": "disclosed", "source": "", "assurance": assurance}
+    rest = [c for c in wanted if c not in found]
+    if rest:
+        for (_, _, code), recorded in recorded_values(
+                [supplier.pk], years=[year], codes=rest, restricted=[supplier.pk]).items():
+            if recorded.number is not None:
+                found[code] = {"value": recorded.number, "unit": recorded.unit, "basis": "record",
+                               "source": recorded.source_name_zh, "assurance": "none"}
+    return found

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from czesg.accounts.models import Role
 from czesg.accounts.permissions import can_manage_enterprise
+from czesg.engine.carbon.activities import load_activities
 from czesg.engine.footprint import FootprintInputError, load_secondary_factors
 from czesg.engine.kernel.errors import CzesgError
 from czesg.enterprises.models import Enterprise
@@ -34,6 +35,7 @@ from czesg.supplychain.models import (
     PactClient,
     Product,
 )
+from czesg.web.language import language
 from czesg.web.problems import problem_text, user_message
 
 FUEL_FIELDS = ("activity", "quantity", "unit", "share", "stage")
@@ -160,13 +162,19 @@ def footprint(request: HttpRequest, uscc: str, pk: Any) -> HttpResponse:
     """One footprint: its totals per declared unit, parts by stage and the full trace."""
     enterprise = _enterprise(request, uscc)
     fp = _footprint(request, enterprise, pk)
+    stage_names = {"energy": gettext("Fuels and heat in production"),
+                   "electricity": gettext("Purchased electricity"),
+                   "transport": gettext("Inbound transport"),
+                   "materials": gettext("Purchased materials")}
+    activities = load_activities()
+    lang = language()
+    trace = [{**e, "stage_name": stage_names.get(e.get("stage"), e.get("stage")),
+              "item_name": (activities[e["name"]].name(lang)
+                            if e.get("stage") != "materials" and e.get("name") in activities
+                            else e.get("name"))} for e in fp.trace]
     return render(request, "supplychain/footprint.html", {
-        "enterprise": enterprise, "fp": fp, "summary": fp.summary, "trace": fp.trace,
-        "stages": [(label, fp.summary["by_stage_kg"][key]) for key, label in (
-            ("energy", gettext("Fuels and heat in production")),
-            ("electricity", gettext("Purchased electricity")),
-            ("transport", gettext("Inbound transport")),
-            ("materials", gettext("Purchased materials")))],
+        "enterprise": enterprise, "fp": fp, "summary": fp.summary, "trace": trace,
+        "stages": [(label, fp.summary["by_stage_kg"][key]) for key, label in stage_names.items()],
     })
 
 
