@@ -1,0 +1,38 @@
+"""``czesg report`` (a published disclosure's ESG report as PDF) and ``czesg xbrl`` (its inline
+XBRL or xBRL-JSON, and the czesg taxonomy package)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from czesg.console import EXIT_OK, add_format, emit, setup_django
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the ESG report PDF of an enterprise-year's latest published disclosure."""
+    setup_django()
+    # Imported once Django is set up: these modules import models.
+    from czesg.esgreport.contents import published_for
+    from czesg.esgreport.rendering import report_language, report_pdf
+
+    disclosure = published_for(args.enterprise, args.year)
+    lang = report_language(args.lang)
+    data = report_pdf(disclosure, lang)
+    Path(args.file).write_bytes(data)
+    emit({"file": str(args.file), "bytes": len(data), "enterprise": disclosure.enterprise.uscc,
+          "year": disclosure.year, "version": disclosure.version, "language": lang},
+         args.format, lambda d: f"{d['file']}: {d['bytes']} bytes (version {d['version']})")
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``czesg report`` to the ``czesg`` command."""
+    p = sub.add_parser("report", help="write the ESG report PDF of a published disclosure")
+    p.add_argument("file", help="the PDF file to write")
+    p.add_argument("--enterprise", required=True, metavar="USCC", help="unified social credit code")
+    p.add_argument("--year", required=True, type=int, help="reporting year")
+    p.add_argument("--lang", default="zh-hans", choices=("zh-hans", "zh", "en"),
+                   help="report language (default Chinese)")
+    add_format(p)
+    p.set_defaults(func=cmd_report)

@@ -1,0 +1,40 @@
+"""Downloads of a published disclosure's report: PDF, content-index CSV, inline XBRL, xBRL-JSON
+and the czesg taxonomy package."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from czesg.disclosures.models import Disclosure
+from czesg.esgreport import rendering
+from czesg.esgreport.contents import require_published
+from czesg.reports.downloads import pdf_download
+
+
+def _published(request: HttpRequest, pk: int) -> Disclosure:
+    """The disclosure if the reader may see it (else not found), refused unless published."""
+    disclosure = (Disclosure.objects.visible_to(request.user).select_related("enterprise")
+                  .filter(pk=pk).first())
+    if disclosure is None:
+        raise Http404
+    require_published(disclosure)
+    return disclosure
+
+
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ESG report as PDF, in Chinese or (``?lang=en``) English."""
+    disclosure = _published(request, pk)
+    lang = rendering.report_language(request.GET.get("lang"))
+    return pdf_download(rendering.report_pdf(disclosure, lang),
+                        rendering.report_name(disclosure, lang))
+
+
+def content_index(request: HttpRequest, pk: int) -> HttpResponse:
+    """The content indexes as CSV (UTF-8 with a byte-order mark, so that Excel reads Chinese)."""
+    disclosure = _published(request, pk)
+    lang = rendering.report_language(request.GET.get("lang"))
+    response = HttpResponse("\ufeff" + rendering.content_index_csv(disclosure, lang),
+                            content_type="text/csv; charset=utf-8")
+    name = rendering.report_name(disclosure, lang).replace("-esg-", "-index-")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
