@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 
 from czesg.disclosures.models import Disclosure
-from czesg.esgreport import rendering
+from czesg.esgreport import rendering, xbrl
 from czesg.esgreport.contents import require_published
 from czesg.reports.downloads import pdf_download
 
@@ -37,4 +37,32 @@ def content_index(request: HttpRequest, pk: int) -> HttpResponse:
                             content_type="text/csv; charset=utf-8")
     name = rendering.report_name(disclosure, lang).replace("-esg-", "-index-")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def ixbrl(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as an inline-XBRL XHTML document (Chinese, or English with ``?lang=en``)."""
+    disclosure = _published(request, pk)
+    lang = rendering.report_language(request.GET.get("lang"))
+    response = HttpResponse(xbrl.ixbrl_for(disclosure, lang), content_type=xbrl.IXBRL_TYPE)
+    name = rendering.report_name(disclosure, lang)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xhtml"'
+    return response
+
+
+def xbrl_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report's facts as xBRL-JSON."""
+    disclosure = _published(request, pk)
+    lang = rendering.report_language(request.GET.get("lang"))
+    response = HttpResponse(xbrl.json_for(disclosure, lang), content_type=xbrl.JSON_TYPE)
+    name = rendering.report_name(disclosure, lang)
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
+
+
+def taxonomy_package(request: HttpRequest) -> HttpResponse:
+    """The czesg taxonomy package (the concepts every czesg XBRL report refers to)."""
+    response = HttpResponse(xbrl.taxonomy_package(), content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="czesg-taxonomy-{xbrl.taxonomy().version}.zip"')
     return response

@@ -10,10 +10,13 @@ import pytest
 
 @pytest.fixture
 def published_a(draft_a, alice, fill_basic):
-    """Alpha's published 2024 basic disclosure (consistent values, two "not applicable")."""
+    """Alpha's published 2024 basic disclosure (consistent values, two "not applicable", one
+    text answer)."""
     from czesg.disclosures import actions
 
     fill_basic(draft_a, alice)
+    actions.set_values(draft_a, [actions.Entry("G-GEN-04", "母公司及常州生产基地，与年报合并范围一致",
+                                               "")], actor=alice)
     actions.submit_disclosure(draft_a, actor=alice)
     return actions.publish_disclosure(draft_a, actor=alice)
 
