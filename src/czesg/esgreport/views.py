@@ -9,6 +9,7 @@ from czesg.disclosures.models import Disclosure
 from czesg.esgreport import rendering, xbrl
 from czesg.esgreport.contents import require_published
 from czesg.reports.downloads import pdf_download
+from czesg.web.ratelimit import costs
 
 
 def _published(request: HttpRequest, pk: int) -> Disclosure:
@@ -21,6 +22,7 @@ def _published(request: HttpRequest, pk: int) -> Disclosure:
     return disclosure
 
 
+@costs(30)  # seconds of WeasyPrint layout and font subsetting: at most 10 a minute anonymously
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The ESG report as PDF, in Chinese or (``?lang=en``) English."""
     disclosure = _published(request, pk)
@@ -29,6 +31,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
                         rendering.report_name(disclosure, lang))
 
 
+@costs(2)  # the catalogue's crosswalk against one disclosure
 def content_index(request: HttpRequest, pk: int) -> HttpResponse:
     """The content indexes as CSV (UTF-8 with a byte-order mark, so that Excel reads Chinese)."""
     disclosure = _published(request, pk)
@@ -40,6 +43,7 @@ def content_index(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@costs(3)  # one disclosure's facts written as XHTML
 def ixbrl(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as an inline-XBRL XHTML document (Chinese, or English with ``?lang=en``)."""
     disclosure = _published(request, pk)
@@ -50,6 +54,7 @@ def ixbrl(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@costs(3)  # one disclosure's facts written as JSON
 def xbrl_json(request: HttpRequest, pk: int) -> HttpResponse:
     """The report's facts as xBRL-JSON."""
     disclosure = _published(request, pk)
