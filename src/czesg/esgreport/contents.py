@@ -57,7 +57,7 @@ class Report:
     disclosure: Disclosure
     enterprise: Enterprise
     lang: str
-    entity_uri: str
+    entity_uri: str  # urn:czesg:uscc:<code>, the enterprise's id in XBRL and the PACT API
     profile: list[tuple[str, str]]
     pillars: list[dict[str, Any]]
     trends: list[dict[str, Any]]
@@ -246,7 +246,8 @@ def _methodology(disclosure: Disclosure, catalogue: Catalogue, points: dict[str,
 def _profile(enterprise: Enterprise, lang: str) -> list[tuple[str, str]]:
     city = load_city_profile()
     rows = [(gettext("Name"), display_name(enterprise)),
-            (gettext("Unified social credit code"), enterprise.uscc)]
+            (gettext("Unified social credit code"), enterprise.uscc),
+            (gettext("Identifier in XBRL and the PACT API"), USCC_URN_PREFIX + enterprise.uscc)]
     try:
         rows.append((gettext("Industry"), f"{city.industry(enterprise.industry_code).name(lang)}"
                                           f" ({enterprise.industry_code})"))
@@ -280,7 +281,7 @@ def report_for(disclosure: Disclosure, lang: str) -> Report:
     enterprise = disclosure.enterprise
     return Report(
         disclosure=disclosure, enterprise=enterprise, lang=lang,
-        entity_uri=USCC_URN_PREFIX, profile=_profile(enterprise, lang),
+        entity_uri=USCC_URN_PREFIX + enterprise.uscc, profile=_profile(enterprise, lang),
         pillars=_rows(disclosure, catalogue, points, lang),
         trends=_trends(disclosure, catalogue, lang), peers=_peers(disclosure, catalogue, lang),
         carbon=carbon, engagements=engagements,

@@ -28,6 +28,7 @@ def test_the_chinese_report_prints_every_section_and_the_figures(published_a, pu
         assert heading in text, heading
     assert "甲新能源科技有限公司" in text
     assert published_a.enterprise.uscc in text
+    assert f"urn:czesg:uscc:{published_a.enterprise.uscc}" in text  # as in XBRL and PACT
     # Figures printed in full with their unit on one line (no break between number and unit).
     assert re.search(r"1,000\s?吨二氧化碳当量", text)
     assert re.search(r"5,000\s?万元", text)
