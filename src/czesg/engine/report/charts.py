@@ -10,6 +10,7 @@ HEIGHT = 110
 _BAR = "#17715a"
 _MUTED = "#9fb3bd"
 _TEXT = "#1d2a33"
+_FONT = "Noto Sans CJK SC, Noto Sans SC, sans-serif"  # the page's font: no extra font to embed
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[float | None], shown: Sequence[str],
@@ -34,9 +35,9 @@ def bar_chart(labels: Sequence[str], values: Sequence[float | None], shown: Sequ
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" '
                          f'height="{height:.1f}" fill="{_BAR}"/>')
             parts.append(f'<text x="{x + width / 2:.1f}" y="{y - 3:.1f}" font-size="7" '
-                         f'text-anchor="middle" fill="{_TEXT}">{escape(text)}</text>')
+                         f'text-anchor="middle" font-family="{_FONT}" fill="{_TEXT}">{escape(text)}</text>')
         parts.append(f'<text x="{x + width / 2:.1f}" y="{HEIGHT - 8}" font-size="7" '
-                     f'text-anchor="middle" fill="{_TEXT}">{escape(label)}</text>')
+                     f'text-anchor="middle" font-family="{_FONT}" fill="{_TEXT}">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
