@@ -53,3 +53,12 @@ def pdf_pages(pdf: bytes, tmp_path, name: str = "report") -> int:
                           check=True).stdout
     return int(next(line.split()[-1] for line in info.splitlines()
                     if line.startswith("Pages:")))
+
+
+def pdf_fonts(pdf: bytes, tmp_path, name: str = "report") -> set[str]:
+    """The embedded fonts' names as pdffonts reads them (without the subset prefix)."""
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[2:]
+    return {line.split()[0].split("+", 1)[-1] for line in listing if line.strip()}

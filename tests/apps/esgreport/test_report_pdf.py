@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from tests.apps.esgreport.conftest import pdf_pages, pdf_text
+from tests.apps.esgreport.conftest import pdf_fonts, pdf_pages, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,9 @@ def test_the_chinese_report_prints_every_section_and_the_figures(published_a, pu
     # "Not applicable" with its explanation; page numbers "n / N" in the footer.
     assert "不适用:生产过程不产生危险废物" in re.sub(r"\s+", "", text)
     assert re.search(rf"\b2 / {pages}\b", text)
+    # Every glyph, running headers and page numbers included, is set in Noto Sans CJK SC
+    # (Simplified Chinese forms: no fallback to the Japanese cut or to a serif font).
+    assert pdf_fonts(pdf, tmp_path) == {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold"}
     # The running header names the enterprise on inner pages.
     assert text.count("甲新能源科技有限公司") >= pages - 1
 
