@@ -21,6 +21,7 @@ from czesg.carbon import cli as carbon_cli
 from czesg.console import EXIT_FAILED, EXIT_OK, add_format, emit, setup_django
 from czesg.disclosures import cli as disclosures_cli
 from czesg.engine.kernel.errors import CzesgError
+from czesg.esgreport import cli as esgreport_cli
 from czesg.extraction import cli as extraction_cli
 from czesg.ratings import cli as ratings_cli
 from czesg.records import cli as records_cli
@@ -244,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     extraction_cli.register(sub)
     supplychain_cli.register(sub)
     accounts_cli.register(sub)
+    esgreport_cli.register(sub)
     return parser
 
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "czesg.reports",
     "czesg.registries",
     "czesg.assurance",
+    "czesg.esgreport",
     "czesg.plan",
     "czesg.parks",
     "czesg.dashboards",

@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("czesg.records.urls")),
     path("", include("czesg.extraction.urls")),
     path("", include("czesg.assurance.urls")),
+    path("", include("czesg.esgreport.urls")),
     path("dashboards/", include("czesg.dashboards.urls")),
     path("dashboards/", include("czesg.parks.urls")),
     path("dashboards/", include("czesg.plan.urls")),

@@ -163,6 +163,9 @@ NOT_LIST_PAGES = {
     # one engagement against its scope (a subset of the fixed catalogue), its form and its PDF
     "assurance/<>/", "assurance/<>/act/", "assurance/<>/statement-<>.pdf",
     "assurance/invite/<>/",
+    # one published disclosure's report files (against the fixed catalogue) and the taxonomy
+    "disclosures/<>/report.pdf", "disclosures/<>/content-index.csv",
+    "disclosures/<>/report.xhtml", "disclosures/<>/report.json", "xbrl/czesg-taxonomy.zip",
     "accounts/password/change/", "accounts/password/change/done/", "accounts/password/reset/",
     "accounts/password/reset/sent/", "accounts/password/reset/<>/<>/",
     "accounts/password/reset/complete/",

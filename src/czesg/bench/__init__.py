@@ -371,6 +371,14 @@ def bench_load(scale: float) -> dict:
     return run(scale)
 
 
+@group("reports")
+def bench_reports(scale: float) -> dict:
+    """The ESG report PDF of a standard-tier published disclosure."""
+    from czesg.bench.reports import bench_reports as run
+
+    return run(scale)
+
+
 @group("dashboard")
 def bench_dashboard(scale: float) -> dict:
     """City dashboard server time over 100,000 x scale synthetic enterprises."""

@@ -12,6 +12,7 @@ from czesg.disclosures import actions
 from czesg.disclosures.models import Datapoint, DatapointStatus, Disclosure, Evidence
 from czesg.engine.catalogue import Indicator, load_catalogue
 from czesg.engine.catalogue.denominators import basis_of, output_units
+from czesg.engine.catalogue.frameworks import load_frameworks, references
 from czesg.engine.kernel.units import label, offered
 from czesg.web.language import language
 
@@ -39,6 +40,8 @@ class Row:
     """An intensity's denominators: ``("", per revenue (calculated))`` then each output unit
     (per MW, per t of product, per m²) with its label; ``None`` where there is no choice."""
     typed_basis: str = ""
+    references: list[tuple[str, str]] | None = None
+    """The frameworks' references the catalogue gives for the indicator: (short name, refs)."""
 
     @property
     def basis(self) -> str:
@@ -163,6 +166,8 @@ def row_of(indicator: Indicator, point: Datapoint | None, evidence: list[Evidenc
         level=indicator.disclosure_level,
         how_computed=_how_computed(indicator, point, lang),
         bases=_bases(indicator, lang),
+        references=[(f.short(lang), " / ".join(refs))
+                    for f, refs in references(load_frameworks(load_catalogue()), indicator)],
     )
 
 

@@ -21,6 +21,7 @@ from czesg.engine.disclosure.diff import diff_versions
 from czesg.engine.kernel.units import label as unit_label
 from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
+from czesg.esgreport.indexes import disclosure_indexes
 from czesg.portal import workspace
 from czesg.portal.public import HEADLINE
 from czesg.ratings.actions import latest_rating
@@ -188,6 +189,9 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "latest": versions.last(),
         "can_manage": can_manage_enterprise(request.user, disclosure.enterprise),
         "lang": lang,
+        # The framework content indexes of a published report (where it answers what).
+        "indexes": (disclosure_indexes(catalogue, points, lang)
+                    if disclosure.state == State.PUBLISHED else []),
     }
     return render(request, "portal/disclosure.html", context)
 

@@ -43,6 +43,7 @@ CONFIDENCE: dict[str, str] = {
     "confirmed-secondary": gettext_noop("Confirmed (secondary source)"),
     "confirmed-secondary-code": gettext_noop("Confirmed (secondary source, code list)"),
     "methodology-choice": gettext_noop("Methodology choice"),
+    "analyst-mapping": gettext_noop("Analyst's mapping between frameworks"),
 }
 
 # What an unconfirmed figure is missing, after "unconfirmed-".

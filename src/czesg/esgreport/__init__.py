@@ -1,0 +1,1 @@
+"""The ESG report that leaves the platform: PDF, content indexes, inline XBRL and xBRL-JSON."""

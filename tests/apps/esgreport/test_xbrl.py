@@ -1,0 +1,98 @@
+"""Inline XBRL and xBRL-JSON of a published disclosure, validated by Arelle offline against the
+czesg taxonomy package (on SQLite and PostgreSQL alike)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from django.test import Client
+
+from tests.apps.esgreport.arelle import problems, run_arelle, validate_inline, validate_json
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def package(tmp_path):
+    from czesg.esgreport.xbrl import taxonomy_package
+
+    path = tmp_path / "czesg-taxonomy.zip"
+    path.write_bytes(taxonomy_package())
+    return path
+
+
+def test_arelle_finds_no_error_in_the_inline_xbrl_and_the_json_round_trips(
+        published_a, package, tmp_path):
+    from czesg.esgreport.xbrl import ixbrl_for, json_for
+
+    document = tmp_path / "report.xhtml"
+    document.write_text(ixbrl_for(published_a, "zh-hans"), encoding="utf-8")
+    exported = tmp_path / "report.json"
+    exported.write_text(json_for(published_a, "zh-hans"), encoding="utf-8")
+
+    inline_facts = tmp_path / "inline-facts.csv"
+    json_facts = tmp_path / "json-facts.csv"
+    entries = validate_inline(document, package, inline_facts, tmp_path / "inline-log.json")
+    assert problems(entries) == []
+    assert any("validated" in e["text"] for e in entries)  # it did validate something
+    # The facts Arelle reads back from our xBRL-JSON are those of the inline document.
+    entries = validate_json(exported, package, json_facts, tmp_path / "json-log.json")
+    assert problems(entries) == []
+    assert any("validated" in e["text"] for e in entries)
+
+    def rows(path):
+        # Context and unit ids are the writer's choice; everything else must be equal.
+        return {r["Name"]: {k: v for k, v in r.items() if k not in ("contextRef", "unitRef")}
+                for r in csv.DictReader(path.open(encoding="utf-8-sig"))}
+
+    read_inline, read_json = rows(inline_facts), rows(json_facts)
+    assert read_inline == read_json
+    assert len(read_inline) == published_a.datapoints.exclude(status="not_applicable").count()
+    # The figures the PDF prints, with their unit's scale: 5,000 万元 = 50,000,000 CNY; 8.5 % =
+    # 0.085; 0.2 tCO2e per 10,000 CNY = 0.00002 per CNY; 10 万Nm3 = 100,000 Nm3.
+    values = {name.removeprefix("czesg:"): r["Value"] for name, r in read_inline.items()}
+    assert values["G-GEN-01"] == "50000000"
+    assert values["S-EMP-03"] == "0.085"
+    assert values["E-GHG-05"] == "0.00002"
+    assert values["E-ENG-01-GAS"] == "100000"
+    assert values["E-GHG-01"] == "1000"
+    assert values["G-ABC-04"] == "true"
+    assert values["G-GEN-04"] == "母公司及常州生产基地，与年报合并范围一致"
+    employees = read_inline["czesg:S-EMP-01"]
+    assert (employees["Start"], employees["End/Instant"]) == ("", "2024-12-31")  # a stock
+    revenue = read_inline["czesg:G-GEN-01"]
+    assert (revenue["Start"], revenue["End/Instant"]) == ("2024-01-01", "2024-12-31")
+    # The entity is the credit code under the scheme whose URN the PACT API uses.
+    assert {(r["EntityScheme"], r["EntityIdentifier"]) for r in read_inline.values()} == {
+        ("urn:czesg:uscc", published_a.enterprise.uscc)}
+    exported_facts = json.loads(exported.read_text(encoding="utf-8"))["facts"]
+    assert exported_facts["f-G-GEN-01"]["dimensions"]["unit"] == "iso4217:CNY"
+    assert "unit" not in exported_facts["f-S-EMP-01"]["dimensions"]  # xbrli:pure is left out
+    assert exported_facts["f-G-GEN-04"]["dimensions"]["language"] == "zh-cn"
+
+
+def test_the_taxonomy_package_is_valid(package, tmp_path):
+    entries = run_arelle("--taxonomyPackage", "--validate", "-f", str(package),
+                         log=tmp_path / "package-log.json")
+    assert problems(entries) == []
+    assert any("validated" in e["text"] for e in entries)
+
+
+def test_the_downloads_of_the_disclosure_page(published_a):
+    client = Client()
+    page = client.get(f"/disclosures/{published_a.pk}/").content.decode()
+    for href in (f"/disclosures/{published_a.pk}/report.xhtml",
+                 f"/disclosures/{published_a.pk}/report.json", "/xbrl/czesg-taxonomy.zip"):
+        assert f'href="{href}"' in page
+    response = client.get(f"/disclosures/{published_a.pk}/report.xhtml?lang=en")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xhtml+xml; charset=utf-8"
+    text = response.content.decode()
+    assert '<ix:nonFraction id="f-E-GHG-01" name="czesg:E-GHG-01" contextRef="D"' in text
+    assert "Alpha New Energy Co." in text
+    response = client.get(f"/disclosures/{published_a.pk}/report.json")
+    assert json.loads(response.content)["facts"]["f-E-GHG-01"]["value"] == "1000"
+    zipped = client.get("/xbrl/czesg-taxonomy.zip")
+    assert zipped["Content-Type"] == "application/zip" and zipped.content[:2] == b"PK"
