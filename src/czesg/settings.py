@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "czesg.reports",
     "czesg.registries",
     "czesg.assurance",
+    "czesg.finance",
     "czesg.plan",
     "czesg.parks",
     "czesg.dashboards",

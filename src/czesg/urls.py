@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("czesg.ratings.urls")),
     path("", include("czesg.records.urls")),
     path("", include("czesg.assurance.urls")),
+    path("", include("czesg.finance.urls")),
     path("dashboards/", include("czesg.dashboards.urls")),
     path("dashboards/", include("czesg.parks.urls")),
     path("dashboards/", include("czesg.plan.urls")),

@@ -93,6 +93,11 @@ BUDGETS: list[Budget] = [
     # --- assurance ------------------------------------------------------------------------------
     Budget("verifier", "/assurance/", "engagements", 8),
     Budget("government", "/assurance/firms/", "firms", 8),
+    # --- green finance --------------------------------------------------------------------------
+    Budget("bank", "/finance/products/", "fin_products", 5),
+    Budget("bank", "/finance/requests/", "fin_requests", 5),
+    Budget("enterprise", "/enterprises/{uscc}/financing/", "fin_products", 9),
+    Budget("enterprise", "/enterprises/{uscc}/targets/", "targets", 8),
     # --- API ------------------------------------------------------------------------------------
     Budget("anonymous", "/api/v1/carbon/activities", "nothing", 2),
     Budget("anonymous", "/api/v1/carbon/factor-sets", "nothing", 2),
@@ -107,6 +112,9 @@ BUDGETS: list[Budget] = [
     Budget("anonymous", "/api/v1/ratings/distribution", "rated", 4),
     Budget("anonymous", "/api/v1/ratings/{uscc}/history", "runs", 4),
     Budget("government", "/api/v1/records/sources/{code}/imports", "imports", 6),
+    Budget("bank", "/api/v1/finance/products", "fin_products", 5),
+    Budget("bank", "/api/v1/finance/requests", "fin_requests", 5),
+    Budget("enterprise", "/api/v1/finance/enterprises/{uscc}/eligibility", "fin_products", 8),
 ]
 
 # Every page route (API and admin aside) is either a list page, with a row above, or not.
@@ -121,6 +129,8 @@ LIST_PAGES = {
     "dashboards/tasks/<>/", "dashboards/departments/", "dashboards/registries/",
     "dashboards/registries/<>/", "records/sources/", "records/sources/<>/",
     "assurance/", "assurance/firms/",
+    "finance/products/", "finance/requests/", "enterprises/<>/financing/",
+    "enterprises/<>/targets/",
 }
 NOT_LIST_PAGES = {
     "",  # the landing page: three counts
@@ -146,6 +156,8 @@ NOT_LIST_PAGES = {
     # one engagement against its scope (a subset of the fixed catalogue), its form and its PDF
     "assurance/<>/", "assurance/<>/act/", "assurance/<>/statement-<>.pdf",
     "assurance/invite/<>/",
+    # one financing request with its few banks' answers, and its form's target
+    "finance/requests/<>/", "finance/requests/<>/act/",
     "accounts/password/change/", "accounts/password/change/done/", "accounts/password/reset/",
     "accounts/password/reset/sent/", "accounts/password/reset/<>/<>/",
     "accounts/password/reset/complete/",
@@ -444,6 +456,42 @@ class World:
             invite_firm(disclosure, self.assurance_firm, scope=["E-GHG-01"], level="limited",
                         criteria=[], materiality=5, starts_on=dt.date.today(),
                         ends_on=dt.date.today() + dt.timedelta(days=30), actor=self.system)
+
+    def grow_fin_products(self, n: int) -> None:
+        from czesg.finance.actions import publish_product
+
+        for _ in range(n):
+            publish_product(name=f"绿色贷款{self._next()}", kind="changlv", min_amount="10",
+                            max_amount="500", min_term_months="6", max_term_months="36",
+                            rules=[{"figure": "green_score", "min": 50},
+                                   {"figure": "size_class", "any_of": ["small"]}],
+                            discounts=[{"min_score": 80, "bps": 20}], actor=self.bank)
+
+    def grow_targets(self, n: int) -> None:
+        from czesg.finance.actions import set_target
+
+        for _ in range(n):
+            k = self._next()
+            set_target(self.firm, indicator_code="E-GHG-01" if k % 2 else "E-ENG-01",
+                       base_year=2020, base_value=1000 + k, target_year=2030,
+                       reduction_pct=30, actor=self.manager)
+
+    def grow_fin_requests(self, n: int) -> None:
+        """Financing requests of newly published enterprises sent to the bank."""
+        from czesg.enterprises.actions import add_member
+        from czesg.finance.actions import publish_product, submit_request
+        from czesg.finance.models import Product
+
+        if not Product.objects.filter(bank=self.bank).exists():
+            publish_product(name="常绿贷", kind="changlv", min_amount="10", max_amount="500",
+                            min_term_months="6", max_term_months="36", rules=[], discounts=[],
+                            actor=self.bank)
+        for _ in range(n):
+            enterprise = self._published_enterprise()
+            owner = self.make_user(f"owner{self.counter}")
+            add_member(enterprise, owner, actor=self.gov)
+            submit_request(enterprise, amount="100", term_months="12", purpose="energy_saving",
+                           project="节能改造", banks=[self.bank], actor=owner)
 
     def grow(self, kind: str, n: int) -> None:
         """Add ``n`` rows of a kind of data."""
