@@ -98,6 +98,7 @@ BUDGETS: list[Budget] = [
     Budget("bank", "/finance/requests/", "fin_requests", 5),
     Budget("enterprise", "/enterprises/{uscc}/financing/", "fin_products", 9),
     Budget("enterprise", "/enterprises/{uscc}/targets/", "targets", 8),
+    Budget("bank", "/finance/loan-book/", "exposures", 11),
     # --- API ------------------------------------------------------------------------------------
     Budget("anonymous", "/api/v1/carbon/activities", "nothing", 2),
     Budget("anonymous", "/api/v1/carbon/factor-sets", "nothing", 2),
@@ -130,7 +131,7 @@ LIST_PAGES = {
     "dashboards/registries/<>/", "records/sources/", "records/sources/<>/",
     "assurance/", "assurance/firms/",
     "finance/products/", "finance/requests/", "enterprises/<>/financing/",
-    "enterprises/<>/targets/",
+    "enterprises/<>/targets/", "finance/loan-book/",
 }
 NOT_LIST_PAGES = {
     "",  # the landing page: three counts
@@ -466,6 +467,22 @@ class World:
                             rules=[{"figure": "green_score", "min": 50},
                                    {"figure": "size_class", "any_of": ["small"]}],
                             discounts=[{"min_score": 80, "bps": 20}], actor=self.bank)
+
+    def grow_exposures(self, n: int) -> None:
+        """Exposures of the bank's 2025 loan book on newly published enterprises."""
+        import io
+
+        from czesg.finance.loanbook import import_loan_book
+        from czesg.finance.models import Exposure
+
+        for _ in range(n):
+            self._published_enterprise()
+        rows = [f"X{k},{e.uscc},term_loan,{1000000 + k},CNY,{YEAR}-12-31,,50000000"
+                for k, e in enumerate(self.enterprises)]
+        import_loan_book(io.BytesIO(("exposure,uscc,instrument,outstanding,currency,as_of,evic,"
+                                     "equity_debt\n" + "\n".join(rows) + "\n").encode()),
+                         "book.csv", year=YEAR, actor=self.bank)
+        assert Exposure.objects.count() == len(self.enterprises)
 
     def grow_targets(self, n: int) -> None:
         from czesg.finance.actions import set_target

@@ -272,3 +272,15 @@ def test_role_against_another_tenants_targets(role, actors, firm_b, bob):
     # the public profile and label endpoint answer every role
     assert client.get(f"/enterprises/{firm_b.uscc}/").status_code == 200
     assert client.get(f"/api/v1/finance/labels/{firm_b.uscc}").status_code == 404  # none yet
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_loan_book_page_is_the_banks_own(role, actors):
+    status = client_for(actors[role]).get("/finance/loan-book/").status_code
+    expected = 200 if role in ("bank", "bank_granted_a") else 302 if role == "anonymous" else 404
+    assert status == expected, (role, status)
+    response = client_for(actors[role]).post("/finance/loan-book/", {"year": "2024"})
+    assert response.status_code < 500
+    from czesg.finance.models import LoanBook
+
+    assert LoanBook.objects.count() == 0

@@ -258,3 +258,53 @@ class ExpectedReduction(models.Model):
 
     def __str__(self) -> str:
         return f"request {self.request_id}: {self.reduction_tco2e:.1f} tCO2e/year"
+
+
+class LoanBook(models.Model):
+    """A bank's loan book as of a reporting year; a new import of the same year replaces its
+    exposures (importing the same file twice leaves the same book)."""
+
+    bank = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="loan_books")
+    year = models.PositiveSmallIntegerField(_("year"))
+    file_name = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("loan book")
+        verbose_name_plural = _("loan books")
+        constraints = [models.UniqueConstraint(fields=["bank", "year"],
+                                               name="finance_one_book_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.bank_id} {self.year}"
+
+
+class Exposure(models.Model):
+    """One exposure of a loan book: the borrower, the instrument and the outstanding amount."""
+
+    book = models.ForeignKey(LoanBook, on_delete=models.CASCADE, related_name="exposures")
+    reference = models.CharField(_("exposure"), max_length=60)
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT,
+                                   related_name="+")
+    instrument = models.CharField(_("instrument"), max_length=40)
+    outstanding = models.DecimalField(_("outstanding amount (CNY)"), max_digits=18,
+                                      decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    as_of = models.DateField(_("as of"))
+    evic = models.DecimalField(_("EVIC (CNY)"), max_digits=20, decimal_places=2, null=True,
+                               blank=True)
+    equity_debt = models.DecimalField(_("total equity and debt (CNY)"), max_digits=20,
+                                      decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["book_id", "reference"]
+        verbose_name = _("loan exposure")
+        verbose_name_plural = _("loan exposures")
+        constraints = [models.UniqueConstraint(fields=["book", "reference"],
+                                               name="finance_exposure_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.outstanding})"

@@ -19,8 +19,15 @@ from czesg.engine.catalogue import load_catalogue
 from czesg.engine.finance.eligibility import GRADES, GREEN_LABELS, SIZE_CLASSES, load_purposes
 from czesg.engine.kernel.errors import CzesgError
 from czesg.enterprises.models import Enterprise
-from czesg.finance import actions, queries
-from czesg.finance.models import FinancingRequest, Product, ProductKind, Recipient, RecipientState
+from czesg.finance import actions, loanbook, queries
+from czesg.finance.models import (
+    FinancingRequest,
+    LoanBook,
+    Product,
+    ProductKind,
+    Recipient,
+    RecipientState,
+)
 from czesg.web.language import language
 from czesg.web.problems import problem_text, user_message
 
@@ -291,3 +298,44 @@ def targets(request: HttpRequest, uscc: str) -> HttpResponse:
         "rows": queries.targets_with_progress(enterprise, restricted=True),
         "indicators": [(i.code, i.name(lang)) for i in catalogue.indicators if i.is_numeric],
     })
+
+
+@login_required
+def loan_book(request: HttpRequest) -> HttpResponse:
+    """A bank's loan book: import it, and see its financed emissions, data quality, coverage and
+    the exposures without data."""
+    if request.user.role != Role.BANK:
+        raise Http404
+    error, problems = "", []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise actions.CatalogueError(actions.gettext_noop("Choose the CSV file."),
+                                             field="file")
+            book = loanbook.import_loan_book(upload.file, upload.name,
+                                             year=_year_of(request.POST.get("year", "")),
+                                             actor=request.user)
+        except CzesgError as exc:
+            error = user_message(exc)
+            problems = [problem_text(p) for p in getattr(exc, "problems", ())][:200]
+        else:
+            messages.success(request, gettext("Imported."))
+            return redirect(f"{request.path}?year={book.year}")
+    books = list(LoanBook.objects.filter(bank=request.user).order_by("-year"))
+    chosen = next((b for b in books if str(b.year) == request.GET.get("year")),
+                  books[0] if books else None)
+    context: dict = {"books": books, "book": chosen, "error": error, "problems": problems}
+    if chosen is not None:
+        result, totals = loanbook.book_emissions(chosen, request.user)
+        context.update(totals=totals, missing=loanbook.without_data(result)[:500],
+                       by_quality=result.group_by("quality").len().sort("quality").rows())
+    return render(request, "finance/loan_book.html", context)
+
+
+def _year_of(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise actions.CatalogueError(actions.gettext_noop("Give the book's year."),
+                                     field="year") from None
