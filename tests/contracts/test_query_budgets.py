@@ -60,7 +60,7 @@ BUDGETS: list[Budget] = [
     Budget("anonymous", "/open-data/", "years", 3),
     Budget("anonymous", "/open-data/{year}.csv", "enterprises", 4),
     Budget("anonymous", "/open-data/dictionary/", "nothing", 2),
-    Budget("anonymous", "/enterprises/{uscc}/", "years", 6),
+    Budget("anonymous", "/enterprises/{uscc}/", "years", 8),  # + carbon label, targets
     # --- signed-in pages ------------------------------------------------------------------------
     Budget("government", "/me/", "enterprises", 6),
     Budget("enterprise", "/me/", "managed", 12),
