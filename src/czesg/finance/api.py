@@ -21,6 +21,14 @@ from czesg.web.language import language
 from czesg.web.pagination import Pages
 
 router = Router(tags=["finance"])
+MAX_ID = 2**63 - 1
+
+
+def _enterprise(uscc: str) -> Enterprise | None:
+    code = uscc.strip().upper()[:18]
+    if "\x00" in code:  # PostgreSQL refuses NUL in text
+        return None
+    return Enterprise.objects.filter(uscc=code).first()
 
 
 class ProductOut(Schema):
@@ -82,7 +90,7 @@ def products(request: HttpRequest):
 def eligibility(request: HttpRequest, uscc: str, purpose: str | None = None):
     """For an enterprise's managers: its verdict on every product on offer, with the reasons it
     does not qualify (in the request's language)."""
-    enterprise = Enterprise.objects.filter(uscc=uscc.strip().upper()[:18]).first()
+    enterprise = _enterprise(uscc)
     if enterprise is None or not can_manage_enterprise(request.user, enterprise):
         raise NotFound()
     return [{"product": v.product.pk, "eligible": v.eligible, "reasons": v.reasons,
@@ -101,7 +109,7 @@ def requests(request: HttpRequest):
 @router.get("/requests/{pk}", response=RequestOut, auth=READ_AUTH)
 def request_detail(request: HttpRequest, pk: int):
     """One financing request the caller may see (404 otherwise)."""
-    found = queries.requests_for(request.user).filter(pk=pk).first()
+    found = queries.requests_for(request.user).filter(pk=pk).first() if 0 < pk <= MAX_ID else None
     if found is None:
         raise NotFound()
     return found
@@ -130,7 +138,7 @@ class LabelOut(Schema):
 def carbon_label(request: HttpRequest, uscc: str):
     """An enterprise's latest carbon-efficiency label (public: it is computed from published
     disclosures), with its dimensions and methodology version; 404 when it has none."""
-    enterprise = Enterprise.objects.filter(uscc=uscc.strip().upper()[:18]).first()
+    enterprise = _enterprise(uscc)
     label = queries.carbon_label_of(enterprise) if enterprise is not None else None
     if label is None:
         raise NotFound()

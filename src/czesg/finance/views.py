@@ -328,8 +328,8 @@ def loan_book(request: HttpRequest) -> HttpResponse:
     context: dict = {"books": books, "book": chosen, "error": error, "problems": problems}
     if chosen is not None:
         result, totals = loanbook.book_emissions(chosen, request.user)
-        context.update(totals=totals, missing=loanbook.without_data(result)[:500],
-                       by_quality=result.group_by("quality").len().sort("quality").rows())
+        context |= {"totals": totals, "missing": loanbook.without_data(result)[:500],
+                    "by_quality": result.group_by("quality").len().sort("quality").rows()}
     return render(request, "finance/loan_book.html", context)
 
 
