@@ -85,6 +85,16 @@ def value_text(figure: str, value: Any) -> str:
     return str(VALUE_NAMES.get(str(value), value))
 
 
+def rule_text(rule: dict[str, Any]) -> str:
+    """A stored product rule as a reader sees it (figure and values by name)."""
+    figure = str(rule.get("figure", ""))
+    name = FIGURE_NAMES.get(figure, figure)
+    if "any_of" in rule:
+        return f"{name} ∈ " + ", ".join(value_text(figure, v) for v in rule["any_of"])
+    op = "≥" if "min" in rule else "≤"
+    return f"{name} {op} {value_text(figure, rule.get('min', rule.get('max')))}"
+
+
 def reason_text(failure: Failure) -> str:
     """Why a rule excludes the enterprise, as one translated sentence."""
     rule = failure.rule

@@ -117,9 +117,11 @@ def products(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, gettext("Saved."))
             return redirect("finance:products")
-    shown = Product.objects.on_offer().order_by("bank_name", "name", "pk")
+    shown = list(Product.objects.on_offer().order_by("bank_name", "name", "pk")[:500])
+    for product in shown:
+        product.rule_texts = [queries.rule_text(rule) for rule in product.rules]
     return render(request, "finance/products.html", {
-        "products": list(shown[:500]), "bank": bank, "error": error,
+        "products": shown, "bank": bank, "error": error,
         "own": list(Product.objects.managed_by(request.user).order_by("-created_at")[:200]),
         "kinds": ProductKind.choices, "grades": GRADES,
         "green_labels": [(k, queries.VALUE_NAMES[k]) for k in GREEN_LABELS],

@@ -34,6 +34,7 @@ def test_bank_publishes_a_product_through_the_page(bank_a):
     assert product.discounts == [{"min_score": 80.0, "bps": 30}, {"min_score": 65.0, "bps": 15}]
     page = client.get("/finance/products/").content.decode()
     assert "环保贷" in page and "≥ 80: −30 bp" in page
+    assert "常绿分 ≥ 50.0; ESG 评级等级 ≥ BBB; 行业 ∈ C38, C26; 企业规模 ∈ 小型, 微型" in page
 
 
 def test_bad_product_input_is_named_on_the_page(bank_a):
