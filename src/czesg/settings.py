@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "czesg.registries",
     "czesg.assurance",
     "czesg.esgreport",
+    "czesg.finance",
     "czesg.plan",
     "czesg.parks",
     "czesg.dashboards",

@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("czesg.extraction.urls")),
     path("", include("czesg.assurance.urls")),
     path("", include("czesg.esgreport.urls")),
+    path("", include("czesg.finance.urls")),
     path("dashboards/", include("czesg.dashboards.urls")),
     path("dashboards/", include("czesg.parks.urls")),
     path("dashboards/", include("czesg.plan.urls")),

@@ -60,7 +60,7 @@ BUDGETS: list[Budget] = [
     Budget("anonymous", "/open-data/", "years", 3),
     Budget("anonymous", "/open-data/{year}.csv", "enterprises", 4),
     Budget("anonymous", "/open-data/dictionary/", "nothing", 2),
-    Budget("anonymous", "/enterprises/{uscc}/", "years", 6),
+    Budget("anonymous", "/enterprises/{uscc}/", "years", 8),  # + carbon label, targets
     # --- signed-in pages ------------------------------------------------------------------------
     Budget("government", "/me/", "enterprises", 6),
     Budget("enterprise", "/me/", "managed", 12),
@@ -102,6 +102,12 @@ BUDGETS: list[Budget] = [
     # --- assurance ------------------------------------------------------------------------------
     Budget("verifier", "/assurance/", "engagements", 8),
     Budget("government", "/assurance/firms/", "firms", 8),
+    # --- green finance --------------------------------------------------------------------------
+    Budget("bank", "/finance/products/", "fin_products", 5),
+    Budget("bank", "/finance/requests/", "fin_requests", 5),
+    Budget("enterprise", "/enterprises/{uscc}/financing/", "fin_products", 9),
+    Budget("enterprise", "/enterprises/{uscc}/targets/", "targets", 8),
+    Budget("bank", "/finance/loan-book/", "exposures", 11),
     # --- API ------------------------------------------------------------------------------------
     Budget("anonymous", "/api/v1/carbon/activities", "nothing", 2),
     Budget("anonymous", "/api/v1/carbon/factor-sets", "nothing", 2),
@@ -116,6 +122,9 @@ BUDGETS: list[Budget] = [
     Budget("anonymous", "/api/v1/ratings/distribution", "rated", 4),
     Budget("anonymous", "/api/v1/ratings/{uscc}/history", "runs", 4),
     Budget("government", "/api/v1/records/sources/{code}/imports", "imports", 6),
+    Budget("bank", "/api/v1/finance/products", "fin_products", 5),
+    Budget("bank", "/api/v1/finance/requests", "fin_requests", 5),
+    Budget("enterprise", "/api/v1/finance/enterprises/{uscc}/eligibility", "fin_products", 8),
 ]
 
 # Every page route (API and admin aside) is either a list page, with a row above, or not.
@@ -134,6 +143,8 @@ LIST_PAGES = {
     "dashboards/tasks/<>/", "dashboards/departments/", "dashboards/registries/",
     "dashboards/registries/<>/", "records/sources/", "records/sources/<>/",
     "assurance/", "assurance/firms/", "extraction/",
+    "finance/products/", "finance/requests/", "enterprises/<>/financing/",
+    "enterprises/<>/targets/", "finance/loan-book/",
 }
 NOT_LIST_PAGES = {
     "",  # the landing page: three counts
@@ -166,6 +177,8 @@ NOT_LIST_PAGES = {
     # one published disclosure's report files (against the fixed catalogue) and the taxonomy
     "disclosures/<>/report.pdf", "disclosures/<>/content-index.csv",
     "disclosures/<>/report.xhtml", "disclosures/<>/report.json", "xbrl/czesg-taxonomy.zip",
+    # one financing request with its few banks' answers, and its form's target
+    "finance/requests/<>/", "finance/requests/<>/act/",
     "accounts/password/change/", "accounts/password/change/done/", "accounts/password/reset/",
     "accounts/password/reset/sent/", "accounts/password/reset/<>/<>/",
     "accounts/password/reset/complete/",
@@ -543,6 +556,58 @@ class World:
             invite_firm(disclosure, self.assurance_firm, scope=["E-GHG-01"], level="limited",
                         criteria=[], materiality=5, starts_on=dt.date.today(),
                         ends_on=dt.date.today() + dt.timedelta(days=30), actor=self.system)
+
+    def grow_fin_products(self, n: int) -> None:
+        from czesg.finance.actions import publish_product
+
+        for _ in range(n):
+            publish_product(name=f"绿色贷款{self._next()}", kind="changlv", min_amount="10",
+                            max_amount="500", min_term_months="6", max_term_months="36",
+                            rules=[{"figure": "green_score", "min": 50},
+                                   {"figure": "size_class", "any_of": ["small"]}],
+                            discounts=[{"min_score": 80, "bps": 20}], actor=self.bank)
+
+    def grow_exposures(self, n: int) -> None:
+        """Exposures of the bank's 2025 loan book on newly published enterprises."""
+        import io
+
+        from czesg.finance.loanbook import import_loan_book
+        from czesg.finance.models import Exposure
+
+        for _ in range(n):
+            self._published_enterprise()
+        rows = [f"X{k},{e.uscc},term_loan,{1000000 + k},CNY,{YEAR}-12-31,,50000000"
+                for k, e in enumerate(self.enterprises)]
+        import_loan_book(io.BytesIO(("exposure,uscc,instrument,outstanding,currency,as_of,evic,"
+                                     "equity_debt\n" + "\n".join(rows) + "\n").encode()),
+                         "book.csv", year=YEAR, actor=self.bank)
+        assert Exposure.objects.count() == len(self.enterprises)
+
+    def grow_targets(self, n: int) -> None:
+        from czesg.finance.actions import set_target
+
+        for _ in range(n):
+            k = self._next()
+            set_target(self.firm, indicator_code="E-GHG-01" if k % 2 else "E-ENG-01",
+                       base_year=2020, base_value=1000 + k, target_year=2030,
+                       reduction_pct=30, actor=self.manager)
+
+    def grow_fin_requests(self, n: int) -> None:
+        """Financing requests of newly published enterprises sent to the bank."""
+        from czesg.enterprises.actions import add_member
+        from czesg.finance.actions import publish_product, submit_request
+        from czesg.finance.models import Product
+
+        if not Product.objects.filter(bank=self.bank).exists():
+            publish_product(name="常绿贷", kind="changlv", min_amount="10", max_amount="500",
+                            min_term_months="6", max_term_months="36", rules=[], discounts=[],
+                            actor=self.bank)
+        for _ in range(n):
+            enterprise = self._published_enterprise()
+            owner = self.make_user(f"owner{self.counter}")
+            add_member(enterprise, owner, actor=self.gov)
+            submit_request(enterprise, amount="100", term_months="12", purpose="energy_saving",
+                           project="节能改造", banks=[self.bank], actor=owner)
 
     def grow(self, kind: str, n: int) -> None:
         """Add ``n`` rows of a kind of data."""

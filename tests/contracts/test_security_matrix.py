@@ -248,3 +248,95 @@ def test_role_against_supplier_request_pages(role, actors, firm_a, firm_b, reque
                                    302 if role == "anonymous" else 404), (role, weights)
     assert SupplierWeighting.objects.filter(buyer=firm_b).count() == (
         1 if role in BUYER_PAGE_READERS else 0), role
+
+
+# Green finance against enterprise B's financing request (sent to the bank "bank" only)
+
+FINANCE_READERS = {"bob", "bank", "government", "platform_admin"}
+
+
+@pytest.fixture
+def finance_request_b(actors, firm_b, bob):
+    from czesg.finance import actions as finance
+
+    finance.publish_product(name="常绿贷", kind="changlv", min_amount="10", max_amount="500",
+                            min_term_months="6", max_term_months="36", rules=[], discounts=[],
+                            actor=actors["bank"])
+    return finance.submit_request(firm_b, amount="100", term_months="12",
+                                  purpose="energy_saving", project="余热回收",
+                                  banks=[actors["bank"]], actor=bob)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_another_tenants_financing_request(role, actors, finance_request_b, firm_b):
+    from czesg.finance.models import Recipient
+
+    client = client_for(actors[role])
+    pk = finance_request_b.pk
+    for url in (f"/finance/requests/{pk}/", f"/api/v1/finance/requests/{pk}"):
+        status = client.get(url).status_code
+        if role in FINANCE_READERS:
+            assert status == 200, (role, url, status)
+        else:
+            assert status in (302, 401, 404), (role, url, status)
+    listed = client.get("/api/v1/finance/requests")
+    if role == "anonymous":
+        assert listed.status_code == 401
+    else:
+        assert (pk in [r["id"] for r in listed.json()["items"]]) == (role in FINANCE_READERS)
+    for url in (f"/enterprises/{firm_b.uscc}/financing/",
+                f"/api/v1/finance/enterprises/{firm_b.uscc}/eligibility"):
+        status = client.get(url).status_code
+        assert status == (200 if role == "bob" else 302 if url.startswith("/ent") and
+                          role == "anonymous" else 401 if role == "anonymous" else 404), (
+            role, url, status)
+    products = client.get("/finance/products/").status_code
+    assert products == (302 if role == "anonymous" else 200), (role, products)
+
+    audit_before = AuditEvent.objects.count()
+    for body in ({"verb": "offer", "amount": "50", "rate": "3"}, {"verb": "decline",
+                                                                   "reason": "no"},
+                 {"verb": "withdraw"}):
+        response = client.post(f"/finance/requests/{pk}/act/", body)
+        assert response.status_code < 500, (role, body, response.status_code)
+        if role not in FINANCE_READERS:
+            assert response.status_code in (302, 404), (role, body, response.status_code)
+    recipient = Recipient.objects.get(request=finance_request_b)
+    finance_request_b.refresh_from_db()
+    changed = recipient.state != "pending" or finance_request_b.state != "open"
+    assert changed == (role in ("bank", "bob", "platform_admin")), (role, recipient.state,
+                                                                     finance_request_b.state)
+    if role not in ("bank", "bob", "platform_admin"):
+        assert AuditEvent.objects.count() == audit_before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_another_tenants_targets(role, actors, firm_b, bob):
+    from czesg.finance import actions as finance
+    from czesg.finance.models import Target
+
+    finance.set_target(firm_b, indicator_code="E-GHG-01", base_year=2020, base_value=1000,
+                       target_year=2030, target_value=700, actor=bob)
+    client = client_for(actors[role])
+    url = f"/enterprises/{firm_b.uscc}/targets/"
+    status = client.get(url).status_code
+    assert status == (200 if role == "bob" else 302 if role == "anonymous" else 404), (role, status)
+    response = client.post(url, {"indicator_code": "E-GHG-01", "base_year": "2020",
+                                 "base_value": "5", "target_year": "2030", "target_value": "1"})
+    assert response.status_code < 500
+    assert Target.objects.count() == (2 if role == "bob" else 1), role
+    # the public profile and label endpoint answer every role
+    assert client.get(f"/enterprises/{firm_b.uscc}/").status_code == 200
+    assert client.get(f"/api/v1/finance/labels/{firm_b.uscc}").status_code == 404  # none yet
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_loan_book_page_is_the_banks_own(role, actors):
+    status = client_for(actors[role]).get("/finance/loan-book/").status_code
+    expected = 200 if role in ("bank", "bank_granted_a") else 302 if role == "anonymous" else 404
+    assert status == expected, (role, status)
+    response = client_for(actors[role]).post("/finance/loan-book/", {"year": "2024"})
+    assert response.status_code < 500
+    from czesg.finance.models import LoanBook
+
+    assert LoanBook.objects.count() == 0

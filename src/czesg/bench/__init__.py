@@ -125,6 +125,16 @@ def bench_carbon(scale: float) -> dict:
     return benchmark(n_rows=max(1000, int(1_000_000 * scale)))
 
 
+@group("finance")
+def bench_finance(scale: float) -> dict:
+    """Green finance: PCAF financed emissions with data quality and portfolio totals over
+    100,000 exposures, and carbon-efficiency labels of their borrowers."""
+    from czesg.bench.finance import benchmark
+
+    return benchmark(n_exposures=max(100, int(100_000 * scale)),
+                     n_borrowers=max(30, int(30_000 * scale)))
+
+
 @group("rating")
 def bench_rating(scale: float) -> dict:
     """Rating engine alone: the compute step over 100,000 synthetic enterprises, and its ratio to

@@ -22,6 +22,7 @@ from czesg.engine.kernel.units import label as unit_label
 from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise
 from czesg.esgreport.indexes import disclosure_indexes
+from czesg.finance import queries as finance_queries
 from czesg.portal import workspace
 from czesg.portal.public import HEADLINE
 from czesg.ratings.actions import latest_rating
@@ -97,6 +98,8 @@ def enterprise_detail(request: HttpRequest, uscc: str) -> HttpResponse:
         "lead_industry": profile.lead_industry_of(enterprise.industry_code),
         "can_manage": can_manage_enterprise(request.user, enterprise),
         "rating": latest_rating(enterprise),
+        "carbon_label": finance_queries.label_display(enterprise),
+        "targets": finance_queries.targets_with_progress(enterprise),
         "lang": lang,
         "statements": signed_statements(enterprise, lang),
     }

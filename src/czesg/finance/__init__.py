@@ -1,0 +1,1 @@
+"""Green finance for banks: products, financing requests, labels, targets and financed emissions."""

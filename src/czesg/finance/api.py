@@ -1,0 +1,149 @@
+"""The green finance REST API (mounted at /api/v1/finance): products on offer, an enterprise's
+eligibility for each (its managers), and the financing requests the caller may see."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from czesg.accounts.permissions import can_manage_enterprise
+from czesg.engine.finance.labels import load_label_methodology
+from czesg.engine.kernel.errors import NotFound
+from czesg.enterprises.models import Enterprise
+from czesg.finance import queries
+from czesg.finance.models import FinancingRequest, Product
+from czesg.web.auth import READ_AUTH
+from czesg.web.language import language
+from czesg.web.pagination import Pages
+
+router = Router(tags=["finance"])
+MAX_ID = 2**63 - 1
+
+
+def _enterprise(uscc: str) -> Enterprise | None:
+    code = uscc.strip().upper()[:18]
+    if "\x00" in code:  # PostgreSQL refuses NUL in text
+        return None
+    return Enterprise.objects.filter(uscc=code).first()
+
+
+class ProductOut(Schema):
+    """A green loan product on offer, with its rules and rate discounts."""
+
+    id: int
+    bank: str
+    name: str
+    kind: str
+    min_amount: Decimal
+    max_amount: Decimal
+    min_term_months: int
+    max_term_months: int
+    rules: list[dict]
+    discounts: list[dict]
+
+    @staticmethod
+    def resolve_bank(obj: Product) -> str:
+        return obj.bank_name
+
+
+class VerdictOut(Schema):
+    """Whether the enterprise qualifies for a product, why not, and its rate discount."""
+
+    product: int
+    eligible: bool
+    reasons: list[str]
+    discount_bps: int
+
+
+class RequestOut(Schema):
+    """A financing request and the answers the caller may see."""
+
+    id: int
+    enterprise: str
+    amount: Decimal
+    term_months: int
+    purpose: str
+    state: str
+    valid_until: date
+    granted_amount: Decimal | None
+    granted_rate: Decimal | None
+    granted_on: date | None
+
+    @staticmethod
+    def resolve_enterprise(obj: FinancingRequest) -> str:
+        return obj.enterprise.uscc
+
+
+@router.get("/products", response=list[ProductOut], auth=READ_AUTH)
+@paginate(Pages, page_size=100, max_page_size=500)
+def products(request: HttpRequest):
+    """The green loan products on offer, by bank and name."""
+    return Product.objects.on_offer().order_by("bank_name", "name", "pk")
+
+
+@router.get("/enterprises/{uscc}/eligibility", response=list[VerdictOut], auth=READ_AUTH)
+@paginate(Pages, page_size=100, max_page_size=500)
+def eligibility(request: HttpRequest, uscc: str, purpose: str | None = None):
+    """For an enterprise's managers: its verdict on every product on offer, with the reasons it
+    does not qualify (in the request's language)."""
+    enterprise = _enterprise(uscc)
+    if enterprise is None or not can_manage_enterprise(request.user, enterprise):
+        raise NotFound()
+    return [{"product": v.product.pk, "eligible": v.eligible, "reasons": v.reasons,
+             "discount_bps": v.discount_bps}
+            for v in queries.verdicts(enterprise, purpose=purpose or None)]
+
+
+@router.get("/requests", response=list[RequestOut], auth=READ_AUTH)
+@paginate(Pages, page_size=100, max_page_size=500)
+def requests(request: HttpRequest):
+    """The financing requests the caller may see: an enterprise's own, those sent to a bank
+    under a consent in force, all for government users."""
+    return queries.requests_for(request.user)
+
+
+@router.get("/requests/{pk}", response=RequestOut, auth=READ_AUTH)
+def request_detail(request: HttpRequest, pk: int):
+    """One financing request the caller may see (404 otherwise)."""
+    found = queries.requests_for(request.user).filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    if found is None:
+        raise NotFound()
+    return found
+
+
+class LabelOut(Schema):
+    """An enterprise-year's carbon-efficiency label and the three dimensions behind it."""
+
+    uscc: str
+    year: int
+    label: str
+    label_name: str
+    score: float
+    intensity: float
+    peer_level: str
+    peer_count: int
+    position_score: float
+    share: float
+    share_score: float
+    trend: float | None
+    trend_score: float
+    methodology_version: str
+
+
+@router.get("/labels/{uscc}", response=LabelOut)
+def carbon_label(request: HttpRequest, uscc: str):
+    """An enterprise's latest carbon-efficiency label (public: it is computed from published
+    disclosures), with its dimensions and methodology version; 404 when it has none."""
+    enterprise = _enterprise(uscc)
+    label = queries.carbon_label_of(enterprise) if enterprise is not None else None
+    if label is None:
+        raise NotFound()
+    band = load_label_methodology(label.methodology_version).band(label.label)
+    return {**{f: getattr(label, f) for f in (
+        "year", "label", "score", "intensity", "peer_level", "peer_count", "position_score",
+        "share", "share_score", "trend", "trend_score", "methodology_version")},
+        "uscc": enterprise.uscc, "label_name": band.name(language())}

@@ -1,0 +1,12 @@
+"""The finance benchmark reports its figures."""
+
+from __future__ import annotations
+
+from czesg.bench import finance
+
+
+def test_benchmark_reports_its_figures():
+    figures = finance.benchmark(n_exposures=2_000, n_borrowers=600)
+    assert figures["pcaf_100k_exposures_s"] > 0 and figures["pcaf_exposures"] == 2_000
+    assert 0 < figures["pcaf_covered"] <= 2_000
+    assert figures["carbon_labels"] > 0
