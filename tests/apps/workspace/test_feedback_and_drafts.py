@@ -208,10 +208,10 @@ def test_the_sme_workspace_shows_status_deadline_completeness_grade_and_next_ste
 
 
 def test_banks_and_verifiers_land_on_their_work_list_and_government_on_the_city(client, make_user, gov):
-    for role in (Role.BANK, Role.VERIFIER):
+    for role, work_list in ((Role.BANK, "/applicants/"), (Role.VERIFIER, "/assurance/")):
         client.force_login(make_user(f"u-{role}", role))
         response = client.get("/me/")
-        assert response.status_code == 302 and response["Location"] == "/applicants/"
+        assert response.status_code == 302 and response["Location"] == work_list
     client.force_login(gov)
     html = client.get("/me/").content.decode()
     assert 'href="/dashboards/city/"' in html and 'href="/ratings/"' in html
