@@ -86,7 +86,8 @@ BUDGETS: list[Budget] = [
     Budget("government", "/records/sources/utility_electricity/", "imports", 8),
     Budget("enterprise", "/extraction/", "reports", 8),
     # --- dashboards -----------------------------------------------------------------------------
-    Budget("government", "/dashboards/city/", "enterprises", 16),
+    # the page adds the grades by tier and the counts of assured values to the export's reads
+    Budget("government", "/dashboards/city/", "enterprises", 17),
     Budget("government", "/dashboards/city/export.xlsx", "enterprises", 16),
     Budget("government", "/dashboards/zones/", "enterprises", 14),
     Budget("government", "/dashboards/zones/export.xlsx", "enterprises", 14),
