@@ -101,11 +101,10 @@ def apply_filters(footprints: FootprintQuerySet, filters: dict[str, list[str]]) 
         qs = qs.filter(Q(product__cpc_code__in=_after_prefix(values, "urn:cpc:"))
                        | Q(product__hs_code__in=_after_prefix(values, "urn:czesg:hs:")))
     if "status" in filters:
+        # A status other than Active or Deprecated matches nothing (like an unknown productId):
+        # PACT answers an empty list, not an error (the conformance tool's case 37).
         states = {"Active": FootprintState.ACTIVE, "Deprecated": FootprintState.DEPRECATED}
-        unknown = [s for s in filters["status"] if s not in states]
-        if unknown:
-            raise FilterRefused(unknown[0])
-        qs = qs.filter(state__in=[states[s] for s in filters["status"]])
+        qs = qs.filter(state__in=[states[s] for s in filters["status"] if s in states])
     for name, test in (("validOn", lambda t: lambda s, e: s <= t <= e),
                        ("validAfter", lambda t: lambda s, e: s >= t),
                        ("validBefore", lambda t: lambda s, e: e <= t)):
