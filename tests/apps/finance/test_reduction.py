@@ -70,3 +70,7 @@ def test_reduction_through_the_page_names_a_bad_line(granted, bank_a):
         "project": "electricity, 300, MWh"})
     page = client.get(f"/finance/requests/{granted.pk}/").content.decode()
     assert 'data-reduction="41.41"' in page and "FUEL-NATURAL_GAS" in page
+    # Shown once, in the page's body; the window title is the request's name alone.
+    assert page.count('id="reduction"') == 1 and page.count('id="reduction-form"') == 1
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "#" in title
