@@ -472,7 +472,9 @@ def test_a_formula_is_read_by_the_result_excel_saved_with_it(tmp_path):
         for item in old.infolist():
             content = old.read(item.filename)
             if item.filename == "xl/worksheets/sheet2.xml":
-                content = content.replace(b"<f>600+400</f><v />", b"<f>600+400</f><v>1000</v>")
+                # an empty cached value is written <v /> or <v></v> (openpyxl with lxml)
+                content = re.sub(rb"<f>600\+400</f><v ?/>|<f>600\+400</f><v></v>",
+                                 b"<f>600+400</f><v>1000</v>", content)
                 assert b"<v>1000</v>" in content
             new.writestr(item, content)
     upload = read_workbook(target.getvalue(), CATALOGUE)
