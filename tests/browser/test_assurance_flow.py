@@ -83,6 +83,11 @@ def test_invite_sample_find_amend_sign_and_show(
     field.press("Tab")
     page.locator("#row-S-EMP-01 .status .ok").wait_for()
     page.get_by_role("link", name="检查并提交").first.click()
+    # 130 employees put the reported training hours per employee off its formula: the company
+    # confirms the warning (its figure stands) before submitting.
+    page.locator("#warnings li[data-indicator='S-TRN-02'] input[name=acknowledge]").check()
+    page.get_by_role("button", name="确认勾选的警告").click()
+    page.wait_for_load_state()
     page.get_by_role("button", name="确认并提交").click()
     page.wait_for_url(re.compile(r"/ratings/feedback/\d+/$"))
     amendment = Datapoint.objects.get(indicator_code="S-EMP-01", value_number=130).disclosure

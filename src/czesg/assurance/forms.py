@@ -23,9 +23,9 @@ class InviteForm(forms.Form):
     materiality = forms.FloatField(label=_("Materiality threshold (%)"), initial=5.0,
                                    min_value=0.01, max_value=100)
     starts_on = forms.DateField(label=_("Fieldwork from"),
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     ends_on = forms.DateField(label=_("Statement due"),
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, codes: list[tuple[str, str]], lang: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)

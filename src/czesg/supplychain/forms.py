@@ -64,7 +64,7 @@ class RequestForm(forms.Form):
     products = forms.CharField(label=_("Products whose footprints you ask for, one per line"),
                                required=False, widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(label=_("Due date"),
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     include_scores = forms.BooleanField(label=_("Ask for the green score too"), required=False,
                                         initial=True)
     message = forms.CharField(label=_("Message"), required=False,
