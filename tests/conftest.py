@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
@@ -20,12 +21,27 @@ def uscc_for(serial: int, division: str = "320411") -> str:
     return make_uscc("9", "1", division, body)
 
 
+@functools.cache
+def password_hash() -> str:
+    """:data:`PASSWORD` hashed once per test process by the settings' hasher (Argon2).
+
+    Hashing is Argon2's deliberate cost (about 100 MB and a fifth of a second on two cores):
+    paid for every user of every test it was several minutes of the suite. Every test user has
+    this same real Argon2 hash, so signing in with :data:`PASSWORD` verifies it as in production.
+    """
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
 @pytest.fixture
 def make_user(db):
     from czesg.accounts.models import Role, User
 
     def make(username: str, role: str = Role.ENTERPRISE, **extra) -> User:
-        user = User.objects.create_user(username=username, password=PASSWORD, role=role, **extra)
+        user = User.objects.create_user(username=username, password=None, role=role, **extra)
+        user.password = password_hash()
+        user.save(update_fields=["password"])
         return user
 
     return make
