@@ -139,3 +139,37 @@ def test_the_vsme_tagged_facts_agree_with_the_vsme_concept_list(published_a):
     assert tagged["E-GHG-02"] == "vsme:GrossScope1GreenhouseGasEmissions"
     assert tagged["G-GEN-01"] == "vsme:Turnover"
     assert tagged["S-EMP-01"] == "vsme:NumberOfEmployees"
+
+
+def _ghg_document(scope2: str) -> str:
+    """An inline document with a total of 1,000 tCO2e, Scope 1 of 300 and the given Scope 2."""
+    from czesg.engine.xbrl import inline
+    from czesg.engine.xbrl.facts import Answer, fact_of
+    from czesg.esgreport.xbrl import taxonomy
+
+    tax = taxonomy()
+    facts = [fact_of(tax, Answer(code, shown, "tCO2e", float(shown.replace(",", ""))), "en")
+             for code, shown in (("E-GHG-01", "1,000"), ("E-GHG-02", "300"),
+                                 ("E-GHG-03", scope2))]
+    document = inline.Document(
+        "GHG", "91320412MA1W8H6X3P", 2024, "en", [("Name", "Alpha")],
+        [inline.Section("GHG", [inline.Line(f.concept.name, f.concept.name, f, unit_label="t")
+                                for f in facts])], ["Scope 2 location-based"],
+        {"profile": "Profile", "notes": "Notes", "indicator": "Indicator", "value": "Value"})
+    return inline.render(tax, document, facts)
+
+
+def test_arelle_checks_the_catalogue_sums_with_the_calculation_linkbase(package, tmp_path):
+    """Total GHG = Scope 1 + Scope 2 (the catalogue's formula of E-GHG-01) is a Calculations
+    1.1 relation of the package: 300 + 700 = 1,000 passes, 300 + 500 = 1,000 is reported."""
+    results = {}
+    for scope2 in ("700", "500"):
+        document = tmp_path / f"ghg-{scope2}.xhtml"
+        document.write_text(_ghg_document(scope2), encoding="utf-8")
+        results[scope2] = validate_inline(document, package, tmp_path / f"facts-{scope2}.csv",
+                                          tmp_path / f"log-{scope2}.json")
+    assert problems(results["700"]) == []
+    found = problems(results["500"])
+    assert [e["code"] for e in found] == ["calc11e:inconsistentCalculationUsingRounding"]
+    assert "czesg:E-GHG-01" in found[0]["text"]
+    assert "reported sum [1000, 1000] computed sum [800, 800]" in found[0]["text"]
