@@ -17,6 +17,8 @@ from czesg.engine.xbrl.vsme import VSME_ENTRY_POINT, VSME_NAMESPACE, VSME_TARGET
 
 IX_NS = "http://www.xbrl.org/2013/inlineXBRL"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+GENERATOR = "czesg"
+"""The producer named in the document's generator meta element (read back on import)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ def render(taxonomy: Taxonomy, document: Document, facts: list[Fact]) -> str:
         f'xml:lang="{lang}">',
         "<head>",
         '<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"/>',
+        f'<meta name="generator" content="{GENERATOR}"/>',
         f"<title>{escape(document.title)}</title>",
         "<style type=\"text/css\">body{font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;font-size:10pt;"
         "margin:2em;color:#1d2a33}table{border-collapse:collapse;width:100%;margin-bottom:1em}"
