@@ -153,3 +153,57 @@ def test_an_invalid_inline_document_is_refused_naming_arelles_rule(draft_2025, f
         import_xbrl(draft_2025, text.encode("utf-8"), name="bad.xhtml", actor=alice)
     assert "xbrl.4.7.2:contextPeriodType" in refused.value.render()
     assert not draft_2025.datapoints.exists()
+
+
+def test_the_import_page_previews_the_facts_then_imports_on_confirmation(
+        draft_2025, firm_a, alice, bob, client, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from czesg.audit.models import AuditEvent
+
+    url = f"/disclosures/{draft_2025.pk}/import/xbrl/"
+    client.force_login(alice)
+    edit = client.get(f"/disclosures/{draft_2025.pk}/edit/").content.decode()
+    assert f'href="{url}"' in edit
+    document = json.loads(_document(firm_a.uscc, 2025))
+    document["documentInfo"]["namespaces"]["vsme"] = (
+        "https://xbrl.efrag.org/taxonomy/vsme/2026-05-01/vsme")
+    document["facts"]["v1"] = {"value": "7", "dimensions": {
+        "concept": "vsme:NumberOfSubsidiaries", "entity": f"uscc:{firm_a.uscc}",
+        "period": "2025-01-01T00:00:00/2026-01-01T00:00:00"}}
+    data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()
+    page = client.post(url, {"file": SimpleUploadedFile("alpha.json", data)},
+                       HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert '<span class="mono">E-GHG-02</span>' in text and "320&nbsp;" in text
+    assert "vsme:NumberOfSubsidiaries" in text and digest in text
+    assert not draft_2025.datapoints.exists()  # nothing before the confirmation
+    # Someone who does not manage the enterprise does not see the page at all.
+    client.force_login(bob)
+    assert client.post(url, {"confirm": digest, "name": "alpha.json"}).status_code == 404
+    client.force_login(alice)
+    done = client.post(url, {"confirm": digest, "name": "alpha.json"})
+    assert done.status_code == 302 and done["Location"] == f"/disclosures/{draft_2025.pk}/edit/"
+    assert draft_2025.datapoints.get(indicator_code="E-GHG-02").evidence_ref == (
+        f"xBRL-JSON alpha.json sha256:{digest[:16]}, f-E-GHG-02")
+    event = AuditEvent.objects.filter(action="esgreport.import_xbrl").get()
+    assert event.payload["unmapped"] == ["vsme:NumberOfSubsidiaries"]
+    assert not (settings.VAR_DIR / "xbrl-imports" / digest).exists()
+    # A second confirmation of the same file finds nothing to import.
+    again = client.post(url, {"confirm": digest, "name": "alpha.json"})
+    assert again.status_code == 409
+
+
+def test_the_import_page_names_what_is_wrong(draft_2025, firm_b, alice, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = f"/disclosures/{draft_2025.pk}/import/xbrl/"
+    client.force_login(alice)
+    page = client.post(url, {"file": SimpleUploadedFile("b.json",
+                                                        _document(firm_b.uscc, 2025).encode())},
+                       HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 422
+    assert "f-G-GEN-01" in page.content.decode() and firm_b.uscc in page.content.decode()
+    assert not draft_2025.datapoints.exists()
