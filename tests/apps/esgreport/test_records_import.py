@@ -67,3 +67,26 @@ def test_an_unregistered_enterprises_figures_are_refused_by_row(gov):
     assert summary.added == 0 and stranger in summary.refused_enterprises
     assert {p.column for p in summary.problems if p.uscc == stranger} == {"uscc"}
     assert not Record.objects.exists()
+
+
+def test_the_records_import_page_previews_then_imports(gov, alice, firm_a, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from czesg.records.models import Record, RecordImport
+
+    url = "/records/import/xbrl/"
+    client.force_login(alice)
+    assert client.get(url).status_code == 404  # enterprise users do not write records
+    client.force_login(gov)
+    assert f'href="{url}"' in client.get("/records/sources/").content.decode()
+    data = _document(firm_a.uscc, 2024).encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()
+    page = client.post(url, {"file": SimpleUploadedFile("alpha.json", data)})
+    text = page.content.decode()
+    assert page.status_code == 200 and firm_a.uscc in text and digest in text
+    assert '<span class="mono">E-GHG-02</span>' in text
+    assert not Record.objects.exists()
+    done = client.post(url, {"confirm": digest, "name": "alpha.json"})
+    log = RecordImport.objects.get()
+    assert done.status_code == 302 and done["Location"] == f"/records/imports/{log.pk}/"
+    assert Record.objects.count() == 4 and log.file_name == "alpha.json"
