@@ -4,6 +4,7 @@ and the czesg taxonomy package; the page that imports an XBRL report into a draf
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -122,49 +123,35 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
                   .filter(pk=pk).first())
     if disclosure is None:
         raise Http404
-    context: dict = {"disclosure": disclosure, "error": "", "rows": [], "reading": None}
-    status = 200
+    context: dict = {"disclosure": disclosure, "error": "", "rows": [], "reading": None,
+                     "status": 200}
     if request.method == "POST" and request.POST.get("confirm"):
         digest = request.POST["confirm"]
         staged = _staging() / digest if _DIGEST.fullmatch(digest) else None
         if staged is None or not staged.exists():
             context["error"] = gettext("The uploaded file is no longer here; upload it again.")
-            status = 409
+            context["status"] = 409
         else:
             name = request.POST.get("name", "")[:200] or "report"
             try:
                 points = import_xbrl(disclosure, staged.read_bytes(), name=name,
                                      actor=request.user)
             except CzesgError as exc:
-                context["error"], status = user_message(exc), exc.http_status
+                context["error"], context["status"] = user_message(exc), exc.http_status
             else:
                 staged.unlink(missing_ok=True)
                 messages.success(request, gettext("%(n)s values were imported from the file.")
                                  % {"n": len(points)})
                 return redirect("disclosures:edit", pk=pk)
     elif request.method == "POST":
-        sent = request.FILES.get("file")
-        if sent is None:
-            context["error"], status = gettext("Choose a file to upload."), 400
-        elif sent.size > IMPORT_MAX_BYTES:
-            context["error"] = gettext("The file is larger than %(limit)s MB.") % {
-                "limit": IMPORT_MAX_BYTES // 2**20}
-            status = 413
-        else:
-            data = sent.read()
-            try:
-                reading = read_report(data)
-                check_fits(disclosure, reading)
-            except CzesgError as exc:
-                context["error"], status = user_message(exc), exc.http_status
-            else:
-                (_staging() / reading.sha256).write_bytes(data)
-                context.update(reading=reading, rows=_preview(reading), name=sent.name[:200])
-    return render(request, "esgreport/import.html", context, status=status)
+        _uploaded(request, context, check=lambda reading: check_fits(disclosure, reading))
+    return render(request, "esgreport/import.html", context, status=context["status"])
 
 
-def _uploaded(request: HttpRequest, context: dict) -> Reading | None:
-    """The uploaded report read (and staged under its SHA-256), or None with the error set."""
+def _uploaded(request: HttpRequest, context: dict,
+              check: Callable[[Reading], None] | None = None) -> Reading | None:
+    """The uploaded report read, checked by ``check`` and kept under its SHA-256 until it is
+    confirmed; or None with the error and status set in ``context``."""
     sent = request.FILES.get("file")
     if sent is None:
         context["error"], context["status"] = gettext("Choose a file to upload."), 400
@@ -177,6 +164,8 @@ def _uploaded(request: HttpRequest, context: dict) -> Reading | None:
     data = sent.read()
     try:
         reading = read_report(data)
+        if check is not None:
+            check(reading)
     except CzesgError as exc:
         context["error"], context["status"] = user_message(exc), exc.http_status
         return None
