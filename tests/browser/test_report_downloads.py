@@ -40,3 +40,35 @@ def test_a_reader_downloads_the_pdf_and_the_inline_xbrl(page, screenshot, publis
     text = document.read_text(encoding="utf-8")
     assert 'xmlns:ix="http://www.xbrl.org/2013/inlineXBRL"' in text
     assert 'name="czesg:E-GHG-01"' in text and ">1,000</ix:nonFraction>" in text
+
+
+def test_an_enterprise_imports_its_inline_xbrl_into_a_draft(page, screenshot, published_a,  # noqa: F811
+                                                           firm_a, alice, tmp_path):
+    """The inline XBRL of 2024, dated 2025, goes into the 2025 draft through the import page:
+    upload, the facts shown (and nothing saved), confirm."""
+    import re
+
+    from czesg.disclosures.actions import start_disclosure
+    from czesg.esgreport.xbrl import ixbrl_for
+    from tests.browser.test_pages import sign_in
+
+    draft = start_disclosure(firm_a, 2025, actor=alice)
+    report = tmp_path / "alpha-2025.xhtml"
+    report.write_text(ixbrl_for(published_a, "zh-hans").replace("2024-", "2025-"),
+                      encoding="utf-8")
+    expected = published_a.datapoints.exclude(status="not_applicable").count()
+    sign_in(page, "alice")
+    page.wait_for_url(re.compile(r"/me/$"))
+    page.goto(f"/disclosures/{draft.pk}/edit/")
+    page.get_by_role("link", name="导入 XBRL 报告").click()
+    page.get_by_label("XBRL 报告（.json 或 .xhtml）").set_input_files(str(report))
+    page.get_by_role("button", name="显示事实").click()
+    page.locator("#import-facts").wait_for(timeout=120_000)  # Arelle reads the document
+    assert page.locator("#import-facts tbody tr").count() == expected
+    assert "f-E-GHG-01" in page.locator("#import-facts").inner_text()
+    assert not draft.datapoints.exists()
+    screenshot("import-preview")
+    page.get_by_role("button", name=f"导入 {expected} 个数值").click()
+    page.wait_for_url(re.compile(rf"/disclosures/{draft.pk}/edit/$"))
+    assert draft.datapoints.count() == expected
+    assert draft.datapoints.get(indicator_code="E-GHG-01").value_number == 1000

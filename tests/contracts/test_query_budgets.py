@@ -178,6 +178,8 @@ NOT_LIST_PAGES = {
     # one published disclosure's report files (against the fixed catalogue) and the taxonomy
     "disclosures/<>/report.pdf", "disclosures/<>/content-index.csv",
     "disclosures/<>/report.xhtml", "disclosures/<>/report.json", "xbrl/czesg-taxonomy.zip",
+    "disclosures/<>/import/xbrl/",  # one uploaded report's facts against the fixed catalogue
+    "records/import/xbrl/",  # the same for the records: a form's target, then one import
     # one financing request with its few banks' answers, and its form's target
     "finance/requests/<>/", "finance/requests/<>/act/",
     "accounts/password/change/", "accounts/password/change/done/", "accounts/password/reset/",

@@ -46,12 +46,13 @@ def cmd_xbrl_export(args: argparse.Namespace) -> int:
 
 
 def cmd_xbrl_import(args: argparse.Namespace) -> int:
-    """Import an xBRL-JSON report's czesg facts into an enterprise-year's draft disclosure."""
+    """Import an xBRL-JSON or inline-XBRL report's czesg facts into an enterprise-year's draft
+    disclosure."""
     setup_django()
     # Imported once Django is set up: these modules import models.
     from czesg.accounts.actors import system_actor
     from czesg.disclosures.models import Disclosure, State
-    from czesg.esgreport.actions import import_xbrl_json
+    from czesg.esgreport.actions import import_xbrl
 
     path = Path(args.file)
     draft = Disclosure.objects.filter(enterprise__uscc=args.enterprise.strip().upper(),
@@ -60,8 +61,7 @@ def cmd_xbrl_import(args: argparse.Namespace) -> int:
         print(f"czesg xbrl import: {args.enterprise} has no draft disclosure for {args.year}",
               file=sys.stderr)
         return EXIT_FAILED
-    points = import_xbrl_json(draft, path.read_text(encoding="utf-8"), name=path.name,
-                              actor=system_actor())
+    points = import_xbrl(draft, path.read_bytes(), name=path.name, actor=system_actor())
     emit({"imported": len(points), "disclosure": draft.pk}, args.format,
          lambda d: f"values imported: {d['imported']}")
     return EXIT_OK
@@ -99,9 +99,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="language of the document's text (default Chinese)")
     q.add_argument("--output", "-o", help="the file to write (default: standard output)")
     q.set_defaults(func=cmd_xbrl_export)
-    q = xbrl_sub.add_parser("import", help="import an xBRL-JSON report (czesg concepts) into the "
-                            "enterprise-year's draft disclosure")
-    q.add_argument("file", help="the xBRL-JSON file")
+    q = xbrl_sub.add_parser("import", help="import an xBRL-JSON or inline-XBRL report (czesg "
+                            "concepts) into the enterprise-year's draft disclosure")
+    q.add_argument("file", help="the xBRL-JSON (.json) or inline-XBRL (.xhtml) file")
     q.add_argument("--enterprise", required=True, metavar="USCC", help="unified social credit code")
     q.add_argument("--year", required=True, type=int, help="reporting year")
     add_format(q)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("disclosures/<int:pk>/report.xhtml", views.ixbrl, name="ixbrl"),
     path("disclosures/<int:pk>/report.json", views.xbrl_json, name="xbrl_json"),
     path("xbrl/czesg-taxonomy.zip", views.taxonomy_package, name="taxonomy"),
+    path("disclosures/<int:pk>/import/xbrl/", views.import_report, name="import"),
+    path("records/import/xbrl/", views.import_records, name="import_records"),
 ]

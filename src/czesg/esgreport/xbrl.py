@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 
 from czesg.disclosures.models import Disclosure
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.xbrl import inline, oim
+from czesg.engine.xbrl import inline, oim, vsme
 from czesg.engine.xbrl.concepts import Taxonomy, taxonomy_for
 from czesg.engine.xbrl.facts import Answer, Fact, fact_of
 from czesg.engine.xbrl.taxonomy import package_zip
@@ -22,6 +22,11 @@ JSON_TYPE = "application/json; charset=utf-8"
 def taxonomy() -> Taxonomy:
     """The czesg taxonomy of the shipped catalogue."""
     return taxonomy_for(load_catalogue())
+
+
+def vsme_concepts() -> dict[str, str]:
+    """Each indicator's EFRAG VSME concept name, where it has one (``data/xbrl/vsme.csv``)."""
+    return {code: m.concept for code, m in vsme.load_vsme(taxonomy()).items()}
 
 
 def taxonomy_package() -> bytes:
@@ -72,7 +77,8 @@ def ixbrl_document(report: Report) -> str:
             profile=report.profile, sections=sections, notes=report.methodology,
             headings={"profile": gettext("Enterprise profile"),
                       "notes": gettext("Methodology notes"),
-                      "indicator": gettext("Indicator"), "value": gettext("Value")})
+                      "indicator": gettext("Indicator"), "value": gettext("Value")},
+            vsme=vsme_concepts())
         return inline.render(taxonomy(), document, list(facts.values()))
 
 

@@ -29,10 +29,13 @@ FACT_COLUMNS = "Name,contextRef,unitRef,Dec,Value,EntityScheme,EntityIdentifier,
 
 
 def validate_inline(document: Path, package: Path, facts: Path, log: Path) -> list[dict]:
-    """Validate an inline-XBRL document against the czesg package (XBRL 2.1, Inline XBRL 1.1,
-    the UTR, Calculations 1.1, inconsistent duplicate facts) and write its facts as CSV."""
+    """Validate an inline-XBRL document's default target (the czesg facts; the VSME-tagged
+    facts form the target ``vsme``, whose taxonomy cannot be had offline) against the czesg
+    package (XBRL 2.1, Inline XBRL 1.1, the UTR, Calculations 1.1, inconsistent duplicate
+    facts) and write its facts as CSV."""
     return run_arelle("--packages", str(package), "--plugins", "inlineXbrlDocumentSet",
-                      "-f", str(document), "--requireInlineXbrl", "--validate", "--utr",
+                      "-f", str(document), "--inlineTarget", "(default)",
+                      "--requireInlineXbrl", "--validate", "--utr",
                       "--calc", "c11r", "--validateDuplicateFacts", "inconsistent",
                       "--factListCols", FACT_COLUMNS, "--facts", str(facts), log=log)
 

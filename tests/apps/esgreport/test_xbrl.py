@@ -96,3 +96,80 @@ def test_the_downloads_of_the_disclosure_page(published_a):
     assert json.loads(response.content)["facts"]["f-E-GHG-01"]["value"] == "1000"
     zipped = client.get("/xbrl/czesg-taxonomy.zip")
     assert zipped["Content-Type"] == "application/zip" and zipped.content[:2] == b"PK"
+
+
+def test_the_vsme_tagged_facts_agree_with_the_vsme_concept_list(published_a):
+    """Each fact whose indicator has a VSME concept is tagged with it as well (target "vsme"),
+    with the concept's name, period type and unit as the converter's concept list gives them;
+    Arelle cannot check these offline (no VSME package), so this test does."""
+    import xml.etree.ElementTree as ET
+
+    from czesg.engine.xbrl import vsme
+    from czesg.esgreport.xbrl import ixbrl_for, taxonomy
+
+    ix = "{http://www.xbrl.org/2013/inlineXBRL}"
+    xbrli = "{http://www.xbrl.org/2003/instance}"
+    root = ET.fromstring(ixbrl_for(published_a, "zh-hans").encode("utf-8"))
+    references = {r.get("target"): [c.get("{http://www.w3.org/1999/xlink}href") for c in r]
+                  for r in root.iter(ix + "references")}
+    assert references["vsme"] == [vsme.VSME_ENTRY_POINT]
+    assert vsme.VSME_ENTRY_POINT not in references[None]  # the default target: czesg only
+    periods = {c.get("id"): "instant" if c.find(f"{xbrli}period/{xbrli}instant") is not None
+               else "duration" for c in root.iter(xbrli + "context")}
+    units = {u.get("id"): tuple(m.text for m in u.iter(xbrli + "measure"))
+             for u in root.iter(xbrli + "unit")}
+    mapping = vsme.load_vsme(taxonomy())
+    tagged = {}
+    for element in root.iter():
+        if element.get("target") != "vsme" or element.tag == ix + "references":
+            continue
+        inner = [e for e in element if e.tag == element.tag]
+        assert len(inner) == 1, element.get("name")  # the czesg fact, nested
+        code = inner[0].get("name").removeprefix("czesg:")
+        assert inner[0].get("target") is None
+        for attribute in ("contextRef", "unitRef", "scale", "decimals", "format", "sign"):
+            assert element.get(attribute) == inner[0].get(attribute), (code, attribute)
+        assert vsme.check_fact(mapping, code, element.get("name"),
+                               periods[element.get("contextRef")],
+                               units.get(element.get("unitRef"), ())) == []
+        tagged[code] = element.get("name")
+    answered = set(published_a.datapoints.exclude(status="not_applicable")
+                   .values_list("indicator_code", flat=True))
+    assert tagged == {code: m.concept for code, m in mapping.items() if code in answered}
+    assert tagged["E-GHG-02"] == "vsme:GrossScope1GreenhouseGasEmissions"
+    assert tagged["G-GEN-01"] == "vsme:Turnover"
+    assert tagged["S-EMP-01"] == "vsme:NumberOfEmployees"
+
+
+def _ghg_document(scope2: str) -> str:
+    """An inline document with a total of 1,000 tCO2e, Scope 1 of 300 and the given Scope 2."""
+    from czesg.engine.xbrl import inline
+    from czesg.engine.xbrl.facts import Answer, fact_of
+    from czesg.esgreport.xbrl import taxonomy
+
+    tax = taxonomy()
+    facts = [fact_of(tax, Answer(code, shown, "tCO2e", float(shown.replace(",", ""))), "en")
+             for code, shown in (("E-GHG-01", "1,000"), ("E-GHG-02", "300"),
+                                 ("E-GHG-03", scope2))]
+    document = inline.Document(
+        "GHG", "91320412MA1W8H6X3P", 2024, "en", [("Name", "Alpha")],
+        [inline.Section("GHG", [inline.Line(f.concept.name, f.concept.name, f, unit_label="t")
+                                for f in facts])], ["Scope 2 location-based"],
+        {"profile": "Profile", "notes": "Notes", "indicator": "Indicator", "value": "Value"})
+    return inline.render(tax, document, facts)
+
+
+def test_arelle_checks_the_catalogue_sums_with_the_calculation_linkbase(package, tmp_path):
+    """Total GHG = Scope 1 + Scope 2 (the catalogue's formula of E-GHG-01) is a Calculations
+    1.1 relation of the package: 300 + 700 = 1,000 passes, 300 + 500 = 1,000 is reported."""
+    results = {}
+    for scope2 in ("700", "500"):
+        document = tmp_path / f"ghg-{scope2}.xhtml"
+        document.write_text(_ghg_document(scope2), encoding="utf-8")
+        results[scope2] = validate_inline(document, package, tmp_path / f"facts-{scope2}.csv",
+                                          tmp_path / f"log-{scope2}.json")
+    assert problems(results["700"]) == []
+    found = problems(results["500"])
+    assert [e["code"] for e in found] == ["calc11e:inconsistentCalculationUsingRounding"]
+    assert "czesg:E-GHG-01" in found[0]["text"]
+    assert "reported sum [1000, 1000] computed sum [800, 800]" in found[0]["text"]

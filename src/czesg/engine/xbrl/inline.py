@@ -1,5 +1,10 @@
 """The report as an inline-XBRL (iXBRL 1.1) XHTML document: readable as a page, each figure and
-answer tagged as a fact of the czesg taxonomy, the entity named by its credit code."""
+answer tagged as a fact of the czesg taxonomy, the entity named by its credit code.
+
+Where an indicator has an EFRAG VSME concept, its fact is tagged with that concept as well: the
+czesg fact is nested in a VSME fact of the same value that belongs to the target document
+``vsme`` (Inline XBRL 1.1 section 4.1.2), whose only reference is the VSME entry point. The
+default target refers to the czesg taxonomy alone and is validated as such."""
 
 from __future__ import annotations
 
@@ -8,9 +13,12 @@ from xml.sax.saxutils import escape, quoteattr
 
 from czesg.engine.xbrl.concepts import ENTITY_SCHEME, Taxonomy, XbrlUnit
 from czesg.engine.xbrl.facts import IXT_NS, Fact, oim_language
+from czesg.engine.xbrl.vsme import VSME_ENTRY_POINT, VSME_NAMESPACE, VSME_TARGET
 
 IX_NS = "http://www.xbrl.org/2013/inlineXBRL"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+GENERATOR = "czesg"
+"""The producer named in the document's generator meta element (read back on import)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class Document:
     sections: list[Section]
     notes: list[str]
     headings: dict[str, str]  # "profile", "notes", "indicator", "value"
+    vsme: dict[str, str] = field(default_factory=dict)  # indicator code -> "vsme:Concept"
 
 
 def _unit_xml(unit: XbrlUnit) -> str:
@@ -66,9 +75,12 @@ def _context_xml(context_id: str, entity: str, period: str) -> str:
             f"</xbrli:entity><xbrli:period>{period}</xbrli:period></xbrli:context>")
 
 
-def _fact_xml(fact: Fact, lang: str) -> str:
-    name = f"czesg:{fact.concept.name}"
-    common = f'id="{fact.fact_id}" name="{name}" contextRef="{fact.context_id}"'
+def _fact_xml(fact: Fact, lang: str, name: str = "", target: str = "") -> str:
+    name = name or f"czesg:{fact.concept.name}"
+    ident = fact.fact_id if not target else f"{target}-{fact.concept.name}"
+    common = f'id="{ident}" name="{name}" contextRef="{fact.context_id}"'
+    if target:
+        common += f' target="{target}"'
     if fact.unit is not None:
         sign = ' sign="-"' if fact.negative else ""
         return (f'<ix:nonFraction {common} unitRef="{fact.unit.unit_id}" decimals="INF" '
@@ -79,6 +91,17 @@ def _fact_xml(fact: Fact, lang: str) -> str:
         return f'<ix:nonNumeric {common} format="{transform}">{escape(fact.shown)}</ix:nonNumeric>'
     return (f'<ix:nonNumeric {common} xml:lang="{oim_language(lang)}">{escape(fact.shown)}'
             "</ix:nonNumeric>")
+
+
+def _tagged(fact: Fact, lang: str, vsme: str) -> str:
+    """The czesg fact, nested in its VSME fact (same value, target ``vsme``) where it has one."""
+    inner = _fact_xml(fact, lang)
+    if not vsme:
+        return inner
+    outer = _fact_xml(fact, lang, vsme, VSME_TARGET)
+    start = outer[:outer.index(">") + 1]
+    end = outer[outer.rindex("</"):]
+    return start + inner + end
 
 
 def render(taxonomy: Taxonomy, document: Document, facts: list[Fact]) -> str:
@@ -92,6 +115,10 @@ def render(taxonomy: Taxonomy, document: Document, facts: list[Fact]) -> str:
                                           f"<xbrli:endDate>{year}-12-31</xbrli:endDate>"),
         _context_xml("I", document.entity, f"<xbrli:instant>{year}-12-31</xbrli:instant>"),
     ]
+    vsme = {code: name for code, name in document.vsme.items()
+            if any(f.concept.name == code for f in facts)}
+    if vsme:
+        namespaces = {**namespaces, "vsme": VSME_NAMESPACE}
     xmlns = " ".join(f"xmlns:{p}={quoteattr(u)}" for p, u in namespaces.items()
                      if p not in ("dtr",))
     out = [
@@ -100,6 +127,7 @@ def render(taxonomy: Taxonomy, document: Document, facts: list[Fact]) -> str:
         f'xml:lang="{lang}">',
         "<head>",
         '<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"/>',
+        f'<meta name="generator" content="{GENERATOR}"/>',
         f"<title>{escape(document.title)}</title>",
         "<style type=\"text/css\">body{font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif;font-size:10pt;"
         "margin:2em;color:#1d2a33}table{border-collapse:collapse;width:100%;margin-bottom:1em}"
@@ -110,7 +138,10 @@ def render(taxonomy: Taxonomy, document: Document, facts: list[Fact]) -> str:
         # Inline XBRL 1.1 recommends (and Arelle warns otherwise) an inline display:none here.
         '<div style="display:none"><ix:header><ix:references>'
         f'<link:schemaRef xlink:type="simple" xlink:href="{taxonomy.entry_point}"/>'
-        "</ix:references><ix:resources>",
+        "</ix:references>",
+        *([f'<ix:references target="{VSME_TARGET}"><link:schemaRef xlink:type="simple" '
+           f'xlink:href="{VSME_ENTRY_POINT}"/></ix:references>'] if vsme else []),
+        "<ix:resources>",
         *contexts,
         *(_unit_xml(u) for u in units.values()),
         "</ix:resources></ix:header></div>",
@@ -130,7 +161,7 @@ def render(taxonomy: Taxonomy, document: Document, facts: list[Fact]) -> str:
                    f"<th>{escape(document.headings['value'])}</th></tr>")
         for line in section.lines:
             if line.fact is not None:
-                cell = _fact_xml(line.fact, document.lang)
+                cell = _tagged(line.fact, document.lang, vsme.get(line.code, ""))
                 if line.fact.negative:
                     cell = "-" + cell
                 if line.unit_label:

@@ -71,6 +71,34 @@ def _fail(fact_id: str, rule: str, **params: Any) -> XbrlError:
 def read_json(taxonomy: Taxonomy, text: str) -> list[ReadFact]:
     """The facts of an xBRL-JSON document in the czesg concepts, refused (naming the fact and
     the rule) where a fact is not one the czesg taxonomy defines as given."""
+    return _read(taxonomy, text, lenient=False)[0]
+
+
+def read_mapped(taxonomy: Taxonomy, text: str) -> tuple[list[ReadFact], list[tuple[str, str]]]:
+    """The facts of an xBRL-JSON document in the czesg concepts, and those of other concepts
+    as (fact id, concept) pairs, left aside; a czesg fact that is not as the taxonomy defines it
+    is refused as by :func:`read_json`."""
+    return _read(taxonomy, text, lenient=True)
+
+
+def _unit_text(unit: Any, prefixes: dict[str, str], ours: dict[str, str]) -> Any:
+    """A unit's measures written with the czesg prefixes (another writer may name the same
+    namespaces differently, e.g. Arelle's export)."""
+    if not isinstance(unit, str):
+        return unit
+
+    def measure(text: str) -> str:
+        prefix, colon, local = text.partition(":")
+        uri = prefixes.get(prefix)
+        return f"{ours[uri]}:{local}" if colon and uri in ours else text
+
+    numerator, slash, denominator = unit.partition("/")
+    written = "*".join(measure(m) for m in numerator.split("*"))
+    return written + ("/" + "*".join(measure(m) for m in denominator.split("*")) if slash else "")
+
+
+def _read(taxonomy: Taxonomy, text: str, *, lenient: bool
+          ) -> tuple[list[ReadFact], list[tuple[str, str]]]:
     try:
         document = json.loads(text)
     except ValueError as exc:
@@ -83,10 +111,15 @@ def read_json(taxonomy: Taxonomy, text: str) -> list[ReadFact]:
     ours = {p for p, u in prefixes.items() if u == taxonomy.namespace}
     schemes = {p for p, u in prefixes.items() if u == ENTITY_SCHEME}
     by_oim = {u.oim: u for u in taxonomy.units.values()}
+    our_prefixes = {u: p for p, u in taxonomy.namespaces().items()}
     read = []
+    foreign: list[tuple[str, str]] = []
     for fact_id, fact in (document.get("facts") or {}).items():
         dims = fact.get("dimensions", {})
         prefix, _, name = str(dims.get("concept", "")).partition(":")
+        if lenient and prefix not in ours:
+            foreign.append((fact_id, str(dims.get("concept", "—"))))
+            continue
         if prefix not in ours or name not in taxonomy.concepts:
             raise _fail(fact_id, gettext_noop(
                 "Fact %(fact)s: concept %(concept)s is not in the czesg taxonomy %(version)s."),
@@ -108,7 +141,7 @@ def read_json(taxonomy: Taxonomy, text: str) -> list[ReadFact]:
         value = str(fact.get("value", ""))
         unit = ""
         if concept.numeric:
-            wanted = dims.get("unit")
+            wanted = _unit_text(dims.get("unit"), prefixes, our_prefixes)
             found = (concept.unit if concept.unit is not None and concept.unit.oim == wanted
                      else by_oim.get(wanted) if wanted is not None else None)
             if found is None:
@@ -123,4 +156,4 @@ def read_json(taxonomy: Taxonomy, text: str) -> list[ReadFact]:
                             value=value) from None
             unit = found.token
         read.append(ReadFact(name, entity, year, value, unit, fact_id))
-    return read
+    return read, foreign

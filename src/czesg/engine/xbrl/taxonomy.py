@@ -1,6 +1,7 @@
 """The czesg taxonomy package (a zip after the XBRL Taxonomy Packages 1.0 recommendation): the
-schema with one concept per indicator, its label linkbase in Chinese and English, and the
-``META-INF`` catalog that maps the taxonomy's public URIs to the files in the zip."""
+schema with one concept per indicator, its label linkbase in Chinese and English, its
+calculation linkbase (Calculations 1.1) and the ``META-INF`` catalog that maps the taxonomy's
+public URIs to the files in the zip."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
 from czesg.engine.catalogue import Catalogue
+from czesg.engine.xbrl.calculations import CALCULATION_SCHEMA, SUMMATION_ITEM, summations
 from czesg.engine.xbrl.concepts import DTR_SCHEMA, NAMESPACES, XBRLI_SCHEMA, Taxonomy
 
 PACKAGE_NS = "http://xbrl.org/2016/taxonomy-package"
@@ -17,6 +19,7 @@ CATALOG_NS = "urn:oasis:names:tc:entity:xmlns:xml:catalog"
 LABEL_ROLE = "http://www.xbrl.org/2003/role/label"
 SCHEMA_NAME = "czesg.xsd"
 LABELS_NAME = "czesg-lab.xml"
+CALCULATIONS_NAME = "czesg-cal.xml"
 
 
 def package_root(taxonomy: Taxonomy) -> str:
@@ -37,6 +40,9 @@ def schema_xml(taxonomy: Taxonomy) -> str:
         "  <xs:annotation><xs:appinfo>",
         f'    <link:linkbaseRef xlink:type="simple" xlink:href="{LABELS_NAME}" '
         'xlink:role="http://www.xbrl.org/2003/role/labelLinkbaseRef" '
+        'xlink:arcrole="http://www.w3.org/1999/xlink/properties/linkbase"/>',
+        f'    <link:linkbaseRef xlink:type="simple" xlink:href="{CALCULATIONS_NAME}" '
+        'xlink:role="http://www.xbrl.org/2003/role/calculationLinkbaseRef" '
         'xlink:arcrole="http://www.w3.org/1999/xlink/properties/linkbase"/>',
         "  </xs:appinfo></xs:annotation>",
         f'  <xs:import namespace="{NAMESPACES["xbrli"]}" schemaLocation="{XBRLI_SCHEMA}"/>',
@@ -71,6 +77,31 @@ def labels_xml(taxonomy: Taxonomy) -> str:
                          'xlink:arcrole="http://www.xbrl.org/2003/arcrole/concept-label" '
                          f'xlink:from="loc_{name}" xlink:to="lab_{name}_{lang}"/>')
     lines += ["  </link:labelLink>", "</link:linkbase>"]
+    return "\n".join(lines) + "\n"
+
+
+def calculations_xml(taxonomy: Taxonomy) -> str:
+    """The calculation linkbase: each catalogue sum as summation-item arcs of weight 1."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<link:linkbase xmlns:link="{NAMESPACES["link"]}" xmlns:xlink="{NAMESPACES["xlink"]}">',
+        f'  <link:arcroleRef arcroleURI="{SUMMATION_ITEM}" xlink:type="simple" '
+        f'xlink:href="{CALCULATION_SCHEMA}#summation-item"/>',
+        '  <link:calculationLink xlink:type="extended" '
+        'xlink:role="http://www.xbrl.org/2003/role/link">',
+    ]
+    located: set[str] = set()
+    for total, parts in summations(taxonomy).items():
+        for name in (total, *parts):
+            if name not in located:
+                located.add(name)
+                lines.append(f'    <link:loc xlink:type="locator" '
+                             f'xlink:href="{SCHEMA_NAME}#czesg_{name}" xlink:label="loc_{name}"/>')
+        for order, part in enumerate(parts, start=1):
+            lines.append(f'    <link:calculationArc xlink:type="arc" xlink:arcrole="{SUMMATION_ITEM}" '
+                         f'xlink:from="loc_{total}" xlink:to="loc_{part}" order="{order}" '
+                         'weight="1"/>')
+    lines += ["  </link:calculationLink>", "</link:linkbase>"]
     return "\n".join(lines) + "\n"
 
 
@@ -116,6 +147,7 @@ def package_zip(taxonomy: Taxonomy, catalogue: Catalogue, published: date | None
         f"{root}/META-INF/catalog.xml": catalog_xml(taxonomy),
         f"{root}/taxonomy/{SCHEMA_NAME}": schema_xml(taxonomy),
         f"{root}/taxonomy/{LABELS_NAME}": labels_xml(taxonomy),
+        f"{root}/taxonomy/{CALCULATIONS_NAME}": calculations_xml(taxonomy),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
