@@ -249,8 +249,59 @@ def company_scores(targets: pl.DataFrame, companies: pl.DataFrame,
     result = pl.concat([scored.select(combined.columns), combined])
     rounded = np.round(result["score"].to_numpy(), 2)
     return result.with_columns(pl.Series("score", rounded),
-                               (pl.col("default_share") < 1.0).alias("target")).sort(
-        ["company", "time_frame", "scope"])
+                               (pl.col("default_share") < 1.0).alias("target"))
+
+
+def per_company(holdings: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
+    """The holdings summed per company (its exposures' investment; its figures taken once), and
+    the expression of a row's emissions in its scope."""
+    firsts = [pl.col(c).first() for c in holdings.columns if c not in ("company", "investment")]
+    grouped = holdings.with_columns(pl.col("company").cast(pl.Utf8)).group_by(
+        "company", maintain_order=True).agg(pl.col("investment").sum(), *firsts)
+    if "enterprise_value" in grouped.columns and "cash" in grouped.columns:
+        grouped = grouped.with_columns(
+            (pl.col("enterprise_value") + pl.col("cash")).alias("ev_plus_cash"))
+    s12 = pl.col("scope").is_in(["S1S2", "S1S2S3"])
+    s3 = pl.col("scope").is_in(["S3", "S1S2S3"])
+    return grouped, (pl.when(s12).then(pl.col("ghg_s1s2")).otherwise(0.0)
+                     + pl.when(s3).then(pl.col("ghg_s3")).otherwise(0.0))
+
+
+def _weighted(data: pl.DataFrame, aggregation: str) -> pl.DataFrame:
+    """The scores joined with the holdings, aggregated per time frame and scope."""
+    if aggregation not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {aggregation!r}")
+    if aggregation == "WATS":
+        weight = pl.col("investment")
+    elif aggregation == "TETS":
+        weight = pl.col("emissions")
+    else:
+        value = pl.col(VALUE_COLUMNS[aggregation])
+        weight = pl.when(value > 0).then(pl.col("investment") / value * pl.col("emissions"))
+    usable = pl.col("weight").is_not_null() & pl.col("weight").is_not_nan()
+    total = pl.col("weight").filter(usable).sum()
+    return (data.with_columns(weight.alias("weight"))
+            .group_by(["time_frame", "scope"], maintain_order=True).agg(
+                ((pl.col("weight") * pl.col("score")).filter(usable).sum() / total)
+                .alias("score"),
+                ((pl.col("weight") * pl.col("default_share")).filter(usable).sum() / total)
+                .alias("default_share"),
+                usable.sum().alias("companies"), (~usable).sum().alias("left_out"))
+            .with_columns(pl.when(pl.col("score").is_finite()).then(pl.col("score"))
+                          .alias("score"),
+                          pl.when(pl.col("default_share").is_finite())
+                          .then(pl.col("default_share")).alias("default_share"))
+            .sort(["time_frame", "scope"]))
+
+
+def _joined(scores: pl.DataFrame, holdings: pl.DataFrame) -> pl.DataFrame:
+    """The company scores of the companies held, with their holdings and emissions in scope."""
+    grouped, emissions = per_company(holdings)
+    for column in ("ghg_s1s2", "ghg_s3"):
+        if column not in grouped.columns:
+            grouped = grouped.with_columns(pl.lit(None, pl.Float64).alias(column))
+    return scores.join(grouped, on="company", how="inner").with_columns(
+        emissions.alias("emissions"))
 
 
 def aggregate(scores: pl.DataFrame, holdings: pl.DataFrame, aggregation: str) -> pl.DataFrame:
@@ -262,39 +313,7 @@ def aggregate(scores: pl.DataFrame, holdings: pl.DataFrame, aggregation: str) ->
     are summed) and, as the option needs them, ``ghg_s1s2``, ``ghg_s3``, ``market_cap``,
     ``enterprise_value``, ``cash``, ``total_assets`` and ``revenue``.
     """
-    if aggregation not in AGGREGATIONS:
-        raise ValueError(f"unknown aggregation {aggregation!r}")
-    firsts = [pl.col(c).first() for c in holdings.columns if c not in ("company", "investment")]
-    per_company = holdings.with_columns(pl.col("company").cast(pl.Utf8)).group_by(
-        "company", maintain_order=True).agg(pl.col("investment").sum(), *firsts)
-    if aggregation == "ECOTS":
-        per_company = per_company.with_columns(
-            (pl.col("enterprise_value") + pl.col("cash")).alias("ev_plus_cash"))
-    data = scores.join(per_company, on="company", how="inner")
-    s12 = pl.col("scope").is_in(["S1S2", "S1S2S3"])
-    s3 = pl.col("scope").is_in(["S3", "S1S2S3"])
-    emissions = (pl.when(s12).then(pl.col("ghg_s1s2")).otherwise(0.0)
-                 + pl.when(s3).then(pl.col("ghg_s3")).otherwise(0.0))
-    if aggregation == "WATS":
-        weight = pl.col("investment")
-    elif aggregation == "TETS":
-        weight = emissions
-    else:
-        value = pl.col(VALUE_COLUMNS[aggregation])
-        weight = pl.when(value > 0).then(pl.col("investment") / value * emissions)
-    data = data.with_columns(weight.alias("weight"))
-    usable = pl.col("weight").is_not_null() & pl.col("weight").is_not_nan()
-    return (data.group_by(["time_frame", "scope"], maintain_order=True).agg(
-        ((pl.col("weight") * pl.col("score")).filter(usable).sum()
-         / pl.col("weight").filter(usable).sum()).alias("score"),
-        ((pl.col("weight") * pl.col("default_share")).filter(usable).sum()
-         / pl.col("weight").filter(usable).sum()).alias("default_share"),
-        usable.sum().alias("companies"), (~usable).sum().alias("left_out"))
-        .with_columns(pl.when(pl.col("score").is_finite()).then(pl.col("score"))
-                      .alias("score"),
-                      pl.when(pl.col("default_share").is_finite()).then(pl.col("default_share"))
-                      .alias("default_share"))
-        .sort(["time_frame", "scope"]))
+    return _weighted(_joined(scores, holdings), aggregation)
 
 
 def portfolio_temperature(targets: pl.DataFrame, companies: pl.DataFrame,
@@ -303,4 +322,5 @@ def portfolio_temperature(targets: pl.DataFrame, companies: pl.DataFrame,
                           ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
     """Company scores and the portfolio aggregated by each of ``aggregations``."""
     scores = company_scores(targets, companies, method)
-    return scores, {name: aggregate(scores, holdings, name) for name in aggregations}
+    data = _joined(scores, holdings)
+    return scores, {name: _weighted(data, name) for name in aggregations}
