@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from czesg.accounts.models import Role
-from czesg.finance import temperature
+from czesg.finance import disclosure_report, temperature
 from czesg.finance.models import LoanBook
 from czesg.web.language import language
 
@@ -41,3 +42,40 @@ def portfolio_temperature(request: HttpRequest) -> HttpResponse:
                     "rows": [r | {"time_frame_name": names[r["time_frame"]]}
                              for r in result.rows(aggregation)]}
     return render(request, "finance/portfolio_temperature.html", context)
+
+
+def _disclosure(request: HttpRequest):
+    """The bank's disclosure of the year asked for (``?year=``; the latest book's year, else
+    the current year) in the language asked for (``?lang=en``; Chinese otherwise)."""
+    _books, book = _book(request)
+    try:
+        year = int(request.GET.get("year") or (book.year if book else timezone.localdate().year))
+    except ValueError:
+        raise Http404 from None
+    if not 2000 <= year <= 2100:
+        raise Http404
+    lang = disclosure_report.disclosure_language(request.GET.get("lang"))
+    return disclosure_report.gather(request.user, year, lang)
+
+
+@login_required
+def disclosure_pdf(request: HttpRequest) -> HttpResponse:
+    """The bank's environmental disclosure (JR/T 0227-2021 sections the platform fills) as PDF."""
+    report = _disclosure(request)
+    response = HttpResponse(disclosure_report.disclosure_pdf(report),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{disclosure_report.disclosure_name(report)}.pdf"')
+    return response
+
+
+@login_required
+def disclosure_xlsx(request: HttpRequest) -> HttpResponse:
+    """The same disclosure as an Excel workbook."""
+    report = _disclosure(request)
+    response = HttpResponse(
+        disclosure_report.disclosure_xlsx(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{disclosure_report.disclosure_name(report)}.xlsx"')
+    return response
