@@ -190,7 +190,9 @@ NOT_LIST_PAGES = {
     "accounts/password/reset/complete/",
 }
 # GET operations that answer one object holding a list (not an array or a page) but list rows.
-EXTRA_LIST_ENDPOINTS = {"/api/v1/ratings/distribution", "/api/v1/enterprises/{uscc}/figures"}
+# The portfolio temperature answers one object whose work grows with the bank's exposures.
+EXTRA_LIST_ENDPOINTS = {"/api/v1/ratings/distribution", "/api/v1/enterprises/{uscc}/figures",
+                        "/api/v1/finance/temperature"}
 
 
 def _route(path: str) -> str:
