@@ -146,3 +146,13 @@ def test_all_aggregations_at_once(method):
     assert scores.height == 11 * 9
     assert set(results) == set(AGGREGATIONS)
     assert all(frame.height == 9 for frame in results.values())
+
+
+def test_sectors_are_gbt4754_codes_not_isic(method):
+    # GB/T 4754 C23 is printing (ISIC C23 is non-metallic minerals): Kyoto gases, not the
+    # energy and industrial CO2 pathway of cement.
+    targets = pl.DataFrame({"company": ["P"], "scope": ["S1S2"], "time_frame": ["short"],
+                            "target_type": ["absolute"], "metric": [None], "sector": ["C2311"],
+                            "reduction": [0.2], "base_year": [2020], "end_year": [2028],
+                            "validated": [True]})
+    assert target_scores(targets, method)["variable"][0] == "Emissions|Kyoto Gases"

@@ -78,7 +78,7 @@ class TemperatureMethod:
     time_frames: tuple[TimeFrame, ...]
     intensity: dict[str, str]  # metric → SR15 variable
     absolute_default: str
-    absolute: dict[str, tuple[str, str]]  # sector prefix → (S1S2 variable, S3 variable)
+    absolute: dict[str, tuple[str, str]]  # GB/T 4754 prefix → (S1S2 variable, S3 variable)
     regression: dict[tuple[str, str], tuple[float, float]]  # (variable, slope) → (param, icpt)
     indicators: dict[str, IndicatorRule]
     provenance: dict[str, Provenance]
@@ -120,7 +120,8 @@ def load_temperature_method(version: str = DEFAULT_VERSION) -> TemperatureMethod
     absolute: dict[str, tuple[str, str]] = {}
     for row in mapping.array("absolute"):
         pair = (row.text("s1s2"), row.text("s3"))
-        for prefix in (row.text("isic"), *row.texts("gbt4754")):
+        row.text("isic")  # the tool's key, kept for the reader; sectors are GB/T 4754 codes
+        for prefix in row.texts("gbt4754"):
             absolute[prefix] = pair
     regression_table = root.child("regression")
     regression: dict[tuple[str, str], tuple[float, float]] = {}
