@@ -109,6 +109,9 @@ BUDGETS: list[Budget] = [
     Budget("enterprise", "/enterprises/{uscc}/financing/", "fin_products", 9),
     Budget("enterprise", "/enterprises/{uscc}/targets/", "targets", 8),
     Budget("bank", "/finance/loan-book/", "exposures", 11),
+    Budget("bank", "/finance/temperature/", "exposures", 12),
+    Budget("bank", "/finance/disclosure.xlsx", "exposures", 14),
+    Budget("bank", "/finance/disclosure.pdf", "exposures", 14),
     # --- API ------------------------------------------------------------------------------------
     Budget("anonymous", "/api/v1/carbon/activities", "nothing", 2),
     Budget("anonymous", "/api/v1/carbon/factor-sets", "nothing", 2),
@@ -126,6 +129,7 @@ BUDGETS: list[Budget] = [
     Budget("bank", "/api/v1/finance/products", "fin_products", 5),
     Budget("bank", "/api/v1/finance/requests", "fin_requests", 5),
     Budget("enterprise", "/api/v1/finance/enterprises/{uscc}/eligibility", "fin_products", 8),
+    Budget("bank", "/api/v1/finance/temperature", "exposures", 12),
 ]
 
 # Every page route (API and admin aside) is either a list page, with a row above, or not.
@@ -145,7 +149,8 @@ LIST_PAGES = {
     "dashboards/registries/<>/", "records/sources/", "records/sources/<>/",
     "assurance/", "assurance/firms/", "extraction/",
     "finance/products/", "finance/requests/", "enterprises/<>/financing/",
-    "enterprises/<>/targets/", "finance/loan-book/",
+    "enterprises/<>/targets/", "finance/loan-book/", "finance/temperature/",
+    "finance/disclosure.pdf", "finance/disclosure.xlsx",
 }
 NOT_LIST_PAGES = {
     "",  # the landing page: three counts
@@ -187,7 +192,9 @@ NOT_LIST_PAGES = {
     "accounts/password/reset/complete/",
 }
 # GET operations that answer one object holding a list (not an array or a page) but list rows.
-EXTRA_LIST_ENDPOINTS = {"/api/v1/ratings/distribution", "/api/v1/enterprises/{uscc}/figures"}
+# The portfolio temperature answers one object whose work grows with the bank's exposures.
+EXTRA_LIST_ENDPOINTS = {"/api/v1/ratings/distribution", "/api/v1/enterprises/{uscc}/figures",
+                        "/api/v1/finance/temperature"}
 
 
 def _route(path: str) -> str:

@@ -340,3 +340,33 @@ def test_loan_book_page_is_the_banks_own(role, actors):
     from czesg.finance.models import LoanBook
 
     assert LoanBook.objects.count() == 0
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_a_banks_temperature_and_disclosure(role, actors, firm_b):
+    """The portfolio temperature and the JR/T 0227 disclosure are the bank's own: every other
+    role is sent to log in, refused (401) or answered 404."""
+    import io
+
+    from czesg.finance.loanbook import import_loan_book
+
+    import_loan_book(io.BytesIO(
+        ("exposure,uscc,instrument,outstanding,currency,as_of,evic,equity_debt\n"
+         f"L1,{firm_b.uscc},term_loan,1000000,CNY,2024-12-31,,\n").encode()),
+        "book.csv", year=2024, actor=actors["bank"])
+    from openpyxl import load_workbook
+
+    client = client_for(actors[role])
+    other_bank = role != "bank" and getattr(actors[role], "role", None) == "bank"
+    for url in ("/finance/temperature/", "/api/v1/finance/temperature?year=2024",
+                "/finance/disclosure.pdf?year=2024", "/finance/disclosure.xlsx?year=2024"):
+        status = client.get(url).status_code
+        if role == "bank" or (other_bank and "/api/" not in url):
+            assert status == 200, (role, url, status)  # another bank: its own, empty
+        else:
+            assert status in (302, 401, 404), (role, url, status)
+    if other_bank:
+        book = load_workbook(io.BytesIO(client.get("/finance/disclosure.xlsx?year=2024").content))
+        about = {row[1]: row[2] for row in book["说明 About"].iter_rows(values_only=True)}
+        assert about["Loan book outstanding (10k CNY)"] == "—"
+        assert 'id="temperature"' not in client.get("/finance/temperature/").content.decode()

@@ -128,11 +128,13 @@ def bench_carbon(scale: float) -> dict:
 @group("finance")
 def bench_finance(scale: float) -> dict:
     """Green finance: PCAF financed emissions with data quality and portfolio totals over
-    100,000 exposures, and carbon-efficiency labels of their borrowers."""
-    from czesg.bench.finance import benchmark
+    100,000 exposures, carbon-efficiency labels of their borrowers, the book's portfolio
+    temperature (company scores and every aggregation), and one enterprise's eligibility
+    against every product."""
+    from czesg.bench.finance import benchmark, eligibility
 
     return benchmark(n_exposures=max(100, int(100_000 * scale)),
-                     n_borrowers=max(30, int(30_000 * scale)))
+                     n_borrowers=max(30, int(30_000 * scale))) | eligibility()
 
 
 @group("rating")

@@ -147,3 +147,49 @@ def carbon_label(request: HttpRequest, uscc: str):
         "year", "label", "score", "intensity", "peer_level", "peer_count", "position_score",
         "share", "share_score", "trend", "trend_score", "methodology_version")},
         "uscc": enterprise.uscc, "label_name": band.name(language())}
+
+
+class TemperatureRowOut(Schema):
+    """The portfolio's temperature in one time frame and scope."""
+
+    time_frame: str
+    scope: str
+    score: float | None
+    default_share: float | None
+    companies: int
+    left_out: int
+
+
+class TemperatureOut(Schema):
+    """A bank's loan book's portfolio temperature by one aggregation option."""
+
+    method: str
+    method_version: str
+    year: int
+    aggregation: str
+    borrowers: int
+    borrowers_with_targets: int
+    rows: list[TemperatureRowOut]
+
+
+@router.get("/temperature", response=TemperatureOut, auth=READ_AUTH)
+def portfolio_temperature(request: HttpRequest, year: int | None = None,
+                          aggregation: str = "WATS"):
+    """For a bank: the portfolio temperature of its loan book of the year (the latest when none
+    is named) by the CDP-WWF method, per time frame and scope, by one aggregation option
+    (WATS, TETS, ECOTS, AOTS or ROTS); 404 for other roles or without a book."""
+    from czesg.accounts.models import Role
+    from czesg.finance import temperature
+    from czesg.finance.models import LoanBook
+
+    user = request.user
+    if getattr(user, "role", None) != Role.BANK or aggregation not in temperature.OFFERED:
+        raise NotFound()
+    books = LoanBook.objects.filter(bank=user).order_by("-year")
+    book = (books.filter(year=year) if year is not None else books).first()
+    if book is None:
+        raise NotFound()
+    result = temperature.book_temperature(book, user)
+    return {"method": result.method.title(language()), "method_version": result.method.version,
+            "year": book.year, "aggregation": aggregation, "borrowers": result.companies,
+            "borrowers_with_targets": result.with_targets, "rows": result.rows(aggregation)}
