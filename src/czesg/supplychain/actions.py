@@ -287,15 +287,18 @@ def issue_pact_token(client: PactClient) -> tuple[str, int]:
     return token, int(TOKEN_LIFETIME.total_seconds())
 
 
-def receive_pact_event(client: PactClient, payload: Mapping[str, Any]) -> PactEvent:
-    """Keep a CloudEvent a client sent (checked by the API before)."""
+def receive_pact_event(client: PactClient, payload: Mapping[str, Any],
+                       partner: Any = None) -> PactEvent:
+    """Keep a CloudEvent a client sent (checked by the API before); a request event from an
+    allow-listed partner source is kept with its answer queued."""
     with transaction.atomic():
         event = PactEvent.objects.create(
             client=client, event_id=str(payload["id"])[:200], type=str(payload["type"])[:120],
-            source=str(payload["source"])[:500], payload=dict(payload),
+            source=str(payload["source"])[:500], payload=dict(payload), partner=partner,
+            answer_state="queued" if partner is not None else "",
         )
         record(None, "supplychain.pact_event.receive", event, client_id=client.client_id,
-               type=event.type)
+               type=event.type, partner=getattr(partner, "pk", None))
     return event
 
 
