@@ -272,9 +272,9 @@ class AnswerState(models.TextChoices):
     """Where the answer to a received request event stands."""
 
     NONE = "", _("no answer needed")
-    QUEUED = "queued", _("queued")
-    SENT = "sent", _("sent")
-    FAILED = "failed", _("failed")
+    QUEUED = "queued", _("answer queued")
+    SENT = "sent", _("answer sent")
+    FAILED = "failed", _("answer failed")
 
 
 class PactEvent(models.Model):

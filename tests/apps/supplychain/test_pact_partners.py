@@ -195,3 +195,48 @@ def test_the_event_source_form_with_double_slash_is_matched(buyer, buyer_manager
     from czesg.supplychain.partner_calls import events_url
     assert events_url("//api.example.com/3/events") == "https://api.example.com/3/events"
     assert events_url("http://127.0.0.1:8004") == "http://127.0.0.1:8004/3/events"
+
+
+def test_a_manager_registers_and_revokes_a_partner_on_the_sharing_page(client, buyer,
+                                                                      buyer_manager):
+    client.force_login(buyer_manager)
+    page = f"/enterprises/{buyer.uscc}/pact/"
+    form = {"partner": "1", "partner_name": "整车厂 ERP", "base_url": "https://erp.example/pact",
+            "partner_client_id": "cz-1", "partner_secret": "s3cret-value",
+            "event_sources": "https://erp.example/pact\n//erp.example/3/events"}
+    assert client.post(page, form).status_code == 302
+    stored = PactPartner.objects.get()
+    assert stored.event_sources == ["https://erp.example/pact", "//erp.example/3/events"]
+    text = client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "整车厂 ERP" in text and "s3cret-value" not in text and "登记合作方" in text
+
+    refused = client.post(page, {**form, "base_url": "http://erp.example/pact"},
+                          HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "基础网址须以 https:// 开头（仅本机可用 http://），且不含查询参数。" in \
+        refused.content.decode()
+    assert PactPartner.objects.count() == 1
+
+    revoke = client.post(f"/enterprises/{buyer.uscc}/pact/partners/{stored.pk}/revoke/")
+    assert revoke.status_code == 302
+    stored.refresh_from_db()
+    assert stored.revoked_at is not None
+
+
+def test_another_enterprise_cannot_revoke_the_partner(client, partner, supplier,
+                                                     supplier_manager, buyer):
+    client.force_login(supplier_manager)
+    assert client.post(f"/enterprises/{buyer.uscc}/pact/partners/{partner.pk}/revoke/"
+                       ).status_code == 404
+    assert client.post(f"/enterprises/{supplier.uscc}/pact/partners/{partner.pk}/revoke/"
+                       ).status_code == 404
+    partner.refresh_from_db()
+    assert partner.revoked_at is None
+
+
+def test_the_sharing_page_lists_the_answered_requests(send, client, buyer, buyer_manager,
+                                                      partner, partner_server):
+    send(request_event(partner_server.url, {"productId": ["urn:pact:null"]}, "run-9/14.A"))
+    client.force_login(buyer_manager)
+    text = client.get(f"/enterprises/{buyer.uscc}/pact/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+                      ).content.decode()
+    assert "run-9/14.A" in text and "答复已发送" in text
