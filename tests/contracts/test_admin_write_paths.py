@@ -46,6 +46,10 @@ def rows(firm_a, alice, draft_a, system, make_enterprise):
         fuels=[{"activity": "electricity", "quantity": 100.0, "unit": "kWh"}])
     supplychain_actions.grant_footprint_consent(firm_a, make_enterprise(), actor=alice)
     pact_client, _ = supplychain_actions.register_pact_client(firm_a, name="ERP", actor=alice)
+    from czesg.supplychain.partners import register_pact_partner
+
+    register_pact_partner(firm_a, name="Partner", base_url="https://partner.example/pact",
+                          client_id="c", client_secret="s", actor=alice)
     supplychain_actions.receive_pact_event(pact_client, {
         "type": "org.wbcsd.pact.ProductFootprint.PublishedEvent.3", "specversion": "1.0",
         "id": "e1", "source": "https://partner.example", "data": {"pfIds": []}})

@@ -69,7 +69,7 @@ BUDGETS: list[Budget] = [
     Budget("enterprise", "/enterprises/{uscc}/carbon/", "calculations", 7),
     Budget("enterprise", "/enterprises/{uscc}/products/", "products", 8),
     Budget("enterprise", "/enterprises/{uscc}/products/{product}/", "footprints", 8),
-    Budget("enterprise", "/enterprises/{uscc}/pact/", "pact_clients", 8),
+    Budget("enterprise", "/enterprises/{uscc}/pact/", "pact_clients", 10),  # + partners, requests
     Budget("enterprise", "/enterprises/{uscc}/supplier-requests/", "supplier_requests", 6),
     Budget("enterprise", "/enterprises/{uscc}/supplier-requests/{request}/",
            "request_recipients", 7),
@@ -165,7 +165,7 @@ NOT_LIST_PAGES = {
     "enterprises/<>/carbon/<>/recalculate/",
     "enterprises/<>/footprints/<>/",  # one footprint and its trace
     "enterprises/<>/footprints/<>/publish/", "enterprises/<>/pact/clients/<>/revoke/",
-    "enterprises/<>/pact/consents/<>/revoke/",
+    "enterprises/<>/pact/consents/<>/revoke/", "enterprises/<>/pact/partners/<>/revoke/",
     "ratings/methodology/", "ratings/start/", "ratings/runs/<>/",
     "enterprises/<>/self-diagnosis/", "dashboards/registries/<>/<>/",
     "accounts/login/", "accounts/logout/", "i18n/setlang/",
@@ -395,9 +395,13 @@ class World:
 
     def grow_pact_clients(self, n: int) -> None:
         from czesg.supplychain.actions import grant_footprint_consent, register_pact_client
+        from czesg.supplychain.partners import register_pact_partner
 
         for _ in range(n):
             register_pact_client(self.firm, name=f"client {self._next()}", actor=self.manager)
+            register_pact_partner(self.firm, name=f"partner {self._next()}",
+                                  base_url="https://partner.example/pact", client_id="c",
+                                  client_secret="s", actor=self.manager)
             grant_footprint_consent(self.firm, self._published_enterprise(), actor=self.manager)
 
     def _send(self, buyer, suppliers, actor):

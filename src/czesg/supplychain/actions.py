@@ -39,6 +39,7 @@ from czesg.engine.kernel.errors import (
 from czesg.engine.kernel.identifiers import is_valid_uscc
 from czesg.engine.kernel.problems import Problem
 from czesg.enterprises.models import Enterprise
+from czesg.supplychain.mails import request_mail
 from czesg.supplychain.models import (
     DeclaredUnit,
     Footprint,
@@ -287,15 +288,18 @@ def issue_pact_token(client: PactClient) -> tuple[str, int]:
     return token, int(TOKEN_LIFETIME.total_seconds())
 
 
-def receive_pact_event(client: PactClient, payload: Mapping[str, Any]) -> PactEvent:
-    """Keep a CloudEvent a client sent (checked by the API before)."""
+def receive_pact_event(client: PactClient, payload: Mapping[str, Any],
+                       partner: Any = None) -> PactEvent:
+    """Keep a CloudEvent a client sent (checked by the API before); a request event from an
+    allow-listed partner source is kept with its answer queued."""
     with transaction.atomic():
         event = PactEvent.objects.create(
             client=client, event_id=str(payload["id"])[:200], type=str(payload["type"])[:120],
-            source=str(payload["source"])[:500], payload=dict(payload),
+            source=str(payload["source"])[:500], payload=dict(payload), partner=partner,
+            answer_state="queued" if partner is not None else "",
         )
         record(None, "supplychain.pact_event.receive", event, client_id=client.client_id,
-               type=event.type)
+               type=event.type, partner=getattr(partner, "pk", None))
     return event
 
 
@@ -391,10 +395,7 @@ def send_request(buyer: Enterprise, *, template: str, title: str, year: int,
                suppliers=[{"uscc": c, "tier": t, "invited": f is None} for c, _, t, f in rows])
         invited = [email for _, email, _, _ in rows if email]
         if invited:
-            subject = f"[czesg] {buyer.name}: {request.title}"
-            body = (f"{buyer.name} asks for your ESG data of {year} by {due_date:%Y-%m-%d}.\n"
-                    f"{buyer.name} 请贵司于 {due_date:%Y-%m-%d} 前提供 {year} 年度ESG数据。\n"
-                    "Sign in to czesg and open Buyer requests. 请登录常州ESG平台查看“客户数据请求”。")
+            subject, body = request_mail("invitation", request)
             # One message per supplier: no supplier learns whom else the buyer asked.
             transaction.on_commit(lambda: [send_mail(subject, body, None, [to],
                                                      fail_silently=True) for to in invited])
@@ -557,9 +558,7 @@ def send_due_reminders(today: dt.date | None = None, *, actor) -> list[RequestRe
             record(actor, "supplychain.request.remind", recipient, uscc=recipient.uscc,
                    due_date=recipient.request.due_date.isoformat(), reminder=recipient.reminders)
             reminded.append(recipient)
-        mails = [(f"[czesg] {r.request.buyer.name}: {r.request.title}",
-                  f"Reminder: due {r.request.due_date:%Y-%m-%d}. 提醒：截止日期 "
-                  f"{r.request.due_date:%Y-%m-%d}。", r.email) for r in reminded if r.email]
+        mails = [(*request_mail("reminder", r.request), r.email) for r in reminded if r.email]
         if mails:
             transaction.on_commit(lambda: [send_mail(s, b, None, [to], fail_silently=True)
                                            for s, b, to in mails])

@@ -1,4 +1,4 @@
-"""Read-only admin of products, footprints, consents, PACT clients, buyers' requests and
+"""Read-only admin of products, footprints, consents, PACT clients and partners, buyers' requests and
 weightings: they change only through the actions (pages)."""
 
 from django.contrib import admin
@@ -11,6 +11,7 @@ from czesg.supplychain.models import (
     FootprintConsent,
     PactClient,
     PactEvent,
+    PactPartner,
     Product,
     RequestRecipient,
     SupplierRequest,
@@ -63,12 +64,21 @@ class PactClientAdmin(ReadOnlyAdmin):
     list_select_related = ("enterprise",)
 
 
+@admin.register(PactPartner)
+class PactPartnerAdmin(ReadOnlyAdmin):
+    """Partners' PACT endpoints (the sealed secret is never shown)."""
+
+    list_display = ("name", "enterprise", "base_url", "client_id", "created_at", "revoked_at")
+    exclude = ("sealed_secret",)
+    list_select_related = ("enterprise",)
+
+
 @admin.register(PactEvent)
 class PactEventAdmin(ReadOnlyAdmin):
-    """CloudEvents received at /pact/3/events."""
+    """CloudEvents received at /pact/3/events, with the answer posted to a request."""
 
-    list_display = ("type", "event_id", "source", "client", "received_at")
-    list_filter = ("type",)
+    list_display = ("type", "event_id", "source", "client", "received_at", "answer_state")
+    list_filter = ("type", "answer_state")
     list_select_related = ("client",)
 
 

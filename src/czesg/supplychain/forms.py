@@ -41,6 +41,22 @@ class ClientForm(forms.Form):
     name = forms.CharField(label=_("Client name"), max_length=80)
 
 
+class PartnerForm(forms.Form):
+    """A partner's PACT endpoint and the client credentials it gave the enterprise."""
+
+    partner_name = forms.CharField(label=_("Partner name"), max_length=80)
+    base_url = forms.CharField(label=_("Partner's PACT base URL"), max_length=300,
+                               help_text=_("e.g. https://pact.partner.example/pact"))
+    partner_client_id = forms.CharField(label=_("Client id the partner gave you"),
+                                        max_length=200)
+    partner_secret = forms.CharField(label=_("Client secret the partner gave you"),
+                                     max_length=500, widget=forms.PasswordInput)
+    event_sources = forms.CharField(
+        label=_("Event sources it sends requests from (one per line)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Left empty, only the base URL is allowed."))
+
+
 class ConsentForm(forms.Form):
     """Share footprints with another enterprise, by its credit code."""
 

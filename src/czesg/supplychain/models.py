@@ -242,8 +242,44 @@ class PactToken(models.Model):
         return f"token of {self.client_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
+class PactPartner(models.Model):
+    """A partner's PACT endpoint an enterprise calls (token, events, footprints): its base URL,
+    the client credentials it gave us (the secret sealed, never shown again) and the event
+    sources it may send requests from."""
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT,
+                                   related_name="pact_partners")
+    name = models.CharField(_("name"), max_length=80)
+    base_url = models.CharField(_("base URL"), max_length=300)
+    client_id = models.CharField(_("client id"), max_length=200)
+    sealed_secret = models.TextField()
+    event_sources = models.JSONField(_("event sources"), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ManagedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("PACT partner")
+        verbose_name_plural = _("PACT partners")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.base_url})"
+
+
+class AnswerState(models.TextChoices):
+    """Where the answer to a received request event stands."""
+
+    NONE = "", _("no answer needed")
+    QUEUED = "queued", _("answer queued")
+    SENT = "sent", _("answer sent")
+    FAILED = "failed", _("answer failed")
+
+
 class PactEvent(models.Model):
-    """A CloudEvent a PACT client sent to ``/3/events``, kept as received."""
+    """A CloudEvent a PACT client sent to ``/3/events``, kept as received; a request event
+    also keeps the answer czesg posted back to the requester."""
 
     client = models.ForeignKey(PactClient, on_delete=models.PROTECT, related_name="events")
     event_id = models.CharField(max_length=200)
@@ -251,6 +287,14 @@ class PactEvent(models.Model):
     source = models.CharField(max_length=500)
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
+    partner = models.ForeignKey(PactPartner, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="events")
+    answer_state = models.CharField(max_length=8, choices=AnswerState.choices, blank=True,
+                                    default=AnswerState.NONE)
+    answer = models.JSONField(null=True, blank=True)
+    answer_attempts = models.PositiveSmallIntegerField(default=0)
+    answer_error = models.CharField(max_length=500, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "id"]

@@ -24,13 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Router
 
-from czesg.supplychain import actions, queries
+from czesg.supplychain import actions, partners, queries
 from czesg.supplychain.models import Footprint, PactClient, PactToken
 
 router = Router(tags=["PACT v3"])
 
-FILTERS = ("productId", "companyId", "geography", "classification", "validOn", "validAfter",
-           "validBefore", "status")
+FILTERS = queries.FILTER_NAMES
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 EVENT_TYPES = {
     "org.wbcsd.pact.ProductFootprint.PublishedEvent.3": "published",
@@ -269,9 +268,20 @@ def _check_event_data(kind: str, data: dict[str, Any]) -> None:
 
 @router.post("/3/events", auth=None)
 def events(request: HttpRequest):
-    """Accept a CloudEvent (published, request created / fulfilled / rejected): 200, empty."""
+    """Accept a CloudEvent (published, request created / fulfilled / rejected): 200, empty; a
+    request from a partner's allow-listed source is answered in the background."""
     client = authenticated_client(request)
     payload = _event(request)
-    _check_event_data(EVENT_TYPES[payload["type"]], payload["data"])
-    actions.receive_pact_event(client, payload)
+    kind = EVENT_TYPES[payload["type"]]
+    _check_event_data(kind, payload["data"])
+    partner = None
+    if kind == "request_created":
+        partner = partners.partner_for_source(client.enterprise_id, payload["source"])
+        if partner is None:
+            raise bad_request(gettext("The event's source “%(source)s” is not an event source "
+                                      "of a registered partner.") % {"source": payload["source"]})
+    event = actions.receive_pact_event(client, payload, partner=partner)
+    if partner is not None:
+        partners.queue_answer(event, request.build_absolute_uri(request.path)
+                              .removesuffix("/3/events"))
     return HttpResponse(status=200)

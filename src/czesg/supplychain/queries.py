@@ -17,6 +17,9 @@ from czesg.records.known import recorded_values
 from czesg.supplychain.models import Footprint, FootprintQuerySet, FootprintState
 
 VALIDITY_YEARS = 3
+FILTER_NAMES = ("productId", "companyId", "geography", "classification", "validOn",
+                "validAfter", "validBefore", "status")
+"""The PACT v3 filters (of ``GET /3/footprints``; the criteria of a request event)."""
 """A footprint is valid from the end of its reference period for three years (PACT's default
 when no validity period is given; we state it explicitly)."""
 

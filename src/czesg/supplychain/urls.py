@@ -15,6 +15,8 @@ urlpatterns = [
     path("enterprises/<str:uscc>/pact/", views.sharing, name="sharing"),
     path("enterprises/<str:uscc>/pact/clients/<int:pk>/revoke/", views.revoke_client,
          name="revoke_client"),
+    path("enterprises/<str:uscc>/pact/partners/<int:pk>/revoke/", views.revoke_partner,
+         name="revoke_partner"),
     path("enterprises/<str:uscc>/pact/consents/<int:pk>/revoke/", views.revoke_consent,
          name="revoke_consent"),
     path("enterprises/<str:uscc>/supplier-requests/", request_pages.supplier_requests,

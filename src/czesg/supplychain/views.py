@@ -19,13 +19,14 @@ from czesg.engine.carbon.activities import load_activities
 from czesg.engine.footprint import FootprintInputError, load_secondary_factors
 from czesg.engine.kernel.errors import CzesgError
 from czesg.enterprises.models import Enterprise
-from czesg.supplychain import actions
+from czesg.supplychain import actions, partners
 from czesg.supplychain.forms import (
     FUEL_ROWS,
     MATERIAL_ROWS,
     ClientForm,
     ConsentForm,
     FootprintForm,
+    PartnerForm,
     ProductForm,
 )
 from czesg.supplychain.models import (
@@ -33,6 +34,8 @@ from czesg.supplychain.models import (
     FootprintConsent,
     FootprintState,
     PactClient,
+    PactEvent,
+    PactPartner,
     Product,
 )
 from czesg.web.language import language
@@ -195,11 +198,13 @@ def publish(request: HttpRequest, uscc: str, pk: Any) -> HttpResponse:
 
 @login_required
 def sharing(request: HttpRequest, uscc: str) -> HttpResponse:
-    """PACT clients (a new client's secret shown once) and consents to share footprints."""
+    """PACT clients (a new client's secret shown once), partners (their secret never shown
+    again, the requests they sent and our answers) and consents to share footprints."""
     enterprise = _enterprise(request, uscc)
     products_of = list(Product.objects.filter(enterprise=enterprise).order_by("name"))
     client_form = ClientForm(request.POST if "register" in request.POST else None)
     consent_form = ConsentForm(request.POST if "share" in request.POST else None)
+    partner_form = PartnerForm(request.POST if "partner" in request.POST else None)
     consent_form.fields["product"].choices = [("", gettext("All products"))] + [
         (str(p.uuid), p.name) for p in products_of]
     secret, new_client, error = "", None, ""
@@ -207,6 +212,14 @@ def sharing(request: HttpRequest, uscc: str) -> HttpResponse:
         if request.method == "POST" and "register" in request.POST and client_form.is_valid():
             new_client, secret = actions.register_pact_client(
                 enterprise, name=client_form.cleaned_data["name"], actor=request.user)
+        elif request.method == "POST" and "partner" in request.POST and partner_form.is_valid():
+            data = partner_form.cleaned_data
+            partners.register_pact_partner(
+                enterprise, name=data["partner_name"], base_url=data["base_url"],
+                client_id=data["partner_client_id"], client_secret=data["partner_secret"],
+                event_sources=data["event_sources"].splitlines(), actor=request.user)
+            messages.success(request, gettext("The partner is registered."))
+            return redirect("supplychain:sharing", enterprise.uscc)
         elif request.method == "POST" and "share" in request.POST and consent_form.is_valid():
             code = consent_form.cleaned_data["recipient"].strip().upper()
             recipient = Enterprise.objects.filter(uscc=code).first()
@@ -228,6 +241,10 @@ def sharing(request: HttpRequest, uscc: str) -> HttpResponse:
         "clients": PactClient.objects.filter(enterprise=enterprise, revoked_at__isnull=True),
         "consents": FootprintConsent.objects.filter(supplier=enterprise, revoked_at__isnull=True)
         .select_related("recipient", "product"),
+        "partner_form": partner_form,
+        "partners": PactPartner.objects.filter(enterprise=enterprise, revoked_at__isnull=True),
+        "requests": PactEvent.objects.filter(client__enterprise=enterprise, partner__isnull=False)
+        .select_related("partner")[:20],
         "token_url": request.build_absolute_uri("/pact/auth/token"),
         "base_url": request.build_absolute_uri("/pact"),
     })
@@ -243,6 +260,19 @@ def revoke_client(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
         raise Http404
     actions.revoke_pact_client(client.pk, actor=request.user)
     messages.success(request, gettext("The client is revoked."))
+    return redirect("supplychain:sharing", enterprise.uscc)
+
+
+@login_required
+@require_POST
+def revoke_partner(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
+    """Revoke a partner connection of the enterprise."""
+    enterprise = _enterprise(request, uscc)
+    partner = PactPartner.objects.filter(enterprise=enterprise, pk=pk).first()
+    if partner is None:
+        raise Http404
+    partners.revoke_pact_partner(partner.pk, actor=request.user)
+    messages.success(request, gettext("The partner connection is revoked."))
     return redirect("supplychain:sharing", enterprise.uscc)
 
 

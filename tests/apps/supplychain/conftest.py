@@ -78,3 +78,27 @@ def bearer(client, buyer_credentials):
                            HTTP_AUTHORIZATION=basic(*buyer_credentials))
     assert response.status_code == 200, response.content
     return "Bearer " + response.json()["access_token"]
+
+
+@pytest.fixture
+def partner_server():
+    """A PACT partner on loopback (see ``partner_server.py``), stopped after the test."""
+    from .partner_server import start
+
+    holder: dict = {}
+    server = start(holder)
+    yield holder["partner"]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def partner(buyer, buyer_manager, partner_server):
+    """The buyer's connection to the loopback partner (its URL is the allowed event source)."""
+    from czesg.supplychain.partners import register_pact_partner
+
+    from .partner_server import CLIENT_ID, CLIENT_SECRET
+
+    return register_pact_partner(buyer, name="Partner ERP", base_url=partner_server.url,
+                                 client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                                 actor=buyer_manager)
