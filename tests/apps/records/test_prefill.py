@@ -97,3 +97,23 @@ def test_a_value_30_percent_below_the_utility_total_is_warned_naming_the_record(
     # Within the tolerance (5% above the record): no warning.
     actions.set_value(draft, "E-ENG-01-ELEC", "1373.4", "MWh", actor=carol)
     assert not [f for f in checks.findings_for(draft) if f.rule == "record_mismatch"]
+
+
+def test_the_form_shows_the_registry_size_class_beside_the_headcount_as_a_hint(
+        client, make_enterprise, member_of):
+    """The registry holds an NBS size class, not a headcount: the form names it with its source
+    beside the headcount, and fills in no number."""
+    firm = make_enterprise("常州示例机械有限公司", size_class="medium")
+    dora = member_of(firm, "dora")
+    draft = actions.start_disclosure(firm, 2024, actor=dora)
+    client.force_login(dora)
+    page = page_of(client, draft)
+    headcount = page[page.index('id="row-S-EMP-01"'):]
+    headcount = headcount[:headcount.index("</form>")]
+    assert 'data-source="registry" data-size-class="medium"' in headcount
+    assert "企业名录将贵企业划为中型企业（国家统计局《统计上大中小微型企业划分办法》）" in headcount
+    assert "规模类型不是员工人数" in headcount
+    assert not Datapoint.objects.filter(disclosure=draft, indicator_code="S-EMP-01").exists()
+    # Only the headcount carries it.
+    energy = page[page.index('id="row-E-ENG-01"'):]
+    assert 'data-source="registry"' not in energy[:energy.index("</form>")]
