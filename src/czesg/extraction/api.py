@@ -170,33 +170,33 @@ def reports(request: HttpRequest):
     return [_run_out(run, run.n) for run in runs]
 
 
-@router.get("/reports/{pk}", response=ExtractionRunDetailOut, auth=READ_AUTH,
+@router.get("/reports/{report_id}", response=ExtractionRunDetailOut, auth=READ_AUTH,
             operation_id="czesg_api_v1_extraction_report")
-def report(request: HttpRequest, pk: int):
+def report(request: HttpRequest, report_id: int):
     """A report read and its candidates, each with its citation (page, box, exact text)."""
-    return _detail(_visible_run(request, pk))
+    return _detail(_visible_run(request, report_id))
 
 
-@router.post("/candidates/{pk}/accept", response=ExtractionCandidateOut, auth=WRITE_AUTH,
+@router.post("/candidates/{candidate_id}/accept", response=ExtractionCandidateOut, auth=WRITE_AUTH,
              operation_id="czesg_api_v1_extraction_accept")
-def accept(request: HttpRequest, pk: int):
+def accept(request: HttpRequest, candidate_id: int):
     """Accept a candidate as read: it enters the draft disclosure or the records."""
-    return _candidate_out(actions.accept_candidate(_visible_candidate(request, pk),
+    return _candidate_out(actions.accept_candidate(_visible_candidate(request, candidate_id),
                                                    actor=request.user))
 
 
-@router.post("/candidates/{pk}/correct", response=ExtractionCandidateOut, auth=WRITE_AUTH,
+@router.post("/candidates/{candidate_id}/correct", response=ExtractionCandidateOut, auth=WRITE_AUTH,
              operation_id="czesg_api_v1_extraction_correct")
-def correct(request: HttpRequest, pk: int, body: ExtractionCorrectionIn):
+def correct(request: HttpRequest, candidate_id: int, body: ExtractionCorrectionIn):
     """Enter the right figure for a candidate (value and unit as the page prints them)."""
     return _candidate_out(actions.correct_candidate(
-        _visible_candidate(request, pk), body.value, body.unit, note=body.note,
+        _visible_candidate(request, candidate_id), body.value, body.unit, note=body.note,
         actor=request.user))
 
 
-@router.post("/candidates/{pk}/reject", response=ExtractionCandidateOut, auth=WRITE_AUTH,
+@router.post("/candidates/{candidate_id}/reject", response=ExtractionCandidateOut, auth=WRITE_AUTH,
              operation_id="czesg_api_v1_extraction_reject")
-def reject(request: HttpRequest, pk: int, body: ExtractionRejectionIn):
+def reject(request: HttpRequest, candidate_id: int, body: ExtractionRejectionIn):
     """Reject a candidate; nothing is written."""
-    return _candidate_out(actions.reject_candidate(_visible_candidate(request, pk),
+    return _candidate_out(actions.reject_candidate(_visible_candidate(request, candidate_id),
                                                    note=body.note, actor=request.user))
