@@ -126,6 +126,8 @@ BUDGETS: list[Budget] = [
     Budget("anonymous", "/api/v1/ratings/distribution", "rated", 4),
     Budget("anonymous", "/api/v1/ratings/{uscc}/history", "runs", 4),
     Budget("government", "/api/v1/records/sources/{code}/imports", "imports", 6),
+    Budget("enterprise", "/api/v1/extraction/reports", "reports", 6),
+    Budget("government", "/api/v1/extraction/reports", "reports", 6),
     Budget("bank", "/api/v1/finance/products", "fin_products", 5),
     Budget("bank", "/api/v1/finance/requests", "fin_requests", 5),
     Budget("enterprise", "/api/v1/finance/enterprises/{uscc}/eligibility", "fin_products", 8),

@@ -370,3 +370,56 @@ def test_role_against_a_banks_temperature_and_disclosure(role, actors, firm_b):
         about = {row[1]: row[2] for row in book["说明 About"].iter_rows(values_only=True)}
         assert about["Loan book outstanding (10k CNY)"] == "—"
         assert 'id="temperature"' not in client.get("/finance/temperature/").content.decode()
+
+
+# --------------------------------------------------------------------------------------------
+# Reports read for figures (/api/v1/extraction): B's own report, read by bob into B's disclosure
+
+# Who may see B's report and its candidates (as on the pages), who may decide them (the run's
+# figures go to B's disclosure: its managers only; an analyst's decisions go to the records), and
+# who may upload a report of B (B is not listed: no analyst reads it).
+EXTRACTION_READERS = {"bob", "government", "platform_admin"}
+EXTRACTION_DECIDERS = {"bob"}
+EXTRACTION_UPLOADERS = {"bob"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_another_tenants_report_read_for_figures(role, actors, firm_b, bob):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from czesg.bench.extraction_corpus import en_table
+    from czesg.extraction import actions as extraction
+    from czesg.extraction.models import Candidate, ExtractionRun
+
+    pdf = en_table().pdf
+    run = extraction.read_report(firm_b, 2024, pdf, "report.pdf", actor=bob)
+    candidate = run.candidates.order_by("id").first()
+    client = client_for(actors[role])
+    status = client.get(f"/api/v1/extraction/reports/{run.pk}").status_code
+    expected = 200 if role in EXTRACTION_READERS else (401 if role == "anonymous" else 404)
+    assert status == expected, (role, status)
+    listed = client.get("/api/v1/extraction/reports")
+    if role == "anonymous":
+        assert listed.status_code == 401
+    else:
+        assert (run.pk in [r["id"] for r in listed.json()]) == (role in EXTRACTION_READERS), role
+
+    runs, audit_before = ExtractionRun.objects.count(), AuditEvent.objects.count()
+    response = client.post(f"/api/v1/extraction/candidates/{candidate.pk}/reject",
+                           data=json.dumps({"note": "x"}), content_type="application/json")
+    assert response.status_code < 500, (role, response.status_code)
+    if role in EXTRACTION_DECIDERS:
+        assert response.status_code == 200
+    else:
+        assert response.status_code in (401, 403, 404), (role, response.status_code)
+        assert Candidate.objects.get(pk=candidate.pk).state == "pending"
+        assert AuditEvent.objects.count() == audit_before
+    response = client.post("/api/v1/extraction/reports", data={
+        "uscc": firm_b.uscc, "year": "2024",
+        "file": SimpleUploadedFile("b.pdf", pdf, content_type="application/pdf")})
+    assert response.status_code < 500, (role, response.status_code)
+    if role in EXTRACTION_UPLOADERS:
+        assert response.status_code == 201 and ExtractionRun.objects.count() == runs + 1
+    else:
+        assert response.status_code in (401, 403, 404), (role, response.status_code)
+        assert ExtractionRun.objects.count() == runs

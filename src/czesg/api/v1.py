@@ -6,6 +6,7 @@ from czesg.access.api import router as access_router
 from czesg.carbon.api import router as carbon_router
 from czesg.disclosures.api import router as disclosures_router
 from czesg.enterprises.api import router as enterprises_router
+from czesg.extraction.api import router as extraction_router
 from czesg.finance.api import router as finance_router
 from czesg.portal.api import router as portal_router
 from czesg.ratings.api import router as ratings_router
@@ -39,3 +40,4 @@ api.add_router("/carbon", carbon_router)
 api.add_router("/ratings", ratings_router)
 api.add_router("/records", records_router)
 api.add_router("/finance", finance_router)
+api.add_router("/extraction", extraction_router)

@@ -9,7 +9,7 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from czesg.engine.catalogue import Catalogue
 from czesg.engine.catalogue.frameworks import (
@@ -47,7 +47,7 @@ def disclosure_indexes(catalogue: Catalogue, points: Mapping[str, Any], lang: st
             rows.append({
                 "ref": row.requirement.ref,
                 "status": row.status,
-                "status_label": gettext(STATUS_LABELS[row.status]),
+                "status_label": pgettext("content index", STATUS_LABELS[row.status]),
                 "answered_by": [{"code": c, "name": catalogue.get(c).name(lang),
                                  "topic": topics[catalogue.get(c).topic]}
                                 for c in row.answered_by],

@@ -61,7 +61,9 @@ def test_content_index_lines_name_pages_and_are_not_figures():
                                 line("305-2", "范围二排放", "第3页"),
                                 line("GRI 2-7", "员工", "99")), 0)] * 3
     assert index_code(pages[0].lines[0]) == "305-1"
-    assert content_index(pages) == {"E-GHG-02": (2,), "E-GHG-03": (3,)}  # 2-7: p. 99 > 3 pages
+    # The catalogue maps 305-1/305-2/305-3 to the total too, and 305-2 to both Scope 2 bases.
+    assert content_index(pages) == {"E-GHG-01": (2, 3), "E-GHG-02": (2,), "E-GHG-03": (3,),
+                                    "E-GHG-03-MKT": (3,)}  # 2-7: p. 99 > 3 pages
 
 
 def test_a_new_table_without_year_columns_forgets_the_last_tables_columns():

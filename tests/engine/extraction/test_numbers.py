@@ -27,6 +27,9 @@ def one(text: str):
     ("123,456 m³", Decimal("123456"), "m3"),
     ("12,345吨二氧化碳当量", Decimal("12345"), "吨二氧化碳当量"),
     ("1,234 persons", Decimal("1234"), "persons"),
+    ("86,420 10,000 CNY", Decimal("86420"), "10,000 CNY"),   # the registry's English names
+    ("3.5 100 million CNY", Decimal("3.5"), "100 million CNY"),
+    ("5 10,000 m³", Decimal("5"), "10,000 m3"),
 ])
 def test_figure_values_and_units(text, value, unit):
     figure = one(text)
@@ -51,6 +54,7 @@ def test_units_come_only_from_the_registry():
     assert read_unit("万千瓦时") == "万千瓦时"
     assert read_unit("GH") is None       # a pint unit, never a report's
     assert read_unit("吨标油") is None    # not in the registry: shown as printed, never guessed
+    assert read_unit("10,000 CNY") == "万元"  # the registry's own English name of 万元
 
 
 def test_year_headers():

@@ -110,7 +110,7 @@ def find_indicators(text: str, breaks: tuple[int, ...] = ()) -> list[Match]:
             if not any(at < e and s < end for s, e in taken) and (
                     not phrase.isascii() or _word_bounded(squeezed, at, end)):
                 taken.append((at, end))
-                clause = _clause(text, positions[at], positions[end - 1] + 1, breaks)
+                clause = clause_of(text, positions[at], positions[end - 1] + 1, breaks)
                 if not any(word in clause for word in entry.exclude):
                     found.append(Match(entry.code, phrase, positions[at],
                                        positions[end - 1] + 1))
@@ -124,7 +124,7 @@ def find_indicator(text: str) -> Match | None:
     return found[0] if found else None
 
 
-def _clause(text: str, start: int, end: int, breaks: tuple[int, ...] = ()) -> str:
+def clause_of(text: str, start: int, end: int, breaks: tuple[int, ...] = ()) -> str:
     """The folded, space-free clause around ``text[start:end]`` (between clause punctuation and
     the line ``breaks`` outside the phrase)."""
     before = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]

@@ -19,7 +19,7 @@ from czesg.engine.disclosure.answers import Answer, Finding, error_finding, warn
 from czesg.engine.disclosure.validation import validate
 from czesg.engine.extraction.contents import content_index
 from czesg.engine.extraction.layout import Page, image_only, no_text, read_pages
-from czesg.engine.extraction.reading import ASSUMED, Reading, read_figures
+from czesg.engine.extraction.reading import ASSUMED, BOTH, UNLABELLED, Reading, read_figures
 from czesg.engine.kernel import units
 from czesg.engine.kernel.errors import UnitError, gettext_noop
 
@@ -156,6 +156,14 @@ def _converted(reading: Reading, catalogue: Catalogue) -> Candidate:
         notes.append(warning_finding("year_assumed", reading.indicator, gettext_noop(
             "Neither a year column nor the sentence names the year; the figure was taken as the "
             "reporting year's.")))
+    if reading.basis == BOTH:
+        notes.append(error_finding("scope2_both_bases", reading.indicator, gettext_noop(
+            "The label names both location-based and market-based Scope 2; say which this "
+            "figure is.")))
+    elif reading.basis == UNLABELLED:
+        notes.append(warning_finding("scope2_unlabelled", reading.indicator, gettext_noop(
+            "The label does not say location-based or market-based; the figure was taken as "
+            "location-based Scope 2 (never as market-based).")))
     unit = reading.unit
     if not unit:
         if reading.unit_printed:

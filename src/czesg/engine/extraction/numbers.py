@@ -63,7 +63,10 @@ def figures(text: str) -> list[Figure]:
     A year followed by 年 and a bare number inside a longer word (``Scope 1``, ``GRI 305-1``) are
     not figures."""
     found: list[Figure] = []
+    taken = 0
     for match in _NUMBER.finditer(text):
+        if match.start() < taken:
+            continue  # the "10,000" of a unit printed as "10,000 CNY" after a figure
         digits = match.group("digits")
         opened, closed = bool(match.group("open")), bool(match.group("close"))
         start = match.start("open") if opened else (
@@ -97,6 +100,7 @@ def figures(text: str) -> list[Figure]:
         if multiplier:
             value *= MULTIPLIERS[multiplier.lower()]
         found.append(Figure(value, text[start:end], start, end + consumed, multiplier, unit))
+        taken = end + consumed
     return found
 
 
@@ -110,6 +114,11 @@ def _tail(text: str) -> tuple[str, str, int]:
     index = 0
     if text[:1] == " ":
         index = 1
+    lowered = text[index:index + MAX_UNIT_CHARS + 8].lower()
+    for spelling in _numbered_spellings():  # "10,000 CNY", "100 million CNY": a unit's name
+        after = lowered[len(spelling):len(spelling) + 1]
+        if lowered.startswith(spelling) and not (after and (after.isalnum() or after in "₂²³")):
+            return "", text[index:index + len(spelling)], index + len(spelling)
     multiplier = ""
     for word in ("百万", "万", "亿", "千", "million", "billion", "thousand"):
         chunk = text[index:index + len(word)]
@@ -151,4 +160,14 @@ def _spellings() -> dict[str, str]:
     for spelling in units.ALIASES:
         if "_" not in spelling:
             spelled.setdefault(spelling.lower(), spelling)
+    # The registry's own Chinese and English names, as czesg's report prints them ("10,000 CNY").
+    for symbol, names in units.ALL_LABELS.items():
+        for name in names:
+            spelled.setdefault(normalise(name).lower(), symbol)
     return spelled
+
+
+@lru_cache(maxsize=1)
+def _numbered_spellings() -> tuple[str, ...]:
+    """The registry's spellings that begin with a number ("10,000 t"), longest first."""
+    return tuple(sorted((s for s in _spellings() if s[:1].isdigit()), key=len, reverse=True))

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from czesg.engine.extraction.aliases import Match, find_indicators
-from czesg.engine.extraction.contents import index_code
+from czesg.engine.extraction.aliases import Match, clause_of, find_indicators
+from czesg.engine.extraction.contents import index_code, index_page
 from czesg.engine.extraction.layout import Line, Page, Segment
 from czesg.engine.extraction.numbers import Figure, figures, normalise, read_unit, year_of
 
@@ -23,13 +23,21 @@ PROSE_REACH = 24
 # A value cell belongs to a year column when their boxes overlap, or their centres are this close.
 COLUMN_SLACK = 12.0
 _UNIT_NOTE = re.compile(r"^(?:单位|unit|units)\s*[:：]\s*(.+)$", re.IGNORECASE)
-_BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,24})[)\]]")
+_BRACKETED = re.compile(r"[(\[]([^()\[\]]{1,40})[)\]]")
 _HEADER_WORDS = re.compile(r"^\s*(?:指标|项目|类别|indicator|item|metric|kpi)s?\s*$", re.IGNORECASE)
 _YEAR_NEAR = re.compile(r"(?:in|for|fy)\s?(20\d\d)|(20\d\d)\s?年", re.IGNORECASE)
 
 COLUMN = "column"
 TEXT = "text"
 ASSUMED = "assumed"
+
+# Scope 2: the catalogue's E-GHG-03 is location-based, E-GHG-03-MKT market-based; which one a
+# label means is told only by these words (GHG Protocol Scope 2 Guidance, dual reporting), never
+# guessed: an unlabelled Scope 2 figure is read as location-based and said to be unlabelled.
+SCOPE2 = ("E-GHG-03", "E-GHG-03-MKT")
+LOCATION_WORDS = ("基于位置", "基于地点", "location-based", "locationbased", "location")
+MARKET_WORDS = ("基于市场", "market-based", "marketbased", "market")
+LOCATION, MARKET, BOTH, UNLABELLED = "location", "market", "both", "unlabelled"
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,9 @@ class Reading:
     page: int
     bbox: tuple[float, float, float, float]
     text: str
+    basis: str = ""
+    """For Scope 2: which basis the label names (``location``, ``market``, ``both`` or
+    ``unlabelled``); empty for every other indicator."""
 
 
 @dataclass
@@ -66,6 +77,8 @@ def read_figures(pages: Iterable[Page], year: int) -> list[Reading]:
     state = _State(columns=[])
     found: list[Reading] = []
     for page in pages:
+        if index_page(page):
+            continue  # a content index names codes and pages, not figures
         lines = page.lines
         for index, line in enumerate(lines):
             if index_code(line) is not None:
@@ -115,11 +128,30 @@ def _read(match: Match, page: Page, lines: tuple[Line, ...], index: int, positio
           state: _State, year: int, used: list[Segment], text: str) -> list[Reading]:
     line = lines[index]
     segment = line.segments[position]
+    basis = scope2_basis(clause_of(text, match.start, match.end, (len(segment.text),))) \
+        if match.code in SCOPE2 else ""
+    if basis:
+        match = replace(match, code=SCOPE2[1] if basis == MARKET else SCOPE2[0])
+    found: list[Reading] = []
     if match.end <= len(segment.text):
         row = _row(match, page, line, position, state, year)
-        if row and not _prose_figure(normalise(segment.text[match.end:])):
-            return row
-    return _prose(match, page, used, text, year)
+        rest = _BRACKETED.sub("", normalise(segment.text[match.end:]))
+        if row and not _prose_figure(rest):  # "（范围1+范围2）" qualifies the label
+            found = row
+    if not found:
+        found = _prose(match, page, used, text, year)
+    return [replace(reading, basis=basis) for reading in found]
+
+
+def scope2_basis(clause: str) -> str:
+    """Which Scope 2 basis a label's folded, space-free ``clause`` names: ``location``,
+    ``market``, ``both`` (a label naming the two cannot say which figure it is) or
+    ``unlabelled``."""
+    location = any(word in clause for word in LOCATION_WORDS)
+    market = any(word in clause for word in MARKET_WORDS)
+    if location and market:
+        return BOTH
+    return LOCATION if location else MARKET if market else UNLABELLED
 
 
 def _row(match: Match, page: Page, line: Line, position: int, state: _State,
@@ -164,7 +196,7 @@ def _row(match: Match, page: Page, line: Line, position: int, state: _State,
 def _prose(match: Match, page: Page, used: list[Segment], text: str, year: int) -> list[Reading]:
     """A sentence: the first figure after the indicator's name, within reach and before the
     next indicator's name, on this line or the column's next line."""
-    after = normalise(text[match.end:match.end + PROSE_REACH + 16])
+    after = _BRACKETED.sub(_blank_qualifier, normalise(text[match.end:match.end + PROSE_REACH + 16]))
     stop = next((m.start for m in find_indicators(after)), len(after))
     figure = _prose_figure(after[:stop])
     if figure is None or figure.start > PROSE_REACH:
@@ -181,6 +213,14 @@ def _prose(match: Match, page: Page, used: list[Segment], text: str, year: int) 
         unit=read_unit(figure.unit) or "" if figure.unit else "", unit_printed=figure.unit,
         context=text, page=page.number, bbox=(box.x0, box.top, box.x1, box.bottom),
         text=" ".join(s.text for s in used))]
+
+
+def _blank_qualifier(bracketed: re.Match[str]) -> str:
+    """A bracketed qualifier after a name ("（范围1+范围2）", "(tCO2e)") blanked, so that its
+    digits are not the sentence's figure; a bracketed number (a negative) is kept."""
+    if any(char.isalpha() for char in bracketed.group(1)):
+        return " " * len(bracketed.group(0))
+    return bracketed.group(0)
 
 
 def _prose_figure(text: str) -> Figure | None:
