@@ -9,7 +9,7 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import pgettext
 
 from czesg.engine.catalogue import Catalogue
 from czesg.engine.catalogue.frameworks import (
