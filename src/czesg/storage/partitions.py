@@ -183,6 +183,7 @@ def partition(connection, plan: Plan) -> None:
                                f"FOR VALUES WITH (MODULUS {plan.modulus}, REMAINDER {rest})")
         _finish(cursor, table, old)
         _recreate(cursor, table, constraints, indexes, key, widen=True)
+        cursor.execute(f'ANALYZE "{table}"')  # the planner's statistics of the copied rows
 
 
 def unpartition(connection, plan: Plan) -> None:
@@ -195,6 +196,7 @@ def unpartition(connection, plan: Plan) -> None:
         old = _copy_table(cursor, table, "")
         _finish(cursor, table, old)
         _recreate(cursor, table, constraints, indexes, plan.key, widen=False)
+        cursor.execute(f'ANALYZE "{table}"')
 
 
 def add_year(connection, table: str, year: int) -> str | None:

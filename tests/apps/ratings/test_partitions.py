@@ -146,3 +146,23 @@ def test_partition_and_unpartition_keep_rows_constraints_and_the_sequence():
                                "WHERE conname = 't19_once'")[0]
     assert definition == "UNIQUE (run, ent) INCLUDE (year, grade)"
     assert len(_catalogue(rows)) == 4
+
+
+def test_the_partitions_command_lists_and_checks_its_options(capsys):
+    import argparse
+    import json
+
+    from czesg.ratings.cli import register_partitions
+
+    parser = argparse.ArgumentParser()
+    register_partitions(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["partitions", "list", "--format", "json"])
+    assert args.func(args) == 0
+    tables = json.loads(capsys.readouterr().out)["tables"]
+    on_pg = connection.vendor == "postgresql"
+    assert len(tables["ratings_rating"]) == (17 if on_pg else 0)
+    assert len(tables["disclosures_datapoint"]) == (8 if on_pg else 0)
+    args = parser.parse_args(["partitions", "archive"])
+    assert args.func(args) == 2
+    assert "--before is required" in capsys.readouterr().err
+    assert not AuditEvent.objects.filter(action__startswith="partitions.").exists()
