@@ -95,7 +95,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_partitions(args: argparse.Namespace) -> int:
-    """``czesg partitions list|add|archive``: show, add or archive (detach) year partitions."""
+    """``czesg partitions list|add|archive|analyze``: show, add or archive (detach) year
+    partitions, or refresh the partitioned tables' statistics."""
     setup_django()
     import datetime
 
@@ -110,6 +111,8 @@ def run_partitions(args: argparse.Namespace) -> int:
     try:
         if args.action == "add":
             done = partitions.add_year(args.year, actor=system_actor())
+        elif args.action == "analyze":
+            done = partitions.analyze()
         elif args.action == "archive":
             latest = args.latest or datetime.date.today().year - 1
             done = partitions.archive_before(args.before, actor=system_actor(), latest=latest)
@@ -135,8 +138,10 @@ def run_partitions(args: argparse.Namespace) -> int:
 
 def register_partitions(sub: argparse._SubParsersAction) -> None:
     """Add ``czesg partitions`` (the year partitions on PostgreSQL) to the ``czesg`` command."""
-    p = sub.add_parser("partitions", help="list, add or archive the year partitions (PostgreSQL)")
-    p.add_argument("action", choices=("list", "add", "archive"))
+    p = sub.add_parser("partitions", help="list, add, archive or analyze the partitions (PostgreSQL)")
+    p.add_argument("action", choices=("list", "add", "archive", "analyze"),
+                   help="analyze: refresh the statistics of the partitioned tables (after a "
+                   "bulk load and nightly: autovacuum never analyzes a partitioned table)")
     p.add_argument("--year", type=int, help="add: the year whose partitions to create")
     p.add_argument("--before", type=int,
                    help="archive: detach every year before this one into archive_ tables")

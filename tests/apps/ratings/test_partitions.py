@@ -162,6 +162,10 @@ def test_the_partitions_command_lists_and_checks_its_options(capsys):
     on_pg = connection.vendor == "postgresql"
     assert len(tables["ratings_rating"]) == (17 if on_pg else 0)
     assert len(tables["disclosures_datapoint"]) == (8 if on_pg else 0)
+    args = parser.parse_args(["partitions", "analyze", "--format", "json"])
+    assert args.func(args) == 0
+    analyzed = json.loads(capsys.readouterr().out)["changed"]
+    assert analyzed == ([*partitions.YEAR_TABLES, "disclosures_datapoint"] if on_pg else [])
     args = parser.parse_args(["partitions", "archive"])
     assert args.func(args) == 2
     assert "--before is required" in capsys.readouterr().err
