@@ -202,6 +202,19 @@ def _unpack(path: Path, into: Path) -> dict[str, Any]:
     return manifest
 
 
+def _drop_partitioned_tables() -> None:
+    """Drop the target's partitioned tables with their partitions before ``pg_restore
+    --clean``, which would otherwise try to drop each partition's inherited constraints (and
+    fail); nothing references these tables (docs/scale.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.oid::regclass::text FROM pg_partitioned_table p "
+            "JOIN pg_class c ON c.oid = p.partrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP TABLE IF EXISTS {name} CASCADE")
+
+
 def _load_database(dump: Path, vendor: str, force: bool) -> None:
     if vendor != connection.vendor:
         raise StateConflict(
@@ -212,6 +225,8 @@ def _load_database(dump: Path, vendor: str, force: bool) -> None:
     if vendor == "postgresql":
         args, env = _pg_args(db)
         clean = ["--clean", "--if-exists"] if force else []
+        if force:
+            _drop_partitioned_tables()
         connections.close_all()
         _run([pg_binary("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
               *clean, *args, str(dump)], env)

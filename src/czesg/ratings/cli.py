@@ -91,3 +91,61 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--partitions", type=int, default=8,
                    help="Parquet partitions (Spark tasks) by credit-code hash (default 8)")
     p.set_defaults(func=run)
+    register_partitions(sub)
+
+
+def run_partitions(args: argparse.Namespace) -> int:
+    """``czesg partitions list|add|archive|analyze``: show, add or archive (detach) year
+    partitions, or refresh the partitioned tables' statistics."""
+    setup_django()
+    import datetime
+
+    from czesg.accounts.actors import system_actor
+    from czesg.engine.kernel.errors import CzesgError
+    from czesg.ratings import partitions
+
+    needed = {"add": "year", "archive": "before"}.get(args.action)
+    if needed and getattr(args, needed) is None:
+        print(f"czesg partitions {args.action}: --{needed} is required", file=sys.stderr)
+        return 2
+    try:
+        if args.action == "add":
+            done = partitions.add_year(args.year, actor=system_actor())
+        elif args.action == "analyze":
+            done = partitions.analyze()
+        elif args.action == "archive":
+            latest = args.latest or datetime.date.today().year - 1
+            done = partitions.archive_before(args.before, actor=system_actor(), latest=latest)
+        else:
+            done = None
+    except CzesgError as exc:
+        print(f"czesg partitions: {exc.render()}", file=sys.stderr)
+        return 1
+    data = {"tables": {t: [list(p) for p in parts]
+                       for t, parts in partitions.state().items()}}
+    if done is not None:
+        data["changed"] = done
+    if getattr(args, "format", "text") == "json":
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for table, parts in data["tables"].items():
+        sys.stdout.write(f"{table}: " + (", ".join(n for n, _ in parts) or "plain") + "\n")
+    if done is not None:
+        sys.stdout.write(f"{args.action}: " + (", ".join(done) or "nothing to do") + "\n")
+    return 0
+
+
+def register_partitions(sub: argparse._SubParsersAction) -> None:
+    """Add ``czesg partitions`` (the year partitions on PostgreSQL) to the ``czesg`` command."""
+    p = sub.add_parser("partitions", help="list, add, archive or analyze the partitions (PostgreSQL)")
+    p.add_argument("action", choices=("list", "add", "archive", "analyze"),
+                   help="analyze: refresh the statistics of the partitioned tables (after a "
+                   "bulk load and nightly: autovacuum never analyzes a partitioned table)")
+    p.add_argument("--year", type=int, help="add: the year whose partitions to create")
+    p.add_argument("--before", type=int,
+                   help="archive: detach every year before this one into archive_ tables")
+    p.add_argument("--latest", type=int, default=None,
+                   help="archive: the newest reporting year (default last calendar year)")
+    add_format(p)
+    p.set_defaults(func=run_partitions)
