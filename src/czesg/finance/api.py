@@ -3,7 +3,7 @@ eligibility for each (its managers), and the financing requests the caller may s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -59,6 +59,19 @@ class VerdictOut(Schema):
     discount_bps: int
 
 
+class IdentificationOut(Schema):
+    """The green identification of a request's project: catalogue category, who, when, why."""
+
+    catalogue: str
+    code: str
+    green: bool
+    transition_category: str
+    evidence: str
+    identified_by: str
+    identified_role: str
+    identified_at: datetime
+
+
 class RequestOut(Schema):
     """A financing request and the answers the caller may see."""
 
@@ -72,10 +85,21 @@ class RequestOut(Schema):
     granted_amount: Decimal | None
     granted_rate: Decimal | None
     granted_on: date | None
+    green_identification: IdentificationOut | None
 
     @staticmethod
     def resolve_enterprise(obj: FinancingRequest) -> str:
         return obj.enterprise.uscc
+
+    @staticmethod
+    def resolve_green_identification(obj: FinancingRequest) -> dict | None:
+        found = getattr(obj, "identification", None)
+        if found is None:
+            return None
+        return {"catalogue": found.catalogue_version, "code": found.code, "green": found.green,
+                "transition_category": found.transition_category, "evidence": found.evidence,
+                "identified_by": found.identified_by.username,
+                "identified_role": found.identified_role, "identified_at": found.identified_at}
 
 
 @router.get("/products", response=list[ProductOut], auth=READ_AUTH)
@@ -103,13 +127,14 @@ def eligibility(request: HttpRequest, uscc: str, purpose: str | None = None):
 def requests(request: HttpRequest):
     """The financing requests the caller may see: an enterprise's own, those sent to a bank
     under a consent in force, all for government users."""
-    return queries.requests_for(request.user)
+    return queries.requests_for(request.user).select_related("identification__identified_by")
 
 
 @router.get("/requests/{pk}", response=RequestOut, auth=READ_AUTH)
 def request_detail(request: HttpRequest, pk: int):
     """One financing request the caller may see (404 otherwise)."""
-    found = queries.requests_for(request.user).filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    found = (queries.requests_for(request.user).select_related("identification__identified_by")
+             .filter(pk=pk).first() if 0 < pk <= MAX_ID else None)
     if found is None:
         raise NotFound()
     return found

@@ -20,6 +20,7 @@ from czesg.engine.finance.eligibility import GRADES, GREEN_LABELS, SIZE_CLASSES,
 from czesg.engine.kernel.errors import CzesgError
 from czesg.enterprises.models import Enterprise
 from czesg.finance import actions, loanbook, queries
+from czesg.finance.identification import identification_context
 from czesg.finance.models import (
     FinancingRequest,
     LoanBook,
@@ -223,6 +224,7 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
         "own_products": list(Product.objects.managed_by(request.user).on_offer())
         if bank_row else [], "error": request.session.pop("finance_error", ""),
         "today": dt.date.today().isoformat(), "offered": RecipientState.OFFERED,
+        **identification_context(financing_request, request.user, language()),
     })
 
 
@@ -256,6 +258,9 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
                                    actor=user)
         elif verb == "withdraw":
             actions.withdraw_request(financing_request, actor=user)
+        elif verb == "identify":
+            actions.identify_project(financing_request, code=post.get("code", ""),
+                                     evidence=post.get("evidence", ""), actor=user)
         elif verb == "reduction":
             actions.estimate_reduction(
                 financing_request, baseline=_activity_rows(post.get("baseline", ""), "baseline"),
