@@ -14,7 +14,7 @@ from czesg.accounts.permissions import can_manage_enterprise
 from czesg.engine.finance.labels import load_label_methodology
 from czesg.engine.kernel.errors import NotFound
 from czesg.enterprises.models import Enterprise
-from czesg.finance import queries
+from czesg.finance import queries, supervision
 from czesg.finance.models import FinancingRequest, Product
 from czesg.web.auth import READ_AUTH
 from czesg.web.language import language
@@ -172,3 +172,40 @@ def carbon_label(request: HttpRequest, uscc: str):
         "year", "label", "score", "intensity", "peer_level", "peer_count", "position_score",
         "share", "share_score", "trend", "trend_score", "methodology_version")},
         "uscc": enterprise.uscc, "label_name": band.name(language())}
+
+
+class SupervisionCellOut(Schema):
+    """A group's green loans: count and amount granted (10k CNY)."""
+
+    key: str
+    name: str
+    count: int
+    balance: Decimal
+
+
+class SupervisionOut(Schema):
+    """Green finance under supervision: green loans, their breakdowns, matching of requests."""
+
+    green_loans: int
+    green_balance: Decimal
+    by_declared_purpose: int
+    requests: dict[str, int]
+    first_offer_days_median: float | None
+    first_offer_days_mean: float | None
+    breakdowns: dict[str, list[SupervisionCellOut]]
+
+
+@router.get("/supervision", response=SupervisionOut, auth=READ_AUTH)
+def supervision_figures(request: HttpRequest):
+    """For government users and financial regulators: green loans by bank, product, district and
+    industry, and how requests were matched (404 for everyone else)."""
+    if not supervision.may_supervise(request.user):
+        raise NotFound()
+    found = supervision.supervision(language())
+    return {"green_loans": found.green_count, "green_balance": found.green_balance,
+            "by_declared_purpose": found.by_declared_purpose, "requests": found.requests,
+            "first_offer_days_median": found.first_offer_days_median,
+            "first_offer_days_mean": found.first_offer_days_mean,
+            "breakdowns": {by: [{"key": c.key, "name": c.name, "count": c.count,
+                                 "balance": c.balance} for c in cells]
+                           for by, cells in found.breakdowns.items()}}

@@ -13,6 +13,7 @@ from czesg.accounts.permissions import can_manage_enterprise, is_authenticated
 from czesg.audit.recording import record
 from czesg.engine.finance.green_catalogue import load_green_catalogue, suggest
 from czesg.engine.kernel.errors import CatalogueError, PermissionRefused, gettext_noop
+from czesg.engine.rating.green import load_green_methodology
 from czesg.finance.models import FinancingRequest, GreenIdentification, Recipient
 
 MAX_EVIDENCE = 4000
@@ -80,6 +81,16 @@ def identify_project(request: FinancingRequest, *, code: str, evidence: str,
     return identification
 
 
+def _transition_name(key: str, lang: str) -> str:
+    """The name of a transition-industry catalogue category (the green score's methodology)."""
+    if not key:
+        return ""
+    try:
+        return load_green_methodology().category(key).name(lang)
+    except KeyError:
+        return key
+
+
 def identification_context(request: FinancingRequest, user, lang: str) -> dict:
     """What the request page shows of the identification: the current one with its category,
     the catalogue's entries (marked unconfirmed where so), the suggestions, and whether the
@@ -98,6 +109,10 @@ def identification_context(request: FinancingRequest, user, lang: str) -> dict:
         "identification": current,
         "identified_entry": entry,
         "identified_name": entry.name(lang) if entry else (current.code if current else ""),
+        "identified_role_name": str(dict(Role.choices).get(current.identified_role,
+                                                           current.identified_role))
+        if current else "",
+        "transition_name": _transition_name(current.transition_category, lang) if current else "",
         "green_entries": [(e.key, e.name(lang), e.confirmed) for e in catalogue.entries.values()],
         "green_suggested": [(key, catalogue.get(key).name(lang)) for key in suggested],
         "green_default": current.code if current else (suggested[0] if suggested else ""),

@@ -19,7 +19,7 @@ from czesg.engine.catalogue import load_catalogue
 from czesg.engine.finance.eligibility import GRADES, GREEN_LABELS, SIZE_CLASSES, load_purposes
 from czesg.engine.kernel.errors import CzesgError
 from czesg.enterprises.models import Enterprise
-from czesg.finance import actions, loanbook, queries
+from czesg.finance import actions, loanbook, queries, supervision
 from czesg.finance.identification import identification_context
 from czesg.finance.models import (
     FinancingRequest,
@@ -346,3 +346,17 @@ def _year_of(text: str) -> int:
     except ValueError:
         raise actions.CatalogueError(actions.gettext_noop("Give the book's year."),
                                      field="year") from None
+
+
+@login_required
+def supervision_page(request: HttpRequest) -> HttpResponse:
+    """Green finance under supervision (government users, financial regulators): green loans by
+    bank, product, district and industry, matching and time to first offer, rates by label."""
+    if not supervision.may_supervise(request.user):
+        raise Http404
+    figures = supervision.supervision(language())
+    titles = {"bank": gettext("By bank"), "product": gettext("By product"),
+              "district": gettext("By district"), "industry": gettext("By industry")}
+    return render(request, "finance/supervision.html", {
+        "s": figures, "breakdowns": [(by, titles[by], figures.breakdowns[by])
+                                     for by in supervision.BREAKDOWNS]})

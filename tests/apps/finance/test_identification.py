@@ -109,7 +109,7 @@ def test_request_page_and_api_show_the_identification(sent, alice, bank_a):
     assert response.status_code == 302
     page = signed_in(alice).get(f"/finance/requests/{sent.pk}/").content.decode()
     assert 'data-code="clean_energy"' in page and "可研报告第3章" in page
-    assert "甲银行常州分行 (bank)" in page
+    assert "甲银行常州分行 (银行)" in page and "能源绿色低碳转型" in page
     body = signed_in(bank_a).get(f"/api/v1/finance/requests/{sent.pk}").json()
     assert body["green_identification"]["code"] == "clean_energy"
     assert body["green_identification"]["identified_by"] == "bank_a"
