@@ -116,3 +116,8 @@ def test_the_2027_target_panel_shows_the_green_finance_figures(granted, gov):
     page = signed_in(gov).get("/dashboards/city/").content.decode()
     assert 'id="green-finance-panel" data-green-loans="1" data-green-balance="150.00"' in page
     assert 'data-matched="1"' in page
+
+
+def test_the_lender_can_identify_the_project_after_the_grant(granted, bank_a):
+    page = signed_in(bank_a).get(f"/finance/requests/{granted.pk}/").content.decode()
+    assert 'id="identify-form"' in page, page[page.find("green-identification") - 200:][:1500]
