@@ -23,6 +23,7 @@ from czesg.disclosures import cli as disclosures_cli
 from czesg.engine.kernel.errors import CzesgError
 from czesg.esgreport import cli as esgreport_cli
 from czesg.extraction import cli as extraction_cli
+from czesg.finance import cli as finance_cli
 from czesg.ratings import cli as ratings_cli
 from czesg.records import cli as records_cli
 from czesg.supplychain import cli as supplychain_cli
@@ -246,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     supplychain_cli.register(sub)
     accounts_cli.register(sub)
     esgreport_cli.register(sub)
+    finance_cli.register(sub)
     return parser
 
 

@@ -31,6 +31,7 @@ from czesg.engine.disclosure.bulk import check_long
 from czesg.engine.procurement import load_questionnaires
 from czesg.enterprises.actions import EnterpriseFacts, add_member, bulk_register
 from czesg.enterprises.models import Enterprise, SizeClass
+from czesg.finance.demo import load_finance_demo
 from czesg.ratings.actions import run_rating, start_rating
 from czesg.ratings.models import RatingRun
 from czesg.supplychain import actions as supplychain
@@ -57,6 +58,9 @@ DEMO_ACCOUNTS = (
     DemoAccount("verifier", "czesg-verifier-demo", Role.VERIFIER, "合成样例鉴证事务所（合成数据）"),
     DemoAccount("verifier2", "czesg-verifier2-demo", Role.VERIFIER, "合成样例鉴证事务所（合成数据）"),
     DemoAccount("bank", "czesg-bank-demo", Role.BANK, "合成样例银行常州分行（合成数据）"),
+    DemoAccount("bank2", "czesg-bank2-demo", Role.BANK, "合成样例农村商业银行（合成数据）"),
+    DemoAccount("regulator", "czesg-regulator-demo", Role.REGULATOR,
+                "合成样例金融监管分局（合成数据）"),
     DemoAccount("park", "czesg-park-demo", Role.PARK_ADMIN, "常州国家高新区管委会", "czhnd"),
 )
 
@@ -198,6 +202,7 @@ def ensure_demo_accounts() -> dict[str, User]:
     _demo_consents(users)
     _demo_assurance(users)
     _demo_supply_chain(users)
+    load_finance_demo(users)
     return users
 
 

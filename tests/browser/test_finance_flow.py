@@ -1,6 +1,7 @@
 """Issue 22 in the browser: the SME sees the green loan products it qualifies for (and why not
 for the others), posts a financing request to an eligible bank, the bank offers, the SME accepts
-and the bank records the loan."""
+(and the supervision view counts it), the bank identifies the project as green and records the
+loan, and the financial regulator's supervision view counts the green loan."""
 
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ def _switch_to(page, username: str) -> None:
 
 
 def test_sme_requests_bank_offers_sme_accepts(page, screenshot, rated_a, alice, bank_a,  # noqa: F811
-                                              bank_b, product):  # noqa: F811
+                                              bank_b, product, gov, make_user):  # noqa: F811
+    from czesg.accounts.models import Role
+
+    make_user("regulator", Role.REGULATOR, organisation="金融监管分局")
     product()  # bank A: 常绿贷 for manufacturers with a green score ≥ 10
     product(bank=bank_b, name="节水贷", kind="water_saving",
             rules=[{"figure": "size_class", "any_of": ["large", "medium"]}])
@@ -73,6 +77,13 @@ def test_sme_requests_bank_offers_sme_accepts(page, screenshot, rated_a, alice, 
     assert page.locator("#answers tr[data-state='accepted']").count() == 1
     screenshot("accepted")
 
+    # The supervision view counts the accepted request (matched, offer accepted, no loan yet).
+    _switch_to(page, "gov")
+    page.goto("/finance/supervision/")
+    assert page.locator("#requests-matched").inner_text() == "1"
+    assert page.locator("#requests-accepted").inner_text() == "1"
+    assert page.locator("#supervision-totals").get_attribute("data-green-loans") == "0"
+
     # The bank records the loan granted.
     _switch_to(page, "bank_a")
     page.goto(f"/finance/requests/{request.pk}/")
@@ -84,3 +95,22 @@ def test_sme_requests_bank_offers_sme_accepts(page, screenshot, rated_a, alice, 
     request.refresh_from_db()
     assert (request.state, str(request.granted_amount)) == ("granted", "280.00")
     assert page.locator("#request-facts").get_attribute("data-state") == "granted"
+
+    # The bank confirms the suggested green identification (余热回收 → 节能降碳产业).
+    identify = page.locator("#identify-form")
+    assert identify.get_by_label("目录类别").input_value() == "energy_saving"
+    identify.get_by_label("证据").fill("可研报告：余热回收改造")
+    identify.get_by_role("button", name="确认识别").click()
+    page.wait_for_load_state()
+    assert page.locator("#green-identification").get_attribute("data-code") == "energy_saving"
+
+    # The financial regulator lands on the supervision view, which counts the green loan.
+    _switch_to(page, "regulator")
+    page.wait_for_url(re.compile(r"/finance/supervision/$"))
+    totals = page.locator("#supervision-totals")
+    assert (totals.get_attribute("data-green-loans"), totals.get_attribute("data-granted")) == (
+        "1", "1")
+    assert page.locator("#green-balance").inner_text() == "280.00"
+    assert page.locator("#by-bank tr[data-key='甲银行常州分行']").get_attribute(
+        "data-balance") == "280.00"
+    screenshot("supervision")

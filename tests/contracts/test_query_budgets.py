@@ -87,7 +87,7 @@ BUDGETS: list[Budget] = [
     Budget("enterprise", "/extraction/", "reports", 8),
     # --- dashboards -----------------------------------------------------------------------------
     # the page adds the grades by tier and the counts of assured values to the export's reads
-    Budget("government", "/dashboards/city/", "enterprises", 17),
+    Budget("government", "/dashboards/city/", "enterprises", 19),  # +2: green finance panel
     Budget("government", "/dashboards/city/export.xlsx", "enterprises", 16),
     Budget("government", "/dashboards/zones/", "enterprises", 14),
     Budget("government", "/dashboards/zones/export.xlsx", "enterprises", 14),
@@ -112,6 +112,7 @@ BUDGETS: list[Budget] = [
     Budget("bank", "/finance/temperature/", "exposures", 12),
     Budget("bank", "/finance/disclosure.xlsx", "exposures", 14),
     Budget("bank", "/finance/disclosure.pdf", "exposures", 14),
+    Budget("government", "/finance/supervision/", "fin_granted", 8),
     # --- API ------------------------------------------------------------------------------------
     Budget("anonymous", "/api/v1/carbon/activities", "nothing", 2),
     Budget("anonymous", "/api/v1/carbon/factor-sets", "nothing", 2),
@@ -132,6 +133,7 @@ BUDGETS: list[Budget] = [
     Budget("bank", "/api/v1/finance/requests", "fin_requests", 5),
     Budget("enterprise", "/api/v1/finance/enterprises/{uscc}/eligibility", "fin_products", 8),
     Budget("bank", "/api/v1/finance/temperature", "exposures", 12),
+    Budget("government", "/api/v1/finance/supervision", "fin_granted", 8),
 ]
 
 # Every page route (API and admin aside) is either a list page, with a row above, or not.
@@ -152,7 +154,7 @@ LIST_PAGES = {
     "assurance/", "assurance/firms/", "extraction/",
     "finance/products/", "finance/requests/", "enterprises/<>/financing/",
     "enterprises/<>/targets/", "finance/loan-book/", "finance/temperature/",
-    "finance/disclosure.pdf", "finance/disclosure.xlsx",
+    "finance/disclosure.pdf", "finance/disclosure.xlsx", "finance/supervision/",
 }
 NOT_LIST_PAGES = {
     "",  # the landing page: three counts
@@ -196,7 +198,7 @@ NOT_LIST_PAGES = {
 # GET operations that answer one object holding a list (not an array or a page) but list rows.
 # The portfolio temperature answers one object whose work grows with the bank's exposures.
 EXTRA_LIST_ENDPOINTS = {"/api/v1/ratings/distribution", "/api/v1/enterprises/{uscc}/figures",
-                        "/api/v1/finance/temperature"}
+                        "/api/v1/finance/temperature", "/api/v1/finance/supervision"}
 
 
 def _route(path: str) -> str:
@@ -624,6 +626,29 @@ class World:
             add_member(enterprise, owner, actor=self.gov)
             submit_request(enterprise, amount="100", term_months="12", purpose="energy_saving",
                            project="节能改造", banks=[self.bank], actor=owner)
+
+    def grow_fin_granted(self, n: int) -> None:
+        """Financing requests sent to the bank, offered, accepted and granted, half of them
+        identified."""
+        from django.utils import timezone
+
+        from czesg.finance.actions import (
+            accept_offer,
+            identify_project,
+            make_offer,
+            record_outcome,
+        )
+        from czesg.finance.models import FinancingRequest
+
+        before = set(FinancingRequest.objects.values_list("pk", flat=True))
+        self.grow_fin_requests(n)
+        for index, request in enumerate(FinancingRequest.objects.exclude(pk__in=before)):
+            recipient = make_offer(request, amount="80", rate="3.2", actor=self.bank)
+            accept_offer(recipient, actor=request.created_by)
+            record_outcome(request, granted_amount="80", granted_rate="3.2",
+                           granted_on=timezone.localdate(), actor=self.bank)
+            if index % 2:
+                identify_project(request, code="energy_saving", evidence="可研", actor=self.bank)
 
     def grow(self, kind: str, n: int) -> None:
         """Add ``n`` rows of a kind of data."""

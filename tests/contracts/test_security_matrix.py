@@ -17,7 +17,7 @@ from czesg.disclosures.models import Datapoint
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "alice", "bob", "verifier", "bank", "bank_granted_a", "park_admin",
-         "government", "platform_admin"]
+         "government", "platform_admin", "regulator"]
 # Who may read B's unpublished draft, and who may change it (through the API).
 READERS = {"bob", "government", "platform_admin"}
 WRITERS = {"bob", "platform_admin"}
@@ -34,6 +34,7 @@ def actors(alice, bob, gov, system, make_user, firm_a):
         "bank": make_user("bank1", Role.BANK),
         "bank_granted_a": make_user("bank2", Role.BANK),
         "park_admin": make_user("parkadmin", Role.PARK_ADMIN, park_key="czhnd"),
+        "regulator": make_user("regulator1", Role.REGULATOR),
     }
     grant_access(firm_a, users["bank_granted_a"], scopes=["disclosures", "evidence"],
                  valid_until=timezone.localdate() + dt.timedelta(days=30), purpose="loan",
@@ -423,3 +424,30 @@ def test_role_against_another_tenants_report_read_for_figures(role, actors, firm
     else:
         assert response.status_code in (401, 403, 404), (role, response.status_code)
         assert ExtractionRun.objects.count() == runs
+def test_role_against_the_green_identification_of_another_tenants_request(
+        role, actors, finance_request_b):
+    from czesg.finance.models import GreenIdentification
+
+    client = client_for(actors[role])
+    audit_before = AuditEvent.objects.count()
+    response = client.post(f"/finance/requests/{finance_request_b.pk}/act/", {
+        "verb": "identify", "code": "energy_saving", "evidence": "余热回收可研"})
+    assert response.status_code in (302, 404), (role, response.status_code)
+    identified = GreenIdentification.objects.filter(request=finance_request_b).exists()
+    assert identified == (role in FINANCE_READERS), role
+    if role not in FINANCE_READERS:
+        assert AuditEvent.objects.count() == audit_before
+
+
+SUPERVISORS = {"government", "platform_admin", "regulator"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_supervision_view_is_for_government_and_regulators(role, actors, finance_request_b):
+    client = client_for(actors[role])
+    page = client.get("/finance/supervision/").status_code
+    assert page == (200 if role in SUPERVISORS else 302 if role == "anonymous" else 404), (
+        role, page)
+    api = client.get("/api/v1/finance/supervision").status_code
+    assert api == (200 if role in SUPERVISORS else 401 if role == "anonymous" else 404), (
+        role, api)

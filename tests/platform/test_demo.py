@@ -140,3 +140,28 @@ def test_demo_buyer_asked_two_suppliers_and_reads_one_scorecard(demo, client):
     client.force_login(User.objects.get(username="listed"))
     page = client.get(f"/enterprises/{listed.uscc}/suppliers/").content.decode()
     assert f'data-uscc="{sme.uscc}"' in page and "磷酸铁锂电芯 280Ah（演示）" in page
+
+
+def test_demo_green_finance_has_two_banks_five_requests_and_a_loan_book(demo):
+    from czesg.audit.models import AuditEvent
+    from czesg.finance.models import Exposure, FinancingRequest, Product, Recipient
+    from czesg.finance.supervision import supervision
+
+    banks = {"bank", "bank2"}
+    per_bank = dict(Product.objects.values_list("bank__username").annotate(n=Count("id")))
+    assert per_bank == {"bank": 3, "bank2": 3}
+    requests = FinancingRequest.objects.filter(project__endswith="（演示）")
+    assert sorted(requests.values_list("state", flat=True)) == [
+        "accepted", "granted", "open", "open", "withdrawn"]
+    offered = Recipient.objects.filter(request__in=requests, state="offered")
+    assert offered.count() == 1 and offered.get().bank.username in banks
+    granted = requests.get(state="granted")
+    assert granted.identification.code == "energy_saving"
+    assert Exposure.objects.filter(book__bank__username="bank").count() == 2000
+    # Made through the actions: every step is in the audit chain.
+    assert AuditEvent.objects.filter(action="finance.publish_product").count() == 6
+    assert AuditEvent.objects.filter(action="finance.submit_request").count() == 5
+    assert AuditEvent.objects.filter(action="finance.import_loan_book").count() == 1
+    figures = supervision()
+    assert (figures.green_count, figures.green_balance) == (1, granted.granted_amount)
+    assert figures.requests["matched"] == 3

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     PARK_ADMIN = "park_admin", _("Park administrator")
     GOVERNMENT = "government", _("Government")
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
+    REGULATOR = "regulator", _("Financial regulator")
 
 
 class User(AbstractUser):

@@ -34,6 +34,7 @@ from czesg.disclosures.models import Tier
 from czesg.engine.plan import load_city_profile
 from czesg.engine.plan import targets as engine
 from czesg.engine.rating import load_methodology
+from czesg.finance import supervision as finance_supervision
 from czesg.reports.downloads import export_format, export_response
 from czesg.web.language import language
 
@@ -137,6 +138,7 @@ def city(request: HttpRequest) -> HttpResponse:
                            parse_threshold(request.GET.get("threshold")))
     context = city_context(figures, language())
     context["assurance"] = _assurance(figures.year, context["lang"])
+    context["green_finance"] = finance_supervision.supervision(context["lang"])
     return render(request, "dashboards/city.html", context)
 
 

@@ -39,6 +39,7 @@ from czesg.engine.kernel.errors import (  # noqa: F401 (re-exported to views)
     gettext_noop,
 )
 from czesg.finance import queries
+from czesg.finance.identification import identify_project  # noqa: F401 (an action of the app)
 from czesg.finance.models import (
     CarbonLabel,
     ExpectedReduction,

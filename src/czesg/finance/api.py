@@ -3,7 +3,7 @@ eligibility for each (its managers), and the financing requests the caller may s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -14,7 +14,7 @@ from czesg.accounts.permissions import can_manage_enterprise
 from czesg.engine.finance.labels import load_label_methodology
 from czesg.engine.kernel.errors import NotFound
 from czesg.enterprises.models import Enterprise
-from czesg.finance import queries
+from czesg.finance import queries, supervision
 from czesg.finance.models import FinancingRequest, Product
 from czesg.web.auth import READ_AUTH
 from czesg.web.language import language
@@ -59,6 +59,19 @@ class VerdictOut(Schema):
     discount_bps: int
 
 
+class IdentificationOut(Schema):
+    """The green identification of a request's project: catalogue category, who, when, why."""
+
+    catalogue: str
+    code: str
+    green: bool
+    transition_category: str
+    evidence: str
+    identified_by: str
+    identified_role: str
+    identified_at: datetime
+
+
 class RequestOut(Schema):
     """A financing request and the answers the caller may see."""
 
@@ -72,10 +85,21 @@ class RequestOut(Schema):
     granted_amount: Decimal | None
     granted_rate: Decimal | None
     granted_on: date | None
+    green_identification: IdentificationOut | None
 
     @staticmethod
     def resolve_enterprise(obj: FinancingRequest) -> str:
         return obj.enterprise.uscc
+
+    @staticmethod
+    def resolve_green_identification(obj: FinancingRequest) -> dict | None:
+        found = getattr(obj, "identification", None)
+        if found is None:
+            return None
+        return {"catalogue": found.catalogue_version, "code": found.code, "green": found.green,
+                "transition_category": found.transition_category, "evidence": found.evidence,
+                "identified_by": found.identified_by.username,
+                "identified_role": found.identified_role, "identified_at": found.identified_at}
 
 
 @router.get("/products", response=list[ProductOut], auth=READ_AUTH)
@@ -103,13 +127,14 @@ def eligibility(request: HttpRequest, uscc: str, purpose: str | None = None):
 def requests(request: HttpRequest):
     """The financing requests the caller may see: an enterprise's own, those sent to a bank
     under a consent in force, all for government users."""
-    return queries.requests_for(request.user)
+    return queries.requests_for(request.user).select_related("identification__identified_by")
 
 
 @router.get("/requests/{pk}", response=RequestOut, auth=READ_AUTH)
 def request_detail(request: HttpRequest, pk: int):
     """One financing request the caller may see (404 otherwise)."""
-    found = queries.requests_for(request.user).filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    found = (queries.requests_for(request.user).select_related("identification__identified_by")
+             .filter(pk=pk).first() if 0 < pk <= MAX_ID else None)
     if found is None:
         raise NotFound()
     return found
@@ -193,3 +218,40 @@ def portfolio_temperature(request: HttpRequest, year: int | None = None,
     return {"method": result.method.title(language()), "method_version": result.method.version,
             "year": book.year, "aggregation": aggregation, "borrowers": result.companies,
             "borrowers_with_targets": result.with_targets, "rows": result.rows(aggregation)}
+
+
+class SupervisionCellOut(Schema):
+    """A group's green loans: count and amount granted (10k CNY)."""
+
+    key: str
+    name: str
+    count: int
+    balance: Decimal
+
+
+class SupervisionOut(Schema):
+    """Green finance under supervision: green loans, their breakdowns, matching of requests."""
+
+    green_loans: int
+    green_balance: Decimal
+    by_declared_purpose: int
+    requests: dict[str, int]
+    first_offer_days_median: float | None
+    first_offer_days_mean: float | None
+    breakdowns: dict[str, list[SupervisionCellOut]]
+
+
+@router.get("/supervision", response=SupervisionOut, auth=READ_AUTH)
+def supervision_figures(request: HttpRequest):
+    """For government users and financial regulators: green loans by bank, product, district and
+    industry, and how requests were matched (404 for everyone else)."""
+    if not supervision.may_supervise(request.user):
+        raise NotFound()
+    found = supervision.supervision(language())
+    return {"green_loans": found.green_count, "green_balance": found.green_balance,
+            "by_declared_purpose": found.by_declared_purpose, "requests": found.requests,
+            "first_offer_days_median": found.first_offer_days_median,
+            "first_offer_days_mean": found.first_offer_days_mean,
+            "breakdowns": {by: [{"key": c.key, "name": c.name, "count": c.count,
+                                 "balance": c.balance} for c in cells]
+                           for by, cells in found.breakdowns.items()}}

@@ -308,3 +308,30 @@ class Exposure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.outstanding})"
+
+
+class GreenIdentification(models.Model):
+    """The green identification of a request's project against the green finance project
+    catalogue: the category, who identified it (and in what role), when and on what evidence;
+    a new identification replaces it (the audit chain keeps every one)."""
+
+    request = models.OneToOneField(FinancingRequest, on_delete=models.CASCADE,
+                                   related_name="identification")
+    catalogue_version = models.CharField(_("catalogue"), max_length=20)
+    code = models.CharField(_("catalogue category"), max_length=40)
+    green = models.BooleanField(_("green"))
+    transition_category = models.CharField(_("transition-industry category"), max_length=40,
+                                           blank=True)
+    evidence = models.TextField(_("evidence"))
+    suggested = models.JSONField(_("suggested categories"), default=list)
+    identified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                      related_name="+")
+    identified_role = models.CharField(_("identified as"), max_length=20)
+    identified_at = models.DateTimeField(_("identified at"))
+
+    class Meta:
+        verbose_name = _("green identification")
+        verbose_name_plural = _("green identifications")
+
+    def __str__(self) -> str:
+        return f"request {self.request_id}: {self.code}"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("finance/temperature/", bank_views.portfolio_temperature, name="temperature"),
     path("finance/disclosure.pdf", bank_views.disclosure_pdf, name="disclosure_pdf"),
     path("finance/disclosure.xlsx", bank_views.disclosure_xlsx, name="disclosure_xlsx"),
+    path("finance/supervision/", views.supervision_page, name="supervision"),
     path("finance/requests/<int:pk>/", views.request_page, name="request"),
     path("finance/requests/<int:pk>/act/", views.act, name="act"),
     path("enterprises/<str:uscc>/financing/", views.financing, name="financing"),

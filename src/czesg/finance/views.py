@@ -19,7 +19,8 @@ from czesg.engine.catalogue import load_catalogue
 from czesg.engine.finance.eligibility import GRADES, GREEN_LABELS, SIZE_CLASSES, load_purposes
 from czesg.engine.kernel.errors import CzesgError
 from czesg.enterprises.models import Enterprise
-from czesg.finance import actions, loanbook, queries
+from czesg.finance import actions, loanbook, queries, supervision
+from czesg.finance.identification import identification_context
 from czesg.finance.models import (
     FinancingRequest,
     LoanBook,
@@ -223,6 +224,7 @@ def request_page(request: HttpRequest, pk: int) -> HttpResponse:
         "own_products": list(Product.objects.managed_by(request.user).on_offer())
         if bank_row else [], "error": request.session.pop("finance_error", ""),
         "today": dt.date.today().isoformat(), "offered": RecipientState.OFFERED,
+        **identification_context(financing_request, request.user, language()),
     })
 
 
@@ -256,6 +258,9 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
                                    actor=user)
         elif verb == "withdraw":
             actions.withdraw_request(financing_request, actor=user)
+        elif verb == "identify":
+            actions.identify_project(financing_request, code=post.get("code", ""),
+                                     evidence=post.get("evidence", ""), actor=user)
         elif verb == "reduction":
             actions.estimate_reduction(
                 financing_request, baseline=_activity_rows(post.get("baseline", ""), "baseline"),
@@ -341,3 +346,17 @@ def _year_of(text: str) -> int:
     except ValueError:
         raise actions.CatalogueError(actions.gettext_noop("Give the book's year."),
                                      field="year") from None
+
+
+@login_required
+def supervision_page(request: HttpRequest) -> HttpResponse:
+    """Green finance under supervision (government users, financial regulators): green loans by
+    bank, product, district and industry, matching and time to first offer, rates by label."""
+    if not supervision.may_supervise(request.user):
+        raise Http404
+    figures = supervision.supervision(language())
+    titles = {"bank": gettext("By bank"), "product": gettext("By product"),
+              "district": gettext("By district"), "industry": gettext("By industry")}
+    return render(request, "finance/supervision.html", {
+        "s": figures, "breakdowns": [(by, titles[by], figures.breakdowns[by])
+                                     for by in supervision.BREAKDOWNS]})

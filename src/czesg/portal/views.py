@@ -50,6 +50,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("assurance:work")
     if user.role == Role.BANK:
         return redirect("disclosures:applicants")
+    if user.role == Role.REGULATOR:
+        return redirect("finance:supervision")
     enterprises = Enterprise.objects.managed_by(user).annotate(
         n_disclosures=Count("disclosures"),
         n_published=Count("disclosures", filter=Q(disclosures__state=State.PUBLISHED)),
