@@ -18,7 +18,7 @@ SUBCOMMANDS = [
     ["audit", "verify"], ["audit", "checkpoint"], ["backup"], ["restore"], ["carbon"], ["import"],
     ["bench"], ["records"], ["records", "import"], ["accounts"], ["accounts", "reset-password"],
     ["accounts", "unlock"], ["batch"], ["batch", "rate"], ["extract"], ["supplychain"],
-    ["supplychain", "remind"], ["finance"], ["finance", "import-loans"],
+    ["supplychain", "remind"], ["finance"], ["finance", "import-loans"], ["finance", "remind"],
 ]
 
 

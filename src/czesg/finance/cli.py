@@ -1,5 +1,6 @@
 """``czesg finance import-loans FILE --bank USER --year YEAR``: a bank's loan book from CSV through
-the loan-book import action (every refused row named, nothing written unless all pass)."""
+the loan-book import action (every refused row named, nothing written unless all pass);
+``czesg finance remind [--date D]``: reminders to banks of requests they have not answered."""
 
 from __future__ import annotations
 
@@ -40,6 +41,22 @@ def cmd_import_loans(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    """Remind banks of the open requests they have not answered (run daily)."""
+    setup_django()
+    import datetime as dt
+
+    from czesg.accounts.actors import system_actor
+    from czesg.finance.reminders import send_request_reminders
+
+    day = dt.date.fromisoformat(args.date) if args.date else None
+    reminded = send_request_reminders(day, actor=system_actor())
+    summary = {"ok": True, "reminded": [{"request": r.request_id, "bank": r.bank.username,
+                                         "reminder": r.reminders} for r in reminded]}
+    emit(summary, args.format, lambda d: f"{len(d['reminded'])} reminders sent")
+    return EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``czesg finance import-loans`` to the ``czesg`` command."""
     p = sub.add_parser("finance", help="green finance: a bank's loan book")
@@ -52,3 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--year", required=True, type=int, help="the book's year")
     add_format(i)
     i.set_defaults(func=cmd_import_loans)
+    r = fsub.add_parser("remind", help="remind banks of financing requests they have not "
+                        "answered (by the rule of data/finance/reminders.toml; run daily)")
+    r.add_argument("--date", help="the day to remind on (YYYY-MM-DD; today by default)")
+    add_format(r)
+    r.set_defaults(func=cmd_remind)

@@ -162,6 +162,8 @@ class Recipient(models.Model):
     conditions = models.TextField(_("conditions"), blank=True)
     reason = models.TextField(_("reason for declining"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    last_reminded_on = models.DateField(_("last reminded on"), null=True, blank=True)
 
     class Meta:
         ordering = ["request_id", "pk"]
