@@ -130,6 +130,10 @@ BUDGETS: list[Budget] = [
     Budget("bank", "/api/v1/finance/requests", "fin_requests", 5),
     Budget("enterprise", "/api/v1/finance/enterprises/{uscc}/eligibility", "fin_products", 8),
     Budget("bank", "/api/v1/finance/temperature", "exposures", 12),
+    Budget("enterprise", "/api/v1/supplychain/buyers/{uscc}/requests", "supplier_requests", 6),
+    Budget("enterprise", "/api/v1/supplychain/buyers/{uscc}/requests/{request_id}/suppliers",
+           "request_recipients", 6),
+    Budget("enterprise", "/api/v1/supplychain/buyers/{uscc}/scorecards", "shared_suppliers", 11),
 ]
 
 # Every page route (API and admin aside) is either a list page, with a row above, or not.
@@ -636,6 +640,7 @@ class World:
             "product": str(self._product().uuid),
             "request": str(getattr(getattr(self, "request", None), "pk", 0)),
             "recipient": str(getattr(getattr(self, "recipient", None), "pk", 0)),
+            "request_id": str(getattr(getattr(self, "request", None), "pk", 0)),
             "code": "utility_electricity",
             "registry": "projects", "version": carbon.available_factor_sets()[-1],
             "compare": "&".join(f"e={e.uscc}" for e in self.enterprises),
