@@ -75,7 +75,8 @@ BUDGETS: list[Budget] = [
            "request_recipients", 7),
     Budget("enterprise", "/enterprises/{uscc}/buyer-requests/", "buyer_requests", 6),
     Budget("enterprise", "/enterprises/{uscc}/buyer-requests/{recipient}/", "request_reads", 10),
-    Budget("enterprise", "/enterprises/{uscc}/suppliers/", "shared_suppliers", 13),
+    # + the PACT partners and the footprints imported from them
+    Budget("enterprise", "/enterprises/{uscc}/suppliers/", "shared_suppliers", 15),
     Budget("enterprise", "/enterprises/{uscc}/suppliers/export.xlsx", "shared_suppliers", 13),
     Budget("enterprise", "/enterprises/{uscc}/suppliers/weighting/", "weightings", 7),
     Budget("enterprise", "/enterprises/{uscc}/rating/", "runs", 13),

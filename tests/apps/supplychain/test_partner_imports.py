@@ -87,3 +87,24 @@ def test_only_the_buyers_managers_import_from_its_own_partners(
     with pytest.raises(CzesgError):
         import_partner_footprints(supplier, partner.pk, actor=supplier_manager)
     assert not ImportedFootprint.objects.exists()
+
+
+def test_the_scorecard_page_fetches_and_shows_partner_footprints(
+        served, partner, buyer, buyer_manager, supplier_manager, published, client):
+    from django.utils import translation
+
+    client.force_login(supplier_manager)
+    url = f"/enterprises/{buyer.uscc}/suppliers/"
+    assert client.post(url, {"import": "1", "partner": str(partner.pk)}).status_code == 404
+    assert not ImportedFootprint.objects.exists()
+
+    client.force_login(buyer_manager)
+    with translation.override("en"):
+        page = client.post(url, {"import": "1", "partner": str(partner.pk)}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert ImportedFootprint.objects.get().pact_id == str(published.pk)
+    assert f'data-id="{published.pk}"' in html and "LFP cell 280Ah" in html
+    assert f'{float(served["pcf"]["pcfExcludingBiogenicUptake"]):.3f}' in html
+    assert WRONG_UNIT_ID in html and BROKEN_ID in html  # the refused ones are named
