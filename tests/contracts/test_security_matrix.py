@@ -278,6 +278,9 @@ def test_role_against_supplier_request_endpoints(role, actors, firm_a, firm_b, r
         assert SupplierRequest.objects.filter(buyer=firm_b).count() == 1
         assert AuditEvent.objects.count() == audit_before
         assert RequestRead.objects.count() == 0
+    # fetching from a partner B has not registered: 404 even for B's managers, nothing called
+    status = client.post(f"{base}/partners/1/fetch").status_code
+    assert status == (401 if role == "anonymous" else 404), (role, status)
 
 
 # Green finance against enterprise B's financing request (sent to the bank "bank" only)

@@ -1,5 +1,6 @@
 """The supply-chain REST API (mounted at /api/v1/supplychain): a buyer's requests to its
-suppliers (list, send, each supplier's status) and its supplier scorecards, scoped to the
+suppliers (list, send, each supplier's status), its supplier scorecards and the footprints
+it imports from its PACT partners, scoped to the
 buyer's managers exactly as the pages are (the same actions and reads; every read of shared
 answers is logged for the supplier)."""
 
@@ -17,8 +18,8 @@ from czesg.accounts.models import Role
 from czesg.accounts.permissions import can_manage_enterprise
 from czesg.engine.kernel.errors import NotFound
 from czesg.enterprises.models import Enterprise
-from czesg.supplychain import actions
-from czesg.supplychain.models import RequestState, SupplierRequest
+from czesg.supplychain import actions, imports
+from czesg.supplychain.models import ImportedFootprint, RequestState, SupplierRequest
 from czesg.supplychain.scorecards import Scorecard, scorecards
 from czesg.web.auth import READ_AUTH, WRITE_AUTH
 from czesg.web.pagination import Pages
@@ -224,3 +225,53 @@ def buyer_scorecards(request: HttpRequest, uscc: str):
     cards, weighting = scorecards(buyer)
     actions.note_reads([c.recipient for c in cards], request.user, "scorecard", "api")
     return [_card_out(card, weighting.version) for card in cards]
+
+
+class PartnerFootprintOut(Schema):
+    """A footprint imported from a PACT partner, with its provenance."""
+
+    id: str
+    spec_version: str
+    partner: str
+    fetched_at: datetime
+    company_name: str
+    company_ids: list[str]
+    product_name: str
+    declared_unit: str
+    pcf: float
+
+
+class RefusedOut(Schema):
+    """A partner's footprint not imported, and why (schema error, incompatible declared unit)."""
+
+    id: str
+    reason: str
+    detail: list[str]
+
+
+class FetchOut(Schema):
+    """What one fetch from a partner imported and refused."""
+
+    imported: list[PartnerFootprintOut]
+    refused: list[RefusedOut]
+
+
+def _imported_out(f: ImportedFootprint) -> dict:
+    """An imported footprint as :class:`PartnerFootprintOut` writes it."""
+    return {"id": f.pact_id, "spec_version": f.spec_version, "partner": f.partner.name,
+            "fetched_at": f.fetched_at, "company_name": f.company_name,
+            "company_ids": f.company_ids, "product_name": f.product_name,
+            "declared_unit": f.declared_unit, "pcf": f.pcf}
+
+
+@router.post("/buyers/{uscc}/partners/{partner_id}/fetch", response=FetchOut, auth=WRITE_AUTH)
+def fetch_partner_footprints(request: HttpRequest, uscc: str, partner_id: int):
+    """Fetch a registered partner's footprints into the buyer's scorecard: the valid ones
+    stored, the refused ones named; a failed call is a problem document (nothing stored)."""
+    buyer = _buyer(request, uscc)
+    if not 0 < partner_id <= MAX_ID:
+        raise NotFound()
+    result = imports.import_partner_footprints(buyer, partner_id, actor=request.user)
+    return {"imported": [_imported_out(f) for f in result.imported],
+            "refused": [{"id": r.pact_id, "reason": r.reason, "detail": r.detail}
+                        for r in result.refused]}

@@ -108,3 +108,28 @@ def test_the_scorecard_page_fetches_and_shows_partner_footprints(
     assert f'data-id="{published.pk}"' in html and "LFP cell 280Ah" in html
     assert f'{float(served["pcf"]["pcfExcludingBiogenicUptake"]):.3f}' in html
     assert WRONG_UNIT_ID in html and BROKEN_ID in html  # the refused ones are named
+
+
+def test_the_api_fetches_partner_footprints_for_the_buyers_managers(
+        served, partner, buyer, buyer_manager, supplier_manager, published, client):
+    url = f"/api/v1/supplychain/buyers/{buyer.uscc}/partners/{partner.pk}/fetch"
+    client.force_login(supplier_manager)
+    assert client.post(url).status_code == 404
+    assert not ImportedFootprint.objects.exists()
+
+    client.force_login(buyer_manager)
+    response = client.post(url)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [(f["id"], f["partner"], f["declared_unit"], f["pcf"]) for f in body["imported"]] == [
+        (str(published.pk), "Partner ERP", "kilogram",
+         float(served["pcf"]["pcfExcludingBiogenicUptake"]))]
+    assert [(r["id"], r["reason"]) for r in body["refused"]] == [
+        (WRONG_UNIT_ID, "incompatible declared unit"), (BROKEN_ID, "schema error")]
+    assert ImportedFootprint.objects.get().pact_id == str(published.pk)
+
+    partner.sealed_secret = "not sealed"
+    partner.save(update_fields=["sealed_secret"])
+    failed = client.post(url)
+    assert failed.status_code == 502 and failed.json()["code"] == "partner_fetch_failed"
+    assert failed["Content-Type"].startswith("application/problem+json")
