@@ -75,7 +75,8 @@ BUDGETS: list[Budget] = [
            "request_recipients", 7),
     Budget("enterprise", "/enterprises/{uscc}/buyer-requests/", "buyer_requests", 6),
     Budget("enterprise", "/enterprises/{uscc}/buyer-requests/{recipient}/", "request_reads", 10),
-    Budget("enterprise", "/enterprises/{uscc}/suppliers/", "shared_suppliers", 13),
+    # + the PACT partners and the footprints imported from them
+    Budget("enterprise", "/enterprises/{uscc}/suppliers/", "shared_suppliers", 15),
     Budget("enterprise", "/enterprises/{uscc}/suppliers/export.xlsx", "shared_suppliers", 13),
     Budget("enterprise", "/enterprises/{uscc}/suppliers/weighting/", "weightings", 7),
     Budget("enterprise", "/enterprises/{uscc}/rating/", "runs", 13),
@@ -134,6 +135,10 @@ BUDGETS: list[Budget] = [
     Budget("enterprise", "/api/v1/finance/enterprises/{uscc}/eligibility", "fin_products", 8),
     Budget("bank", "/api/v1/finance/temperature", "exposures", 12),
     Budget("government", "/api/v1/finance/supervision", "fin_granted", 8),
+    Budget("enterprise", "/api/v1/supplychain/buyers/{uscc}/requests", "supplier_requests", 6),
+    Budget("enterprise", "/api/v1/supplychain/buyers/{uscc}/requests/{request_id}/suppliers",
+           "request_recipients", 6),
+    Budget("enterprise", "/api/v1/supplychain/buyers/{uscc}/scorecards", "shared_suppliers", 11),
 ]
 
 # Every page route (API and admin aside) is either a list page, with a row above, or not.
@@ -663,6 +668,7 @@ class World:
             "product": str(self._product().uuid),
             "request": str(getattr(getattr(self, "request", None), "pk", 0)),
             "recipient": str(getattr(getattr(self, "recipient", None), "pk", 0)),
+            "request_id": str(getattr(getattr(self, "request", None), "pk", 0)),
             "code": "utility_electricity",
             "registry": "projects", "version": carbon.available_factor_sets()[-1],
             "compare": "&".join(f"e={e.uscc}" for e in self.enterprises),

@@ -251,6 +251,39 @@ def test_role_against_supplier_request_pages(role, actors, firm_a, firm_b, reque
         1 if role in BUYER_PAGE_READERS else 0), role
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_supplier_request_endpoints(role, actors, firm_a, firm_b, request_b_to_a):
+    """The supply-chain API answers B's managers and the platform administrators as B's buyer
+    pages do; every other role gets 401 (anonymous) or 404 and writes nothing."""
+    from czesg.supplychain.models import RequestRead, SupplierRequest
+
+    sent, _ = request_b_to_a
+    client = client_for(actors[role])
+    base = f"/api/v1/supplychain/buyers/{firm_b.uscc}"
+    for url in (f"{base}/requests", f"{base}/requests/{sent.pk}",
+                f"{base}/requests/{sent.pk}/suppliers", f"{base}/scorecards"):
+        status = client.get(url).status_code
+        expected = (200 if role in BUYER_PAGE_READERS else 401 if role == "anonymous"
+                    else 404)
+        assert status == expected, (role, url, status)
+    audit_before = AuditEvent.objects.count()
+    response = client.post(f"{base}/requests", content_type="application/json", data=json.dumps({
+        "template": "battery", "title": "再次请求", "year": 2024, "indicators": ["E-WAT-01"],
+        "suppliers": [{"uscc": firm_a.uscc}],
+        "due_date": (timezone.localdate() + dt.timedelta(days=10)).isoformat()}))
+    if role in BUYER_PAGE_READERS:
+        assert response.status_code == 201, (role, response.status_code)
+        assert SupplierRequest.objects.filter(buyer=firm_b).count() == 2
+    else:
+        assert response.status_code in (401, 404), (role, response.status_code)
+        assert SupplierRequest.objects.filter(buyer=firm_b).count() == 1
+        assert AuditEvent.objects.count() == audit_before
+        assert RequestRead.objects.count() == 0
+    # fetching from a partner B has not registered: 404 even for B's managers, nothing called
+    status = client.post(f"{base}/partners/1/fetch").status_code
+    assert status == (401 if role == "anonymous" else 404), (role, status)
+
+
 # Green finance against enterprise B's financing request (sent to the bank "bank" only)
 
 FINANCE_READERS = {"bob", "bank", "government", "platform_admin"}

@@ -12,6 +12,7 @@ from czesg.portal.api import router as portal_router
 from czesg.ratings.api import router as ratings_router
 from czesg.records.api import router as records_router
 from czesg.records.figures_api import router as figures_router
+from czesg.supplychain.api import router as supplychain_router
 from czesg.web.contract import ProblemDocumentedAPI
 from czesg.web.handlers import install_problem_handlers
 from czesg.web.ratelimit import RateLimited, refusal
@@ -41,3 +42,4 @@ api.add_router("/ratings", ratings_router)
 api.add_router("/records", records_router)
 api.add_router("/finance", finance_router)
 api.add_router("/extraction", extraction_router)
+api.add_router("/supplychain", supplychain_router)

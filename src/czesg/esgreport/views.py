@@ -170,7 +170,8 @@ def _uploaded(request: HttpRequest, context: dict,
         context["error"], context["status"] = user_message(exc), exc.http_status
         return None
     (_staging() / reading.sha256).write_bytes(data)
-    context.update(reading=reading, rows=_preview(reading), name=sent.name[:200])
+    context["reading"], context["rows"] = reading, _preview(reading)
+    context["name"] = sent.name[:200]
     return reading
 
 

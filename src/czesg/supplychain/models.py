@@ -490,3 +490,35 @@ class SupplierWeighting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.buyer_id} v{self.version}"
+
+
+class ImportedFootprint(models.Model):
+    """A product footprint a buyer fetched from a registered partner's PACT ``/3/footprints``,
+    held to our v3 JSON Schema, with its provenance (partner, fetch time, id and version)."""
+
+    buyer = models.ForeignKey("enterprises.Enterprise", on_delete=models.PROTECT,
+                              related_name="imported_footprints")
+    partner = models.ForeignKey(PactPartner, on_delete=models.PROTECT, related_name="imports")
+    pact_id = models.CharField(_("footprint id"), max_length=64)
+    spec_version = models.CharField(_("specification version"), max_length=20)
+    created = models.CharField(_("created (as the partner states)"), max_length=40)
+    company_name = models.CharField(_("company"), max_length=200)
+    company_ids = models.JSONField(_("company ids"), default=list)
+    product_name = models.CharField(_("product"), max_length=200)
+    declared_unit = models.CharField(_("declared unit"), max_length=20,
+                                     choices=DeclaredUnit.choices)
+    pcf = models.FloatField(_("kgCO2e per declared unit, biogenic uptake left out"))
+    document = models.JSONField(_("footprint as fetched"))
+    fetched_at = models.DateTimeField(_("fetched"))
+    fetched_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["company_name", "product_name", "id"]
+        verbose_name = _("imported partner footprint")
+        verbose_name_plural = _("imported partner footprints")
+        constraints = [models.UniqueConstraint(fields=["buyer", "partner", "pact_id"],
+                                               name="supplychain_import_once")]
+
+    def __str__(self) -> str:
+        return f"{self.product_name} ({self.pact_id})"

@@ -24,10 +24,12 @@ from czesg.engine import procurement
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.kernel.errors import CzesgError
 from czesg.reports.downloads import xlsx_response
-from czesg.supplychain import actions, exports
+from czesg.supplychain import actions, exports, imports
 from czesg.supplychain.forms import DeclineForm, RequestForm, WeightingForm
 from czesg.supplychain.models import (
     FootprintState,
+    ImportedFootprint,
+    PactPartner,
     Product,
     RequestRecipient,
     RequestState,
@@ -212,16 +214,44 @@ def buyer_request(request: HttpRequest, uscc: str, pk: int) -> HttpResponse:
     })
 
 
+def _import_from_partner(request: HttpRequest, buyer) -> None:
+    """Fetch the chosen partner's footprints and say what was imported and what refused."""
+    try:
+        result = imports.import_partner_footprints(
+            buyer, int(request.POST.get("partner", "0") or 0), actor=request.user)
+    except (CzesgError, ValueError, OverflowError) as exc:
+        messages.error(request, user_message(exc) if isinstance(exc, CzesgError)
+                       else gettext("Choose one of your PACT partners."))
+        return
+    messages.success(request, gettext("%(count)s footprints imported.")
+                     % {"count": len(result.imported)})
+    for refused in result.refused:
+        if refused.reason == "incompatible declared unit":
+            why = gettext("its declared unit “%(unit)s” is not one footprints are compared in") \
+                % {"unit": ", ".join(refused.detail)}
+        else:
+            why = gettext("it does not follow the PACT v3 data model (%(errors)s)") \
+                % {"errors": "; ".join(refused.detail)}
+        messages.warning(request, gettext("Footprint %(id)s is not imported: %(why)s")
+                         % {"id": refused.pact_id or "?", "why": why})
+
+
 @login_required
 def supplier_scorecards(request: HttpRequest, uscc: str) -> HttpResponse:
-    """The buyer's supplier scorecards, the portfolio and the weighting used (reads logged)."""
+    """The buyer's supplier scorecards, the portfolio and the weighting used (reads logged),
+    with the footprints imported from its PACT partners and a form to fetch them."""
     buyer = managed_enterprise(request, uscc)
+    if request.method == "POST" and "import" in request.POST:
+        _import_from_partner(request, buyer)
+        return redirect("supplychain:scorecards", buyer.uscc)
     cards, weighting = scorecards(buyer)
     actions.note_reads([c.recipient for c in cards], request.user, "scorecard", "page")
     return render(request, "supplychain/scorecards.html", {
         "enterprise": buyer, "cards": cards, "weighting": weighting,
         "portfolio": portfolio(buyer, cards), "answers": answer_rows(cards, language()),
         "component_names": exports.component_names(),
+        "partners": PactPartner.objects.filter(enterprise=buyer, revoked_at__isnull=True),
+        "imported": ImportedFootprint.objects.filter(buyer=buyer).select_related("partner"),
     })
 
 
