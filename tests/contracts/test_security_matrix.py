@@ -457,6 +457,9 @@ def test_role_against_another_tenants_report_read_for_figures(role, actors, firm
     else:
         assert response.status_code in (401, 403, 404), (role, response.status_code)
         assert ExtractionRun.objects.count() == runs
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_role_against_the_green_identification_of_another_tenants_request(
         role, actors, finance_request_b):
     from czesg.finance.models import GreenIdentification

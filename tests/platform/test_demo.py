@@ -83,9 +83,15 @@ def test_published_demo_disclosures_pass_validation(demo):
 
 def test_demo_bank_has_consenting_applicants(demo, client):
     from czesg.access.models import Grant
+    from czesg.finance.models import Recipient
 
     bank = User.objects.get(username="bank")
-    assert Grant.objects.for_grantee(bank).count() == 2
+    # Two enterprises consented to the bank, and each of the five financing requests that
+    # reached it made a consent of its own; the withdrawn request's consent is revoked.
+    reached = list(Recipient.objects.filter(bank=bank).values_list("grant_id", flat=True))
+    assert len(reached) == 5
+    assert Grant.objects.for_grantee(bank).exclude(pk__in=reached).count() == 2
+    assert Grant.objects.for_grantee(bank).filter(pk__in=reached).count() == 4
     client.force_login(bank)
     page = client.get("/applicants/").content.decode()
     listed = User.objects.get(username="listed").memberships.get().enterprise
