@@ -4,6 +4,7 @@ and the rendered crop of a candidate's page region."""
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 from django.utils.translation import gettext
@@ -39,12 +40,23 @@ def candidate_rows(run: ExtractionRun, language: str) -> list[dict[str, Any]]:
     return rows
 
 
+# PDFium is not thread-safe (pypdfium2 says so): a server that answers the review page's crops in
+# threads, as a browser asks for several at once, crashed the process in PDFium. One lock per
+# process serialises the renders; each takes a few milliseconds.
+_PDFIUM = threading.Lock()
+
+
 def crop_png(candidate: Candidate) -> bytes:
     """The page region a candidate was read from, rendered to PNG (pypdfium2)."""
-    import pypdfium2 as pdfium  # heavy; only the crop needs it
-
     with candidate.run.file.open("rb") as stored:
         data = stored.read()
+    with _PDFIUM:
+        return _render_crop(data, candidate)
+
+
+def _render_crop(data: bytes, candidate: Candidate) -> bytes:
+    import pypdfium2 as pdfium  # heavy; only the crop needs it
+
     document = pdfium.PdfDocument(data)
     try:
         page = document[candidate.page - 1]

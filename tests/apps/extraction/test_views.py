@@ -106,3 +106,21 @@ def test_a_report_without_recognisable_figures_is_said_so(client, gov, listed):
     assert (run.state, run.candidates.count()) == ("read", 0)
     page = client.get(f"/extraction/runs/{run.pk}/").content.decode()
     assert 'id="extraction-none"' in page and "未在该报告中识别出主要指标数据" in page
+
+
+def test_crops_rendered_in_parallel_threads_are_all_whole(gov, listed, reports):
+    """A browser asks for every crop of the review page at once and a threaded server renders
+    them side by side; PDFium is not thread-safe, so the renders take turns (a crash in PDFium
+    took the whole process down before)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from czesg.extraction import actions
+    from czesg.extraction.queries import crop_png
+
+    run = actions.read_report(listed, 2024, reports["inconsistent"].pdf, "report.pdf", actor=gov)
+    candidates = list(run.candidates.order_by("id")) * 6
+    alone = {c.pk: crop_png(c) for c in candidates}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(crop_png, candidates))
+    assert together == [alone[c.pk] for c in candidates]
+    assert all(Image.open(io.BytesIO(png)).format == "PNG" for png in together)
