@@ -50,18 +50,24 @@ def crop_png(candidate: Candidate) -> bytes:
     """The page region a candidate was read from, rendered to PNG (pypdfium2)."""
     with candidate.run.file.open("rb") as stored:
         data = stored.read()
+    return render_crop(data, candidate.page, candidate.bbox)
+
+
+def render_crop(data: bytes, page_number: int, bbox: Any) -> bytes:
+    """The region ``bbox`` (x0, top, x1, bottom in points) of page ``page_number`` (from 1) of
+    the PDF ``data``, with a margin, as PNG; one render at a time per process."""
     with _PDFIUM:
-        return _render_crop(data, candidate)
+        return _render(data, page_number, bbox)
 
 
-def _render_crop(data: bytes, candidate: Candidate) -> bytes:
+def _render(data: bytes, page_number: int, bbox: Any) -> bytes:
     import pypdfium2 as pdfium  # heavy; only the crop needs it
 
     document = pdfium.PdfDocument(data)
     try:
-        page = document[candidate.page - 1]
+        page = document[page_number - 1]
         width, height = page.get_size()
-        x0, top, x1, bottom = (float(v) for v in candidate.bbox)
+        x0, top, x1, bottom = (float(v) for v in bbox)
         crop = (max(x0 - CROP_MARGIN, 0.0), max(height - bottom - CROP_MARGIN, 0.0),
                 max(width - x1 - CROP_MARGIN, 0.0), max(top - CROP_MARGIN, 0.0))
         image = page.render(scale=CROP_SCALE, crop=crop).to_pil()

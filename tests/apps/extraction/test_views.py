@@ -115,12 +115,13 @@ def test_crops_rendered_in_parallel_threads_are_all_whole(gov, listed, reports):
     from concurrent.futures import ThreadPoolExecutor
 
     from czesg.extraction import actions
-    from czesg.extraction.queries import crop_png
+    from czesg.extraction.queries import crop_png, render_crop
 
-    run = actions.read_report(listed, 2024, reports["inconsistent"].pdf, "report.pdf", actor=gov)
+    pdf = reports["inconsistent"].pdf
+    run = actions.read_report(listed, 2024, pdf, "report.pdf", actor=gov)
     candidates = list(run.candidates.order_by("id")) * 6
     alone = {c.pk: crop_png(c) for c in candidates}
     with ThreadPoolExecutor(max_workers=8) as pool:
-        together = list(pool.map(crop_png, candidates))
+        together = list(pool.map(lambda c: render_crop(pdf, c.page, c.bbox), candidates))
     assert together == [alone[c.pk] for c in candidates]
     assert all(Image.open(io.BytesIO(png)).format == "PNG" for png in together)
