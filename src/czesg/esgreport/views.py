@@ -126,13 +126,8 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict = {"disclosure": disclosure, "error": "", "rows": [], "reading": None,
                      "status": 200}
     if request.method == "POST" and request.POST.get("confirm"):
-        digest = request.POST["confirm"]
-        staged = _staging() / digest if _DIGEST.fullmatch(digest) else None
-        if staged is None or not staged.exists():
-            context["error"] = gettext("The uploaded file is no longer here; upload it again.")
-            context["status"] = 409
-        else:
-            name = request.POST.get("name", "")[:200] or "report"
+        staged, name = _confirmed(request, context)
+        if staged is not None:
             try:
                 points = import_xbrl(disclosure, staged.read_bytes(), name=name,
                                      actor=request.user)
@@ -175,6 +170,18 @@ def _uploaded(request: HttpRequest, context: dict,
     return reading
 
 
+def _confirmed(request: HttpRequest, context: dict) -> tuple[Path | None, str]:
+    """The staged file that the preview's confirm names, and its name; (None, "") with a 409
+    message in ``context`` when it is gone (or the digest is no digest)."""
+    digest = request.POST["confirm"]
+    staged = _staging() / digest if _DIGEST.fullmatch(digest) else None
+    if staged is None or not staged.exists():
+        context["error"] = gettext("The uploaded file is no longer here; upload it again.")
+        context["status"] = 409
+        return None, ""
+    return staged, request.POST.get("name", "")[:200] or "report"
+
+
 @login_required
 @costs(10)  # Arelle loads and validates an inline document in a separate process
 def import_records(request: HttpRequest) -> HttpResponse:
@@ -185,13 +192,8 @@ def import_records(request: HttpRequest) -> HttpResponse:
     context: dict = {"disclosure": None, "error": "", "rows": [], "reading": None,
                      "status": 200}
     if request.method == "POST" and request.POST.get("confirm"):
-        digest = request.POST["confirm"]
-        staged = _staging() / digest if _DIGEST.fullmatch(digest) else None
-        if staged is None or not staged.exists():
-            context["error"] = gettext("The uploaded file is no longer here; upload it again.")
-            context["status"] = 409
-        else:
-            name = request.POST.get("name", "")[:200] or "report"
+        staged, name = _confirmed(request, context)
+        if staged is not None:
             try:
                 summary = import_xbrl_records(staged.read_bytes(), name, actor=request.user)
             except CzesgError as exc:
