@@ -24,6 +24,7 @@ from czesg.disclosures.models import (
     Datapoint,
     DatapointStatus,
     Disclosure,
+    EnterpriseYear,
     Method,
     State,
     Tier,
@@ -39,7 +40,12 @@ from czesg.engine.kernel.problems import (
     row_problems_data,
 )
 from czesg.enterprises.models import Enterprise
-from czesg.storage.bulk import insert_frame
+from czesg.storage.bulk import analyze, insert_frame
+
+# An import of this many values or more renews the planner's statistics of the tables it wrote
+# (PostgreSQL's advice after bulk loading; see czesg.storage.bulk.analyze): the rating or the
+# dashboard that reads them next is otherwise planned as if they were empty.
+ANALYZE_FROM = 10_000
 
 
 @dataclass
@@ -213,6 +219,8 @@ def import_checked(
         done += len(chunk)
         if progress:
             progress(done, len(ordered))
+    if summary.imported_values >= ANALYZE_FROM:
+        analyze(Disclosure._meta.db_table, Datapoint._meta.db_table, EnterpriseYear._meta.db_table)
     return summary
 
 

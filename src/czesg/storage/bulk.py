@@ -35,6 +35,23 @@ def insert_rows(
                 progress(len(part))
 
 
+def analyze(*tables: str) -> None:
+    """Renew the planner's statistics of these tables after a bulk write, on PostgreSQL.
+
+    PostgreSQL's manual ("Populating a Database": run ``ANALYZE`` afterwards) asks for it:
+    autovacuum only sees committed rows, and a minute later, so a query right after a large
+    write (in the same transaction, or the rating run that follows an import) is planned from
+    the statistics of the nearly empty table (nested loops over thousands of rows, minutes
+    instead of milliseconds). ``ANALYZE`` samples a fixed number of rows, so it costs well under
+    a second, and it sees the caller's own uncommitted rows. SQLite plans by its indexes and has
+    nothing to renew."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'ANALYZE "{table}"')
+
+
 def insert_frame(table: str, frame: pl.DataFrame, *, chunk: int = 200_000) -> None:
     """Insert a Polars frame's rows (columns named as the table's) fast: on PostgreSQL one
     ``COPY … (FORMAT csv)`` fed with CSV text that Polars writes, no Python object per row (a
