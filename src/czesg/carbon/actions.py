@@ -422,7 +422,7 @@ def _batch_compute(run: CarbonBatchRun, inputs: BatchInputs, partitions: int | N
                    ) -> tuple[Any, dict[str, float]]:
     """The totals frame of the run's rows on its engine, and the engine's step timings."""
     gwp = run.gwp_set or None
-    if run.engine == BatchEngine.SPARK:
+    if run.engine == BatchEngine.SPARK and inputs.frame.height:
         # Imported here: the Spark module is only needed, and only loaded, for a Spark run.
         from czesg.carbon import spark
 
