@@ -63,3 +63,18 @@ def progress_bar(label: str, *, counts: bool = True) -> Callable[[int, int], Non
         sys.stderr.flush()
 
     return show
+
+
+def batch_jobs(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """The jobs of ``czesg batch`` (``batch rate``, ``batch carbon``, ...): the group is created
+    by the first app that adds a job to it and shared by the others, in any order."""
+    group = sub.choices.get("batch")
+    if group is None:
+        group = sub.add_parser(
+            "batch", help="batch jobs over a whole reporting year, in process or on Spark "
+            "(CZESG_SPARK_MASTER)")
+        jobs = group.add_subparsers(dest="job", metavar="JOB")
+        jobs.required = True
+        return jobs
+    return next(action for action in group._actions
+                if isinstance(action, argparse._SubParsersAction))

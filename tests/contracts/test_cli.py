@@ -17,7 +17,7 @@ SUBCOMMANDS = [
     ["demo"], ["serve"], ["synth"], ["catalogue"], ["catalogue", "export"], ["audit"],
     ["audit", "verify"], ["audit", "checkpoint"], ["backup"], ["restore"], ["carbon"], ["import"],
     ["bench"], ["records"], ["records", "import"], ["accounts"], ["accounts", "reset-password"],
-    ["accounts", "unlock"], ["batch"], ["batch", "rate"], ["extract"], ["supplychain"],
+    ["accounts", "unlock"], ["batch"], ["batch", "rate"], ["batch", "carbon"], ["extract"], ["supplychain"],
     ["supplychain", "remind"], ["finance"], ["finance", "import-loans"], ["finance", "remind"],
 ]
 

@@ -1,4 +1,5 @@
-"""Every change made by the carbon calculator: calculate, apply to a draft, recalculate.
+"""Every change made by the carbon calculator: calculate, apply to a draft, recalculate, and
+the year's batch run (``czesg batch carbon``).
 
 Each action checks that the actor manages the enterprise (a platform administrator may act on
 its behalf), runs in one transaction and appends to the audit chain. The figures come from the
@@ -9,23 +10,35 @@ pure engine (:mod:`czesg.engine.carbon`); bad input raises its
 from __future__ import annotations
 
 import json
+import math
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from czesg.accounts.permissions import require_manager
+from czesg.accounts.permissions import require_government, require_manager
 from czesg.audit.recording import record
-from czesg.carbon.models import CarbonCalculation
+from czesg.carbon.batch import BatchInputs, fetch_batch_inputs
+from czesg.carbon.models import (
+    BatchEngine,
+    BatchStatus,
+    CarbonBatchRun,
+    CarbonBatchTotal,
+    CarbonCalculation,
+)
 from czesg.disclosures import actions as disclosure_actions
 from czesg.disclosures.models import Disclosure, Method, State
 from czesg.engine import carbon
+from czesg.engine.carbon.problems import MSG_GWP_SET
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.kernel.errors import CatalogueError, StateConflict, gettext_noop
+from czesg.engine.kernel.errors import CatalogueError, NotFound, StateConflict, gettext_noop
 from czesg.engine.kernel.ledger import canonical_json
 from czesg.engine.kernel.units import conversion_factor
 from czesg.enterprises.models import Enterprise
+from czesg.storage.bulk import insert_rows
 
 # The activity columns a caller may give; uscc and year come from the enterprise-year.
 ROW_COLUMNS: tuple[str, ...] = (
@@ -314,3 +327,164 @@ def recalculate(calculation: CarbonCalculation, factor_set_version: str, *,
                factor_set=version, previous_factor_set=original.factor_set,
                inputs_hash=fresh.inputs_hash, totals=_audit_totals(fresh))
     return fresh
+
+
+# --------------------------------------------------------------------------------------------
+# The year's batch run: every enterprise-year's latest calculation, one factor set, totals only
+
+BATCH_ENGINES: tuple[str, ...] = tuple(BatchEngine.values)
+# The stored columns of a batch total, in the order of the engine's totals frame.
+BATCH_TOTAL_COLUMNS: tuple[str, ...] = carbon.TOTAL_COLUMNS[2:]
+
+
+def _check_gwp_set(gwp_set: str | None) -> str | None:
+    if gwp_set is None or not str(gwp_set).strip():
+        return None
+    normal = str(gwp_set).strip().upper()
+    if normal not in carbon.GWP_SETS:
+        raise carbon.CarbonInputError([carbon.input_problem(
+            row=None, column="gwp_set", message=MSG_GWP_SET,
+            params={"value": gwp_set, "choices": ", ".join(carbon.GWP_SETS)}, table="parameters",
+        )])
+    return normal
+
+
+def start_carbon_batch(year: int, *, actor, engine: str = BatchEngine.INPROCESS,
+                       factor_set: str | None = None, gwp_set: str | None) -> CarbonBatchRun:
+    """Start a batch run of ``year`` (government or platform administrator): the totals of every
+    enterprise-year's latest stored calculation, recomputed with one factor set (default the
+    latest) and GWP set, on ``engine``. Refused, with nothing written, when the year has no
+    stored calculation or a batch run of it is under way; :func:`run_carbon_batch` computes."""
+    require_government(actor)
+    year = _check_year(year)
+    if engine not in BATCH_ENGINES:
+        raise CatalogueError(gettext_noop("Unknown engine “%(engine)s”; use one of %(engines)s."),
+                             engine=engine, engines=", ".join(BATCH_ENGINES), field="engine")
+    fs = carbon.load_factor_set(_check_factor_set(factor_set))
+    gwp = _check_gwp_set(gwp_set)
+    activities = carbon.load_activities()
+    if not CarbonCalculation.objects.filter(year=year).exists():
+        raise NotFound(gettext_noop(
+            "No carbon calculation is stored for %(year)s, so there is nothing to compute: "
+            "the batch run reads each enterprise's latest calculation of the year."), year=year)
+    with transaction.atomic():
+        if CarbonBatchRun.objects.filter(
+            year=year, status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING]
+        ).exists():
+            raise StateConflict(gettext_noop("A batch carbon run of %(year)s is already under "
+                                             "way."), year=year)
+        run = CarbonBatchRun.objects.create(
+            year=year, engine=engine, factor_set=fs.version,
+            activities_version=activities.version, gwp_set=gwp or "", started_by=actor,
+        )
+        record(actor, "carbon.batch.start", run, year=year, engine=engine,
+               factor_set=fs.version, activities=activities.version, gwp_set=gwp or "")
+    return run
+
+
+def run_carbon_batch(run_id: int, *, partitions: int | None = None) -> dict[str, Any]:
+    """Compute a queued batch run and store its totals (:func:`store_batch_totals`); returns the
+    summary with the timings of the read, compute and write steps. A refusal of the engine
+    (:class:`~czesg.engine.carbon.CarbonInputError`) or any failure marks the run failed, stores
+    no total and is raised again."""
+    claimed = CarbonBatchRun.objects.filter(pk=run_id, status=BatchStatus.QUEUED).update(
+        status=BatchStatus.RUNNING)
+    run = CarbonBatchRun.objects.select_related("started_by").filter(pk=run_id).first()
+    if run is None:
+        raise NotFound()
+    if not claimed:
+        return batch_summary(run)
+    try:
+        started = time.perf_counter()
+        inputs = fetch_batch_inputs(run.year)
+        read_s = time.perf_counter() - started
+        t0 = time.perf_counter()
+        totals, engine_timings = _batch_compute(run, inputs, partitions)
+        compute_s = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        store_batch_totals(run, inputs, totals)
+        write_s = time.perf_counter() - t1
+    except BaseException as exc:
+        CarbonBatchRun.objects.filter(pk=run_id).update(
+            status=BatchStatus.FAILED, finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    run.refresh_from_db()
+    summary = batch_summary(run)
+    summary["timings"] = {"read_s": round(read_s, 3), "compute_s": round(compute_s, 3),
+                          "write_s": round(write_s, 3),
+                          "total_s": round(time.perf_counter() - started, 3),
+                          **{f"spark_{k}": v for k, v in engine_timings.items()}}
+    return summary
+
+
+def _batch_compute(run: CarbonBatchRun, inputs: BatchInputs, partitions: int | None
+                   ) -> tuple[Any, dict[str, float]]:
+    """The totals frame of the run's rows on its engine, and the engine's step timings."""
+    gwp = run.gwp_set or None
+    if run.engine == BatchEngine.SPARK and inputs.frame.height:
+        # Imported here: the Spark module is only needed, and only loaded, for a Spark run.
+        from czesg.carbon import spark
+
+        computed = spark.compute(inputs.frame, year=run.year, factor_set=run.factor_set,
+                                 gwp_set=gwp, master=settings.CZESG_SPARK_MASTER,
+                                 folder=settings.CZESG_BATCH_DIR, partitions=partitions or 8)
+        return computed.totals, computed.timings
+    return carbon.batch_totals(inputs.frame, factor_set=run.factor_set, gwp_set=gwp), {}
+
+
+def store_batch_totals(run: CarbonBatchRun, inputs: BatchInputs, totals: Any) -> CarbonBatchRun:
+    """Store a run's totals frame (one row per enterprise-year, as ``batch_totals`` returns it),
+    mark the run done with its counts and write its one result entry to the audit chain, in one
+    transaction. Both engines store through here."""
+    columns = totals.columns
+    if tuple(columns) != carbon.TOTAL_COLUMNS:
+        raise StateConflict(gettext_noop("The batch totals have the columns %(columns)s, not "
+                                         "the engine's."), columns=", ".join(columns))
+    codes = totals.get_column("uscc").to_list()
+    missing = sorted(set(codes) - set(inputs.enterprise_of)) + sorted(
+        set(inputs.enterprise_of) - set(codes))
+    if missing or len(set(codes)) != len(codes):
+        raise StateConflict(gettext_noop("The batch totals do not match the year's calculations "
+                                         "(credit codes %(codes)s)."),
+                            codes=", ".join(missing[:10]))
+    stored = (CarbonBatchTotal._meta.db_table,
+              ("run_id", "enterprise_id", "year", "calculation_id", *BATCH_TOTAL_COLUMNS))
+    values = [totals.get_column(name).to_list() for name in BATCH_TOTAL_COLUMNS]
+    years = totals.get_column("year").to_list()
+    rows = [
+        (run.pk, inputs.enterprise_of[uscc], years[i], inputs.calculation_of[uscc],
+         *(column[i] for column in values))
+        for i, uscc in enumerate(codes)
+    ]
+    sums = {name: math.fsum(column) for name, column in zip(BATCH_TOTAL_COLUMNS[:6], values,
+                                                            strict=False)}
+    with transaction.atomic():
+        insert_rows(*stored, rows)
+        CarbonBatchRun.objects.filter(pk=run.pk).update(
+            status=BatchStatus.DONE, finished_at=timezone.now(), enterprises=len(rows),
+            calculations=inputs.calculations, rows=inputs.frame.height,
+            inputs_hash=inputs.inputs_hash, error="")
+        record(run.started_by, "carbon.batch.run", run, year=run.year, engine=run.engine,
+               factor_set=run.factor_set, gwp_set=run.gwp_set, enterprises=len(rows),
+               calculations=inputs.calculations, rows=inputs.frame.height,
+               inputs_hash=inputs.inputs_hash, totals=sums)
+    run.refresh_from_db()
+    return run
+
+
+def batch_summary(run: CarbonBatchRun) -> dict[str, Any]:
+    """A batch run as plain data: its versions, status, counts and the year's sums."""
+    stored = CarbonBatchTotal.objects.filter(run=run).values_list(*BATCH_TOTAL_COLUMNS[:6])
+    columns = list(zip(*stored, strict=True)) or [()] * 6
+    # fsum: the correctly rounded sum, whatever order the rows come in.
+    sums = {name: math.fsum(column) for name, column in zip(BATCH_TOTAL_COLUMNS[:6], columns,
+                                                            strict=True)}
+    return {
+        "run": run.pk, "year": run.year, "engine": run.engine, "status": run.status,
+        "factor_set": run.factor_set, "activities_version": run.activities_version,
+        "gwp_set": run.gwp_set, "enterprises": run.enterprises,
+        "calculations": run.calculations, "rows": run.rows, "inputs_hash": run.inputs_hash,
+        "totals": sums, "error": run.error,
+    }
+

@@ -1,8 +1,9 @@
-"""Read-only admin of stored carbon calculations: they change only through the actions."""
+"""Read-only admin of stored carbon calculations and batch runs: they change only through the
+actions."""
 
 from django.contrib import admin
 
-from czesg.carbon.models import CarbonCalculation
+from czesg.carbon.models import CarbonBatchRun, CarbonCalculation
 from czesg.disclosures.admin import ReadOnlyAdmin
 
 
@@ -15,3 +16,14 @@ class CarbonCalculationAdmin(ReadOnlyAdmin):
     list_filter = ("factor_set", "gwp_set", "year")
     search_fields = ("enterprise__name", "enterprise__uscc", "inputs_hash")
     list_select_related = ("enterprise", "created_by", "applied_to", "supersedes")
+
+
+@admin.register(CarbonBatchRun)
+class CarbonBatchRunAdmin(ReadOnlyAdmin):
+    """Batch runs (``czesg batch carbon``) with their versions, engine and counts, never edited."""
+
+    list_display = ("id", "year", "engine", "status", "factor_set", "gwp_set", "enterprises",
+                    "rows", "started_by", "started_at", "finished_at")
+    list_filter = ("year", "engine", "status", "factor_set")
+    search_fields = ("inputs_hash",)
+    list_select_related = ("started_by",)

@@ -1,4 +1,5 @@
-"""``czesg carbon``: calculate emissions and energy from a CSV file of activity rows, offline.
+"""``czesg carbon``: calculate emissions and energy from a CSV file of activity rows, offline;
+and ``czesg batch carbon``: the year's totals of every stored calculation, in process or on Spark.
 
 ``czesg carbon FILE [--format text|json] [--gwp AR6] [--factor-set VERSION]`` reads rows
 ``uscc, year, activity, quantity, unit`` (optionally ``facility, region, measured_factor``) and
@@ -7,6 +8,13 @@ energy in tce and the full trace. ``czesg carbon --list-activities`` prints the 
 with their unit and scope. Bad input exits 1 naming every problem by row and column (on standard
 error, and under ``problems`` with ``--format json``); nothing is computed from a guess and
 nothing is written to the database. Needs no Django set-up.
+
+``czesg batch carbon --year Y [--engine inprocess|spark] [--partitions N] [--factor-set V]
+[--gwp SET] [--format text|json] [--quiet]`` recomputes, with one factor set, the totals of every
+enterprise-year's latest stored calculation of the year and stores them as a batch run
+(:func:`czesg.carbon.actions.start_carbon_batch` / :func:`~czesg.carbon.actions.run_carbon_batch`),
+with its audit entries; ``--engine spark`` computes them on ``CZESG_SPARK_MASTER``. A year
+without calculations, or input the engine refuses, exits 1 with the reason and stores no total.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from czesg.carbon import display
+from czesg.console import add_format, batch_jobs, setup_django
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Kept here so that building the ``czesg`` parser does not load the engine (NumPy, Polars);
@@ -201,8 +210,63 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
+def run_batch(args: argparse.Namespace, *, out: TextIO | None = None,
+              err: TextIO | None = None) -> int:
+    """Run ``czesg batch carbon`` with parsed arguments (a new run by the platform's system
+    account); prints the run's summary and returns the exit status."""
+    setup_django()
+    # Imported once Django is set up: these modules import models.
+    from czesg.accounts.actors import system_actor
+    from czesg.carbon.actions import run_carbon_batch, start_carbon_batch
+    from czesg.carbon.models import BatchStatus
+    from czesg.engine import carbon
+    from czesg.engine.kernel.errors import CzesgError
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    fmt = getattr(args, "format", "text")
+    quiet = getattr(args, "quiet", False)
+    engine = getattr(args, "engine", "inprocess")
+    try:
+        run = start_carbon_batch(args.year, actor=system_actor(), engine=engine,
+                                 factor_set=getattr(args, "factor_set", None),
+                                 gwp_set=getattr(args, "gwp", None))
+        if not quiet:
+            err.write(f"batch carbon run #{run.pk} for {run.year}: computing on {engine}, "
+                      f"factor set {run.factor_set}…\n")
+        summary = run_carbon_batch(run.pk, partitions=getattr(args, "partitions", None))
+    except carbon.CarbonInputError as exc:
+        problems = [carbon.problem_data(p) for p in exc.problems]
+        err.write(f"czesg batch carbon: {len(problems)} problem(s); no total was stored\n")
+        for problem in problems:
+            err.write(f"  {_problem_line(problem)}\n")
+        if fmt == "json":
+            _dump({"run": None, "problems": problems}, out)
+        return EXIT_FAILED
+    except CzesgError as exc:
+        err.write(f"czesg batch carbon: {exc.render()}\n")
+        if fmt == "json":
+            _dump({"run": None, "problems": [{"code": exc.code, "text": exc.render()}]}, out)
+        return EXIT_FAILED
+    if fmt == "json":
+        _dump(summary, out)
+    else:
+        lines = [
+            f"batch carbon run #{summary['run']} for {summary['year']} ({summary['engine']}): "
+            f"{summary['status']}",
+            f"enterprise-years: {summary['enterprises']} (from {summary['calculations']} "
+            f"calculations, {summary['rows']} activity rows)",
+            f"factor set {summary['factor_set']} · activities {summary['activities_version']} · "
+            f"GWP {summary['gwp_set'] or '-'} · inputs {summary['inputs_hash'][:16]}…",
+        ]
+        lines += [f"  {label:<44} {display.number(summary['totals'][key]):>16} {unit}"
+                  for key, label, unit in display.TOTALS]
+        out.write("\n".join(lines) + "\n")
+    return EXIT_OK if summary["status"] == BatchStatus.DONE else EXIT_FAILED
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``czesg carbon`` to the ``czesg`` command."""
+    """Add ``czesg carbon`` and ``czesg batch carbon`` to the ``czesg`` command."""
     p = sub.add_parser(
         "carbon",
         help="calculate Scope 1/2/3 emissions and energy (tce) from a CSV of activity rows "
@@ -210,3 +274,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_arguments(p)
     p.set_defaults(func=run)
+
+    p = batch_jobs(sub).add_parser(
+        "carbon", help="recompute, with one factor set, the totals of every enterprise's latest "
+        "stored carbon calculation of a year and store them as a batch run (with its audit "
+        "entries); --engine spark computes on CZESG_SPARK_MASTER (default local[2])")
+    p.add_argument("--year", type=int, required=True, help="the reporting year")
+    p.add_argument("--engine", choices=("inprocess", "spark"), default="inprocess",
+                   help="where the totals are computed (default inprocess)")
+    p.add_argument("--partitions", type=int, default=8,
+                   help="Parquet partitions (Spark tasks) by credit-code hash (default 8)")
+    p.add_argument("--factor-set", dest="factor_set", metavar="VERSION",
+                   help="factor-set version (default: the latest published)")
+    p.add_argument("--gwp", default=SUGGESTED_GWP, metavar="SET",
+                   help=f"IPCC GWP-100 set for released gases: {GWP_HELP} (default "
+                   f"{SUGGESTED_GWP}; recorded on the run)")
+    p.add_argument("--quiet", action="store_true", help="nothing on standard error but errors")
+    add_format(p)
+    p.set_defaults(func=run_batch)

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from czesg.console import add_format, progress_bar, setup_django
+from czesg.console import add_format, batch_jobs, progress_bar, setup_django
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -79,10 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_arguments(p)
     p.set_defaults(func=run)
 
-    batch = sub.add_parser("batch", help="batch jobs: rate a year in process or on Spark")
-    jobs = batch.add_subparsers(dest="job", metavar="JOB")
-    jobs.required = True
-    p = jobs.add_parser(
+    p = batch_jobs(sub).add_parser(
         "rate", help="rate a year (the same run, results and audit entry as czesg rate); "
         "--engine spark computes on CZESG_SPARK_MASTER (default local[2])")
     add_arguments(p)

@@ -26,9 +26,7 @@ executor sees (``CZESG_BATCH_DIR``: a local folder in local mode, shared storage
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -42,6 +40,7 @@ import polars as pl
 from czesg.engine import rating as engine
 from czesg.engine.rating import partitioned
 from czesg.ratings.fields import GREEN_FIELDS, RATING_FIELDS, green_fields, rating_fields
+from czesg.storage.spark import export_by_hash, session
 
 
 @dataclass(frozen=True)
@@ -104,28 +103,6 @@ _SCHEMA = {f"r_{k}": pl.Float64 for k in ("score", "total", "deductions", "pilla
     f"g_{k}": pl.Float64 for k in ("score", "total", "deductions")}
 
 
-def session(master: str, app: str = "czesg-batch") -> Any:
-    """A Spark session on ``master``, its Python workers on this interpreter."""
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    if master.startswith("local"):  # one machine: keep Spark's sockets on the loopback
-        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    from pyspark.sql import SparkSession  # heavy: loaded only for a Spark run
-
-    builder = SparkSession.builder.master(master).appName(app)
-    if master.startswith("local"):
-        # In local mode the driver's JVM is the executor and only schedules: the quick
-        # compiler and the serial collector halve its start on a small machine.
-        builder = builder.config("spark.driver.extraJavaOptions", os.environ.get(
-            "CZESG_SPARK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"))
-    return (builder
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.memory", os.environ.get("CZESG_SPARK_DRIVER_MEMORY", "2g"))
-            .config("spark.python.worker.reuse", "true")
-            .getOrCreate())
-
-
 def compute(inputs: engine.RatingInput, methodology: engine.Methodology,
             green: engine.GreenMethodology, *, master: str, folder: Path,
             partitions: int = 8) -> Computed:
@@ -136,10 +113,8 @@ def compute(inputs: engine.RatingInput, methodology: engine.Methodology,
     source, output = work / "inputs", work / "results"
     output.mkdir(parents=True)
     try:
-        frame = partitioned.inputs_frame(inputs).with_columns(
-            part=(pl.col("enterprise").hash(seed=0) % partitions).cast(pl.Int32))
-        frame.write_parquet(source, partition_by="part")
-        paths = sorted(str(p) for p in source.rglob("*.parquet"))
+        paths = export_by_hash(partitioned.inputs_frame(inputs), "enterprise", partitions,
+                               source)
         timings["export_s"] = time.perf_counter() - started
         job = Job(year=inputs.year, methodology_version=methodology.version,
                   green_version=green.version, codes=inputs.codes,
