@@ -96,10 +96,10 @@ def test_api_workflows(published_data, alice):
 
     _, Workflows.bearer = access_actions.issue_token(alice, name="fuzz", scopes=["read", "write"],
                                                      actor=alice)
-    # 16 scenarios: with the extraction operations among the choices, 8 scenarios of random
-    # steps did not always reach a linked object.
+    # 16 scenarios, drawn the same way on every run (derandomize): random draws did not always
+    # reach a linked object (8 scenarios often missed; 16 missed once on PostgreSQL in CI).
     Workflows.run(settings=settings(
-        max_examples=16, stateful_step_count=5, deadline=None,
+        max_examples=16, stateful_step_count=5, deadline=None, derandomize=True,
         suppress_health_check=list(HealthCheck)))
     # The scenarios followed links to real objects (a path parameter filled from an earlier
     # response), not only to refusals.
