@@ -231,6 +231,7 @@ ACTIVITIES = [("natural_gas", "万Nm3", 0.5, 40.0), ("diesel", "t", 0.1, 30.0),
 
 
 @pytest.mark.only_on("postgresql")  # the JVM is the one test_spark.py starts in this process
+@pytest.mark.xdist_group("spark")  # one worker, one JVM for both Spark tests
 def test_spark_batch_carbon_equals_the_in_process_run(settings, tmp_path, make_enterprise,
                                                       system):
     settings.CZESG_SPARK_MASTER = "local[2]"

@@ -73,6 +73,7 @@ def test_arelle_finds_no_error_in_the_inline_xbrl_and_the_json_round_trips(
     assert exported_facts["f-G-GEN-04"]["dimensions"]["language"] == "zh-cn"
 
 
+@pytest.mark.only_on("sqlite")  # Arelle on our files; no database read
 def test_the_taxonomy_package_is_valid(package, tmp_path):
     entries = run_arelle("--taxonomyPackage", "--validate", "-f", str(package),
                          log=tmp_path / "package-log.json")
@@ -159,6 +160,7 @@ def _ghg_document(scope2: str) -> str:
     return inline.render(tax, document, facts)
 
 
+@pytest.mark.only_on("sqlite")  # Arelle on our files; no database read
 def test_arelle_checks_the_catalogue_sums_with_the_calculation_linkbase(package, tmp_path):
     """Total GHG = Scope 1 + Scope 2 (the catalogue's formula of E-GHG-01) is a Calculations
     1.1 relation of the package: 300 + 700 = 1,000 passes, 300 + 500 = 1,000 is reported."""

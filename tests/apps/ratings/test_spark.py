@@ -33,6 +33,7 @@ def _stored(model, run, columns):
 
 
 @pytest.mark.only_on("postgresql")  # one JVM start per suite run, on the city's database
+@pytest.mark.xdist_group("spark")  # one worker, one JVM for both Spark tests
 def test_spark_batch_rating_equals_the_in_process_run(settings, tmp_path, capsys):
     settings.CZESG_SPARK_MASTER = "local[2]"
     settings.CZESG_BATCH_DIR = tmp_path
