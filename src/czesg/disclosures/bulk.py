@@ -39,7 +39,7 @@ from czesg.engine.kernel.problems import (
     row_problems_data,
 )
 from czesg.enterprises.models import Enterprise
-from czesg.storage.bulk import insert_frame
+from czesg.storage.bulk import create_objects, insert_frame
 
 
 @dataclass
@@ -252,7 +252,7 @@ def _write_batch(chunk, part, enterprises, existing, catalogue_version, actor, m
         )
         if len(still_draft) != len(existing_ids):
             raise StateConflict(gettext_noop("A disclosure changed state during the import; run it again."))
-    Disclosure.objects.bulk_create(new, batch_size=1000)
+    create_objects(new)  # COPY on PostgreSQL, with the primary keys drawn first
     for d in new:
         targets[(d.enterprise_id, d.year)] = d.pk
         tiers[d.pk] = d.tier
