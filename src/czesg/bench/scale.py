@@ -51,9 +51,11 @@ def _sample(run_id: int, count: int = 500) -> list[tuple]:
                 .values_list(*columns)[:count])
 
 
-def bench_scale(scale: float, enterprises: int | None = None, partitions: int = 8
-                ) -> dict[str, Any]:
-    """Load, then rate in process and on Spark; the figures of both runs."""
+def bench_scale(scale: float, enterprises: int | None = None, partitions: int = 8,
+                api: bool = True) -> dict[str, Any]:
+    """Load, then rate in process and on Spark; the figures of both runs, then the profile
+    API's (``api``: it starts the production server on the benchmark's database and needs wrk)
+    and the city dashboard's."""
     from czesg.accounts.actors import system_actor
     from czesg.bench.rating_e2e import _settle
     from czesg.demo import load_synthetic
@@ -92,7 +94,8 @@ def bench_scale(scale: float, enterprises: int | None = None, partitions: int = 
     size = database_bytes()
     figures["scale_db_bytes"] = size
     figures["scale_db_bytes_per_enterprise_year"] = round(size / max(rated, 1))
-    figures.update(_api_figures(label))
+    if api:
+        figures.update(_api_figures(label))
     figures.update(_dashboard_figures(label))
     figures["scale_note"] = (
         "one year loaded (about 70 % published and rated); both ratings go through "
