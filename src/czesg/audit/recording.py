@@ -17,6 +17,7 @@ from czesg.engine.kernel.ledger import (
     entry_hash,
     verify_chain,
 )
+from czesg.storage.bulk import create_objects
 
 SYSTEM_LABEL = "system"
 
@@ -101,7 +102,7 @@ def record_many(actor, events: list[tuple[str, str, str, dict[str, Any]]]) -> in
                                action=action, target_type=target_type, target_id=target_id,
                                payload_json=canonical_json(body), prev_hash=prev_hash, hash=digest))
         prev_hash = digest
-    AuditEvent.objects.bulk_create(rows, batch_size=2000)
+    create_objects(rows)  # COPY on PostgreSQL
     AuditHead.objects.filter(id=1).update(seq=seq, hash=prev_hash)
     return len(rows)
 

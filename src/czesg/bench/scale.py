@@ -7,7 +7,11 @@ in process and with ``engine_name="spark"`` (``CZESG_SPARK_MASTER``, local[2] by
 runs must store the same grades and inputs hash, and the same rows for a sample of enterprises
 (the test suite compares every row). The figures are named after N (``rating_1m_inprocess_s``
 for a million, ``rating_100k_spark_s`` for 100,000), with the database's size per rated
-enterprise-year.
+enterprise-year. On the same population it then measures the public profile endpoint on the
+production server with wrk (``api_profile_p99_ms_<N>``, as the ``api`` group does over its
+own 100,000) and the city dashboard's server time in process (``dashboard_server_ms_<N>``,
+warm, and ``dashboard_uncached_ms_<N>`` after emptying the caches, as the ``dashboard`` group
+does).
 """
 
 from __future__ import annotations
@@ -47,9 +51,11 @@ def _sample(run_id: int, count: int = 500) -> list[tuple]:
                 .values_list(*columns)[:count])
 
 
-def bench_scale(scale: float, enterprises: int | None = None, partitions: int = 8
-                ) -> dict[str, Any]:
-    """Load, then rate in process and on Spark; the figures of both runs."""
+def bench_scale(scale: float, enterprises: int | None = None, partitions: int = 8,
+                api: bool = True) -> dict[str, Any]:
+    """Load, then rate in process and on Spark; the figures of both runs, then the profile
+    API's (``api``: it starts the production server on the benchmark's database and needs wrk)
+    and the city dashboard's."""
     from czesg.accounts.actors import system_actor
     from czesg.bench.rating_e2e import _settle
     from czesg.demo import load_synthetic
@@ -88,8 +94,75 @@ def bench_scale(scale: float, enterprises: int | None = None, partitions: int = 
     size = database_bytes()
     figures["scale_db_bytes"] = size
     figures["scale_db_bytes_per_enterprise_year"] = round(size / max(rated, 1))
+    if api:
+        figures.update(_api_figures(label))
+    figures.update(_dashboard_figures(label))
     figures["scale_note"] = (
         "one year loaded (about 70 % published and rated); both ratings go through "
         "run_rating (read, compute, write, audit); the database holds both runs' results; "
         "spark_session_s includes starting the JVM")
     return figures
+
+
+def _api_figures(label: str) -> dict[str, Any]:
+    """The profile endpoint's p99 over every loaded enterprise in a shuffled order, on the
+    production server with MEASURED_CONNECTIONS closed-loop wrk clients (as ``bench api``)."""
+    import os
+    import random
+    import tempfile
+    from pathlib import Path
+
+    from django.db import connection, connections
+
+    from czesg.bench import MEASURED_CONNECTIONS, need_wrk, production_server, wrk
+    from czesg.enterprises.models import Enterprise
+
+    need_wrk()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the profiles were written in the load
+            cursor.execute("VACUUM ANALYZE portal_publicprofile")
+    usccs = list(Enterprise.objects.values_list("uscc", flat=True))
+    random.Random(7).shuffle(usccs)
+    connections.close_all()
+    workers = os.cpu_count() or 2
+    with production_server(workers) as base, tempfile.TemporaryDirectory() as folder:
+        profiles = Path(folder) / "profiles.txt"
+        profiles.write_text("".join(f"/api/v1/enterprises/{u}/profile\n" for u in usccs))
+        wrk(base, profiles, MEASURED_CONNECTIONS, 5)  # warm-up: the workers import the app
+        measured = wrk(base, profiles, MEASURED_CONNECTIONS, 15)
+    return {
+        f"api_profile_p99_ms_{label}": round(float(measured["p99_ms"]), 2),
+        f"api_profile_p50_ms_{label}": round(float(measured["p50_ms"]), 2),
+        f"api_profile_rps_{label}": round(float(measured["rps"]), 1),
+        f"api_profile_errors_{label}": int(measured["errors"]),
+        "api_server_workers": workers,
+    }
+
+
+def _dashboard_figures(label: str) -> dict[str, Any]:
+    """The city dashboard's server time as a government user (Django's test client): the
+    median of warm requests and of requests after emptying every cache (as ``bench
+    dashboard``)."""
+    import statistics
+
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
+
+    from czesg.accounts.models import Role, User
+    from czesg.bench.dashboard import REQUESTS, UNCACHED, WARM_UP, _median_ms
+
+    user, _ = User.objects.get_or_create(
+        username="czesg-bench-government", defaults={"role": Role.GOVERNMENT})
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
+    city = reverse("dashboards:city")
+    for _ in range(WARM_UP):
+        client.get(city)
+    warm_ms, _ = _median_ms(client, city, REQUESTS)
+    uncached = []
+    for _ in range(UNCACHED):
+        cache.clear()
+        uncached.append(_median_ms(client, city, 1)[0])
+    return {f"dashboard_server_ms_{label}": round(warm_ms, 1),
+            f"dashboard_uncached_ms_{label}": round(statistics.median(uncached), 1)}

@@ -40,7 +40,7 @@ from czesg.engine.kernel.problems import (
     row_problems_data,
 )
 from czesg.enterprises.models import Enterprise
-from czesg.storage.bulk import analyze, insert_frame
+from czesg.storage.bulk import analyze, create_objects, insert_frame
 
 # An import of this many values or more renews the planner's statistics of the tables it wrote
 # (PostgreSQL's advice after bulk loading; see czesg.storage.bulk.analyze): the rating or the
@@ -260,7 +260,7 @@ def _write_batch(chunk, part, enterprises, existing, catalogue_version, actor, m
         )
         if len(still_draft) != len(existing_ids):
             raise StateConflict(gettext_noop("A disclosure changed state during the import; run it again."))
-    Disclosure.objects.bulk_create(new, batch_size=1000)
+    create_objects(new)  # COPY on PostgreSQL, with the primary keys drawn first
     for d in new:
         targets[(d.enterprise_id, d.year)] = d.pk
         tiers[d.pk] = d.tier

@@ -15,6 +15,7 @@ from czesg.engine.kernel.identifiers import validate_uscc
 from czesg.engine.plan import load_city_profile
 from czesg.enterprises.models import Enterprise, Exchange, SizeClass
 from czesg.enterprises.signals import enterprises_changed
+from czesg.storage.bulk import create_objects
 
 
 class RegistryError(CzesgError):
@@ -125,8 +126,7 @@ def bulk_register(facts_list: list[EnterpriseFacts], *, actor, source: str) -> i
             Enterprise.objects.filter(uscc__in=[f.uscc for f in checked]).values_list("uscc", flat=True)
         )
         fresh = [Enterprise(**f.__dict__) for f in checked if f.uscc not in existing]
-        Enterprise.objects.bulk_create(fresh, batch_size=2000)
-        # Both databases return the new primary keys from a bulk insert.
+        create_objects(fresh)  # COPY on PostgreSQL; both paths set the new primary keys
         enterprises_changed.send(Enterprise, enterprise_ids={e.pk for e in fresh})
         record(actor, "enterprise.bulk_register", target_type="enterprises.enterprise",
                source=source, created=len(fresh), skipped=len(existing))

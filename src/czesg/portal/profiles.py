@@ -27,6 +27,7 @@ from czesg.enterprises.models import Enterprise
 from czesg.portal.models import PublicProfile
 from czesg.portal.public import HEADLINE
 from czesg.records.known import DISCLOSED, RECORD, Recorded, recorded_values
+from czesg.storage.bulk import upsert_columns
 
 ENTERPRISE_COLUMNS = ("id", "uscc", "name", "name_en", "industry_code", "division_code",
                       "park_key", "size_class", "listed", "exchange", "stock_code",
@@ -165,7 +166,14 @@ def refresh_profiles(enterprise_ids: Iterable[int]) -> int:
 
 
 def _store(chunk: list[PublicProfile]) -> int:
-    if chunk:
+    if chunk and connection.vendor == "postgresql":
+        upsert_columns(
+            PublicProfile._meta.db_table,
+            {"enterprise_id": "bigint", "uscc": "text", "body": "text", "built_at": "timestamptz"},
+            [[p.enterprise_id for p in chunk], [p.uscc for p in chunk],
+             [p.body for p in chunk], [p.built_at for p in chunk]],
+            conflict="enterprise_id")
+    elif chunk:
         PublicProfile.objects.bulk_create(
             chunk, update_conflicts=True, unique_fields=["enterprise"],
             update_fields=["uscc", "body", "built_at"],

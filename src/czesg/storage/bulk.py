@@ -72,6 +72,57 @@ def insert_frame(table: str, frame: pl.DataFrame, *, chunk: int = 200_000) -> No
                 ).encode())
 
 
+def create_objects(objs: Sequence[Any], *, batch_size: int = 2000) -> None:
+    """Django's ``bulk_create`` for plain model instances (no multi-table inheritance, no
+    conflict handling), faster on PostgreSQL: the primary keys are drawn from the table's
+    sequence in one query, in the objects' order, and the rows written with ``COPY``; each
+    object gets its primary key and leaves the "adding" state, as ``bulk_create`` leaves it.
+
+    ``bulk_create`` on psycopg 3 sends each batch as arrays that the client-side binding quotes
+    value by value in Python (a regular expression per text value); at 100,000 rows that took
+    longer than the server's work. Elsewhere this is ``bulk_create`` itself."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=batch_size)
+        return
+    opts = model._meta
+    fields = list(opts.concrete_fields)
+    missing = [obj for obj in objs if obj.pk is None]
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                           "FROM generate_series(1, %s) ORDER BY 1",
+                           [opts.db_table, opts.pk.column, len(missing)])
+            for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
+                obj.pk = pk
+    rows = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        rows.append(tuple(field.get_db_prep_save(field.pre_save(obj, True), connection)
+                          for field in fields))
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    insert_rows(opts.db_table, [field.column for field in fields], rows)
+
+
+def upsert_columns(table: str, columns: dict[str, str], values: Sequence[Sequence[Any]], *,
+                   conflict: str) -> None:
+    """PostgreSQL: insert rows given as one list per column (``columns``: name → SQL type) and
+    update every other column of a row whose ``conflict`` column exists, in one statement. The
+    lists travel as binary arrays with server-side binding (no quoting in Python)."""
+    import psycopg
+
+    names = ", ".join(columns)
+    arrays = ", ".join(f"%b::{kind}[]" for kind in columns.values())
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns if name != conflict)
+    with connection.cursor() as cursor, psycopg.Cursor(cursor.cursor.connection) as raw:
+        raw.execute(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "
+                    f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+                    [list(column) for column in values])
+
+
 def read_columns(sql: str, params: Sequence[Any], width: int) -> list[list[Any]]:
     """A query's result as one list per column (``width`` columns). On PostgreSQL each column
     comes back as one ``array_agg`` array in binary form — far cheaper than a tuple per row."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+import pytest
+
 from czesg.engine import synth
 from czesg.engine.kernel import identifiers
 from tests.engine.synth import YEARS
@@ -67,3 +70,17 @@ def test_population_mix_at_twenty_thousand():
     assert len(values) > 20_000 * 2 * 20
 
 
+
+
+def test_overflow_ranges_serve_only_populations_the_ranges_cannot_hold():
+    from czesg.engine.synth.enterprises import _stock_codes
+
+    base = {"digits": 5, "ranges": [(7500, 7999)]}
+    wide = {**base, "overflow_ranges": [(8000, 9999)]}
+    # A draw that fits the first ranges is the same with or without the overflow ranges.
+    assert (_stock_codes(wide, 500, np.random.default_rng(3), "HKEX")
+            == _stock_codes(base, 500, np.random.default_rng(3), "HKEX"))
+    codes = _stock_codes(wide, 2500, np.random.default_rng(3), "HKEX")
+    assert len(set(codes)) == 2500 and min(codes) == "07500" and max(codes) == "09999"
+    with pytest.raises(ValueError, match="2501 listed companies on HKEX exceed the 2500"):
+        _stock_codes(wide, 2501, np.random.default_rng(3), "HKEX")

@@ -164,7 +164,12 @@ def _stock_codes(
     """Draw ``count`` distinct codes from the exchange's synthetic ranges."""
     if count == 0:
         return []
-    sizes = [last - first + 1 for first, last in spec["ranges"]]
+    ranges = list(spec["ranges"])
+    if count > sum(last - first + 1 for first, last in ranges):
+        # Populations beyond a city's (the scale bench) draw from the overflow ranges as well;
+        # a draw that fits the first ranges is unchanged by them.
+        ranges += spec.get("overflow_ranges", [])
+    sizes = [last - first + 1 for first, last in ranges]
     capacity = sum(sizes)
     if count > capacity:
         raise ValueError(f"{count} listed companies on {exchange} exceed the {capacity} synthetic "
@@ -172,7 +177,7 @@ def _stock_codes(
     picks = rng.choice(capacity, size=count, replace=False)
     starts = np.cumsum([0, *sizes[:-1]])
     which = np.searchsorted(starts, picks, side="right") - 1
-    firsts = np.array([first for first, _ in spec["ranges"]])
+    firsts = np.array([first for first, _ in ranges])
     numbers = firsts[which] + (picks - starts[which])
     return [f"{int(number):0{spec['digits']}d}" for number in numbers]
 

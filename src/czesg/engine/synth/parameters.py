@@ -273,21 +273,13 @@ def _parse_sections(root: TomlTable, carriers: Sequence[Carrier]) -> dict[str, A
     sections["exchange"] = {}
     for key in EXCHANGES:
         entry = exchange.child(key)
-        ranges = entry.raw("ranges")
-        if not isinstance(ranges, list) or not ranges:
-            entry.fail("ranges", "must be a list of [first, last] code ranges")
-        checked = []
-        for item in ranges:
-            if (not isinstance(item, list) or len(item) != 2
-                    or not all(isinstance(v, int) and not isinstance(v, bool) for v in item)
-                    or not 0 <= item[0] <= item[1]):
-                entry.fail("ranges", f"{item!r} is not a [first, last] pair of integers")
-            checked.append((item[0], item[1]))
         digits = entry.integer("digits", low=1)
-        if any(last >= 10 ** digits for _, last in checked):
-            entry.fail("ranges", f"a code does not fit in {digits} digits")
+        checked: dict[str, list[tuple[int, int]]] = {
+            name: _code_ranges(entry, name, digits)
+            for name in ("ranges", "overflow_ranges")
+            if name == "ranges" or name in entry.data}
         sections["exchange"][key] = {
-            "weight": entry.number("weight", low=0.0), "digits": digits, "ranges": checked,
+            "weight": entry.number("weight", low=0.0), "digits": digits, **checked,
         }
 
     size = root.child("size_class")
@@ -499,3 +491,20 @@ def _generic_spec(table: TomlTable) -> dict[str, Any]:
     return spec
 
 
+
+
+def _code_ranges(entry: TomlTable, name: str, digits: int) -> list[tuple[int, int]]:
+    """An exchange's list of ``[first, last]`` stock code ranges, checked."""
+    ranges = entry.raw(name)
+    if not isinstance(ranges, list) or not ranges:
+        entry.fail(name, "must be a list of [first, last] code ranges")
+    checked = []
+    for item in ranges:
+        if (not isinstance(item, list) or len(item) != 2
+                or not all(isinstance(v, int) and not isinstance(v, bool) for v in item)
+                or not 0 <= item[0] <= item[1]):
+            entry.fail(name, f"{item!r} is not a [first, last] pair of integers")
+        checked.append((item[0], item[1]))
+    if any(last >= 10 ** digits for _, last in checked):
+        entry.fail(name, f"a code does not fit in {digits} digits")
+    return checked
