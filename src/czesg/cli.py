@@ -137,6 +137,8 @@ def _serve(host: str, port: int, workers: int, threads: int = 4, migrate: bool =
     sys.argv = [
         "gunicorn",
         "czesg.wsgi:application",
+        # Hooks: each worker freezes its loaded application out of the garbage collector.
+        "--config", "python:czesg.web.server",
         "--bind", f"{host}:{port}",
         "--workers", str(workers),
         # Threaded workers keep connections alive between requests (sync workers cannot).

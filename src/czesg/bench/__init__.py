@@ -277,7 +277,11 @@ def production_server(workers: int, threads: int = 4) -> Iterator[str]:
         yield base
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:  # gunicorn lets requests in flight finish for up to 30 s before it stops
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
         log.close()
 
 

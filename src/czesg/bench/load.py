@@ -20,6 +20,28 @@ published, 2025 partly, as the synthetic loader does) and starts the production 
   no load, for comparison. The budget is the production default (300 units a minute);
   ``CZESG_RATE_BUDGET_ANON_BENCH`` and ``CZESG_RATE_WINDOW_S_BENCH`` measure another one.
 
+Measured (PostgreSQL 15, two cores shared with other jobs, load average in brackets):
+
+- 10,000 enterprises (621,969 published datapoints), ``czesg bench --only load --scale 0.1
+  --database-url postgres://czesg@127.0.0.1:5451/czesg --format json`` [0.8-2.5]:
+  ``api_datapoints_page_ms`` 18.76 (p50 13.62), ``api_datapoints_first_page_ms`` 15.75,
+  ``home_p99_under_load_ms`` 176.9, ``home_p99_idle_ms`` 435.88, no errors. The same command
+  at load average 2.5-4.0 gave 29.59 (p50 13.9). Before the fixes below, the p99 was about
+  140 ms on a quiet machine and 289 ms at load average 6.5 (p50 16.6).
+- 100,000 enterprises (7,273,727 datapoints, loaded once in 2,454 s and measured by the same
+  requests and wrk runs against ``czesg serve`` outside the bench, since the bench reloads its
+  city every run) [1.5-2.0]: deep pages p99 20.01 ms (p50 13.87), the first page 16.04, the
+  pages of one indicator 22.82 (p50 12.67); before the fixes, deep pages p99 897 ms (p50 17.0).
+
+The stall had two causes, both fixed in the product: for cursors near the end of the list
+PostgreSQL estimated fewer rows after the cursor than a page and joined and sorted all of them
+(at 100,000 enterprises, cursor (197000, G-GOV-05): 394,165 buffers and 231-441 ms, now 374
+buffers and 0.9 ms; see :meth:`czesg.web.pagination.KeysetPages.after`); and each full garbage
+collection in a server worker walked the whole loaded application, 120-190 ms of CPU (see
+:mod:`czesg.web.server`). A page's cost is now one index range per partition from the cursor on
+(a Merge Append of eight index scans, then primary-key lookups of 101 rows' disclosures and
+enterprises), the same at any depth and any size; what remains of the p99 is the machine.
+
 Loading the city is most of the group's time (``load_data_s``; the synthetic loader writes about
 35 values per disclosure through the checks of a bulk import): 10,000 enterprises (scale 0.1,
 716,385 datapoints) took 1,471 s on PostgreSQL on a two-core machine shared with seven other

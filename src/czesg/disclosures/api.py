@@ -231,8 +231,16 @@ def publish(request: HttpRequest, pk: int):
 def _from_disclosure(key: list[Any]) -> RawSQL:
     """The cursor's start on the joined disclosure table too: without it PostgreSQL may merge
     the datapoints from the cursor on with the disclosures from the first one on, a scan that
-    grows with the depth (Django writes ``disclosure__pk`` as the datapoint's own column)."""
+    grows with the depth (Django writes ``disclosure__pk`` as the datapoint's own column).
+
+    On PostgreSQL the start is a one-row subquery, ``id >= (SELECT n)``: the index scan still
+    starts there, but the planner estimates it with its default fraction instead of counting
+    the same range twice (once on each side of the join). Counted twice, the rows expected
+    after a cursor near the end of the list fell below a page, and the planner joined and
+    sorted every row after it instead of reading one page in key order."""
     column = f"{connection.ops.quote_name(Disclosure._meta.db_table)}.{connection.ops.quote_name('id')}"
+    if connection.vendor == "postgresql":
+        return RawSQL(f"{column} >= (SELECT %s::bigint)", (key[0],), output_field=BooleanField())
     return RawSQL(f"{column} >= %s", (key[0],), output_field=BooleanField())
 
 

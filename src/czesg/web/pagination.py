@@ -17,7 +17,9 @@ from typing import Any
 
 from django.core import signing
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import F, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import Field, Schema
@@ -102,9 +104,19 @@ class KeysetPages(PaginationBase):
                 "This cursor is not valid: use the next URL of the previous page as it is."))
         return key
 
-    def after(self, key: Sequence[Any]) -> Q:
-        """The rows after ``key`` in key order, written so that the first key column bounds an
-        index range (``k1 >= a AND (k1 > a OR (k1 = a AND k2 > b))``)."""
+    def after(self, key: Sequence[Any], *, row_values: bool = False) -> Q | TupleGreaterThan:
+        """The rows after ``key`` in key order.
+
+        With ``row_values`` (PostgreSQL) a row comparison, ``(k1, k2) > (a, b)``: one index
+        condition, whose selectivity the planner estimates from its first column alone. Without
+        it, ``k1 >= a AND (k1 > a OR (k1 = a AND k2 > b))``, which bounds an index range on SQLite
+        too; on PostgreSQL that form was estimated as the product of its two range clauses (the
+        fraction of the list after the cursor, squared), so that for cursors in the last tenth
+        of the list the planner expected fewer rows than a page, joined and sorted every row
+        after the cursor instead of reading one page from the index (23,501 rows, 230 ms, for a
+        page of 100 at 10,000 enterprises: the datapoints page's p99 stall)."""
+        if row_values:
+            return TupleGreaterThan(Tuple(*(F(name) for name in self.keys)), list(key))
 
         def strictly_after(i: int) -> Q:
             name, value = self.keys[i], key[i]
@@ -123,7 +135,8 @@ class KeysetPages(PaginationBase):
         size = min(pagination.page_size or self.page_size, self.max_page_size)
         if pagination.cursor:
             key = self.decode(pagination.cursor)
-            queryset = queryset.filter(self.after(key))
+            row_values = connections[queryset.db].features.supports_tuple_lookups
+            queryset = queryset.filter(self.after(key, row_values=row_values))
             if self.bound is not None:
                 queryset = queryset.filter(self.bound(key))
         rows = list(queryset.order_by(*self.keys)[: size + 1])
