@@ -305,6 +305,21 @@ def wrk(base: str, paths: Path, connections: int, seconds: float, pause_ms: int 
     return {k: float(v) for k, v in (item.split("=") for item in line.split()[1:])}
 
 
+@contextlib.contextmanager
+def profile_server(usccs: list[str]) -> Iterator[tuple[str, Path]]:
+    """The production server (one worker per core), warmed up, and a wrk file requesting the
+    public profile of each of ``usccs`` in that order: what the profile figures measure on."""
+    from django.db import connections
+
+    connections.close_all()  # the server's processes open their own
+    with production_server(os.cpu_count() or 2) as base, \
+            tempfile.TemporaryDirectory() as folder:
+        profiles = Path(folder) / "profiles.txt"
+        profiles.write_text("".join(f"/api/v1/enterprises/{u}/profile\n" for u in usccs))
+        wrk(base, profiles, MEASURED_CONNECTIONS, 5)  # warm-up: the workers import the app
+        yield base, profiles
+
+
 @group("api")
 def bench_api(scale: float) -> dict:
     """The public profile endpoint and search page over 100,000 enterprises, on the production
@@ -341,12 +356,7 @@ def bench_api(scale: float) -> dict:
         start = time.perf_counter()
         stored_profile(uscc)
         read.append((time.perf_counter() - start) * 1000)
-    connections.close_all()
-    workers = os.cpu_count() or 2
-    with production_server(workers) as base, tempfile.TemporaryDirectory() as folder:
-        profiles = Path(folder) / "profiles.txt"
-        profiles.write_text("".join(f"/api/v1/enterprises/{u}/profile\n" for u in usccs))
-        wrk(base, profiles, MEASURED_CONNECTIONS, 5)  # warm-up: the processes import the app
+    with profile_server(usccs) as (base, profiles):
         # The figure: the rate the server sustains with MEASURED_CONNECTIONS clients that
         # each send their next request as soon as the last is answered, and the p99 latency
         # of those same requests. (wrk cannot offer a fixed rate: a pause between requests
@@ -375,7 +385,7 @@ def bench_api(scale: float) -> dict:
         "search_page_p95_ms": round(sorted(timings)[int(len(timings) * 0.95) - 1], 1),
         "api_enterprises": n,
         "api_load_data_s": round(load_s, 1),
-        "api_server_workers": workers,
+        "api_server_workers": os.cpu_count() or 2,
     }
 
 

@@ -109,12 +109,10 @@ def _api_figures(label: str) -> dict[str, Any]:
     production server with MEASURED_CONNECTIONS closed-loop wrk clients (as ``bench api``)."""
     import os
     import random
-    import tempfile
-    from pathlib import Path
 
-    from django.db import connection, connections
+    from django.db import connection
 
-    from czesg.bench import MEASURED_CONNECTIONS, need_wrk, production_server, wrk
+    from czesg.bench import MEASURED_CONNECTIONS, need_wrk, profile_server, wrk
     from czesg.enterprises.models import Enterprise
 
     need_wrk()
@@ -123,19 +121,14 @@ def _api_figures(label: str) -> dict[str, Any]:
             cursor.execute("VACUUM ANALYZE portal_publicprofile")
     usccs = list(Enterprise.objects.values_list("uscc", flat=True))
     random.Random(7).shuffle(usccs)
-    connections.close_all()
-    workers = os.cpu_count() or 2
-    with production_server(workers) as base, tempfile.TemporaryDirectory() as folder:
-        profiles = Path(folder) / "profiles.txt"
-        profiles.write_text("".join(f"/api/v1/enterprises/{u}/profile\n" for u in usccs))
-        wrk(base, profiles, MEASURED_CONNECTIONS, 5)  # warm-up: the workers import the app
+    with profile_server(usccs) as (base, profiles):
         measured = wrk(base, profiles, MEASURED_CONNECTIONS, 15)
     return {
         f"api_profile_p99_ms_{label}": round(float(measured["p99_ms"]), 2),
         f"api_profile_p50_ms_{label}": round(float(measured["p50_ms"]), 2),
         f"api_profile_rps_{label}": round(float(measured["rps"]), 1),
         f"api_profile_errors_{label}": int(measured["errors"]),
-        "api_server_workers": workers,
+        "api_server_workers": os.cpu_count() or 2,
     }
 
 
