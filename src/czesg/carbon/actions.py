@@ -32,7 +32,6 @@ from czesg.carbon.models import (
 from czesg.disclosures import actions as disclosure_actions
 from czesg.disclosures.models import Disclosure, Method, State
 from czesg.engine import carbon
-from czesg.engine.carbon.problems import MSG_GWP_SET
 from czesg.engine.catalogue import load_catalogue
 from czesg.engine.kernel.errors import CatalogueError, NotFound, StateConflict, gettext_noop
 from czesg.engine.kernel.ledger import canonical_json
@@ -338,15 +337,8 @@ BATCH_TOTAL_COLUMNS: tuple[str, ...] = carbon.TOTAL_COLUMNS[2:]
 
 
 def _check_gwp_set(gwp_set: str | None) -> str | None:
-    if gwp_set is None or not str(gwp_set).strip():
-        return None
-    normal = str(gwp_set).strip().upper()
-    if normal not in carbon.GWP_SETS:
-        raise carbon.CarbonInputError([carbon.input_problem(
-            row=None, column="gwp_set", message=MSG_GWP_SET,
-            params={"value": gwp_set, "choices": ", ".join(carbon.GWP_SETS)}, table="parameters",
-        )])
-    return normal
+    """The engine's check of a GWP set, a blank one taken as none given."""
+    return carbon.check_gwp_set(gwp_set if gwp_set and str(gwp_set).strip() else None)
 
 
 def start_carbon_batch(year: int, *, actor, engine: str = BatchEngine.INPROCESS,

@@ -63,6 +63,7 @@ from czesg.engine.carbon.batch import (
 )
 from czesg.engine.carbon.calculation import (
     calculate,
+    check_gwp_set,
     recalculate,
 )
 from czesg.engine.carbon.factors import (
@@ -143,6 +144,7 @@ __all__ = [
     "batch_totals",
     "factors_root",
     "calculate",
+    "check_gwp_set",
     "check_activities",
     "default_location",
     "factor_scale",

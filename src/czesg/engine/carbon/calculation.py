@@ -117,7 +117,7 @@ def calculate(
     )
     if own_grid:
         regions[province] = own_grid.strip()
-    gwp = _check_gwp_set(gwp_set)
+    gwp = check_gwp_set(gwp_set)
 
     spelling = {p.lower(): p for p in KNOWN_PROVINCES}
     spelling.update({p.lower(): p for p in fs.regions("grid_provincial")})
@@ -158,7 +158,8 @@ def recalculate(
     return calculate(inputs, factor_set=factor_set_version, **options)
 
 
-def _check_gwp_set(gwp_set: str | None) -> str | None:
+def check_gwp_set(gwp_set: str | None) -> str | None:
+    """The GWP set named (upper case), ``None`` when none is given; refuses an unknown one."""
     if gwp_set is None:
         return None
     normal = str(gwp_set).strip().upper()
