@@ -167,9 +167,13 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     # The bench package loads NumPy and Polars, and its runs need Django set up on their database.
-    from czesg.bench import temporary_database
+    import contextlib
 
-    with temporary_database(args.database_url) as url:
+    from czesg.bench import kept_database, temporary_database
+
+    place = (contextlib.nullcontext(kept_database(args.database_url)) if args.keep_data
+             else temporary_database(args.database_url))
+    with place as url:
         os.environ["DATABASE_URL"] = url
         setup_django()
         from django.core.management import call_command
@@ -178,7 +182,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         call_command("migrate", interactive=False, verbosity=0)
         figures = run_benchmarks(only=args.only, scale=args.scale,
-                                 enterprises=args.enterprises)
+                                 enterprises=args.enterprises, keep=args.keep_data)
         from django.db import connections
 
         connections.close_all()
@@ -236,6 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--database-url",
         help="a PostgreSQL server to measure on (postgres://user@host:port/any); the benchmark "
         "creates and drops its own database there. Default: a temporary SQLite file.",
+    )
+    p.add_argument(
+        "--keep-data", action="store_true",
+        help="measure the load or scale group on the database --database-url names and keep "
+        "it: the first run loads the group's city there, later runs of the same group and size "
+        "reuse it without reloading (the database must be empty or hold that city)",
     )
     add_format(p)
     p.set_defaults(func=cmd_bench)

@@ -130,15 +130,40 @@ def synthetic_frame(values) -> pl.DataFrame:
     return pl.concat([reported, not_applicable])
 
 
+# Enterprises whose disclosures are generated, checked and imported together. The generator
+# draws each figure for the whole population at once (vectorised), so one draw of a million
+# enterprises' disclosures needs tens of gigabytes; slices of this size keep a load of any size
+# within a few. Populations up to one slice load as one draw (so their values are unchanged);
+# beyond it, slice k is drawn with seed + k.
+SLICE_ENTERPRISES = 200_000
+
+
 def load_synthetic(*, enterprises: int, years: int | list[int], seed: int = 2025,
-                   progress: bool = False, actor: User | None = None) -> dict:
+                   progress: bool = False, actor: User | None = None,
+                   slice_enterprises: int = SLICE_ENTERPRISES) -> dict:
     """Generate and load synthetic enterprises and their disclosures; returns counts.
 
-    Values go through the same checks and the same writer as a bulk import of real data.
+    Values go through the same checks and the same writer as a bulk import of real data, one
+    slice of ``slice_enterprises`` at a time (see :data:`SLICE_ENTERPRISES`).
     """
     actor = actor or system_actor()
     year_list = default_years(years) if isinstance(years, int) else sorted(years)
     generated = synth.generate_enterprises(enterprises, seed=seed)
+    states = {y: _states(len(generated), final=(y == year_list[-1]), seed=seed) for y in year_list}
+    totals = {"enterprises_created": 0, "disclosures": 0, "datapoints": 0, "years": year_list}
+    for number, start in enumerate(range(0, len(generated), slice_enterprises)):
+        part = generated[start:start + slice_enterprises]
+        counts = _load_slice(part, start, len(generated), year_list, states, seed=seed,
+                             draw_seed=seed + number, progress=progress, actor=actor)
+        for key, value in counts.items():
+            totals[key] += value
+    return totals
+
+
+def _load_slice(generated: list, offset: int, total: int, year_list: list[int],
+                states: dict[int, list[str]], *, seed: int, draw_seed: int, progress: bool,
+                actor: User) -> dict[str, int]:
+    """Register one slice of the generated enterprises and import their disclosures."""
     facts = [
         EnterpriseFacts(
             uscc=e.uscc, name=e.name, name_en=e.name_en, industry_code=e.industry_code,
@@ -149,17 +174,18 @@ def load_synthetic(*, enterprises: int, years: int | list[int], seed: int = 2025
         for e in generated
     ]
     created = bulk_register(facts, actor=actor, source=f"czesg synth (seed {seed})")
+    del facts
     # Submitted and published disclosures must pass validation, as real ones do.
-    values = synth.generate_disclosures(generated, year_list, seed=seed, submittable=True)
+    values = synth.generate_disclosures(generated, year_list, seed=draw_seed, submittable=True)
     check = check_long(synthetic_frame(values), load_catalogue())
+    del values
     if check.problems:
         first = check.problems[0]
         raise RuntimeError(f"synthetic data failed its own checks: row {first.row}: {first.render()}")
-    position = {e.uscc: i for i, e in enumerate(generated)}
-    states = {y: _states(len(generated), final=(y == year_list[-1]), seed=seed) for y in year_list}
+    position = {e.uscc: offset + i for i, e in enumerate(generated)}
 
-    def bar(done: int, total: int) -> None:
-        print(f"\r  enterprises {done}/{total}", end="\n" if done >= total else "",
+    def bar(done: int, _total: int) -> None:
+        print(f"\r  enterprises {offset + done}/{total}", end="\n" if offset + done >= total else "",
               file=sys.stderr, flush=True)
 
     summary = import_checked(
@@ -171,7 +197,6 @@ def load_synthetic(*, enterprises: int, years: int | list[int], seed: int = 2025
         "enterprises_created": created,
         "disclosures": summary.disclosures_created + summary.disclosures_updated,
         "datapoints": summary.imported_values,
-        "years": year_list,
     }
 
 

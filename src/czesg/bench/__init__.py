@@ -3,6 +3,12 @@
 Each group runs in a fresh database that the benchmark creates and removes itself (a temporary
 SQLite file, or a temporary database on the PostgreSQL server named by ``--database-url``), so
 that a benchmark never touches real data. Figures are seconds unless their name says otherwise.
+
+With ``--keep-data`` the groups that load a synthetic city (:data:`CITY_GROUPS`) measure on the
+database that ``--database-url`` names and leave it in place: the first run loads the city, later
+runs find it there and measure again without reloading it (a city of 100,000 enterprises takes
+the better part of an hour to load on two cores, its measurement a minute). See
+:func:`load_city`.
 """
 
 from __future__ import annotations
@@ -159,16 +165,50 @@ def bench_rating_e2e(scale: float) -> dict:
 
 
 @group("scale")
-def bench_scale(scale: float, enterprises: int | None = None) -> dict:
+def bench_scale(scale: float, enterprises: int | None = None, keep: bool = False) -> dict:
     """One year of 1,000,000 × scale enterprises (or ``--enterprises N``) rated in process and
     on Spark through the same action, with the load time and the database size."""
     from czesg.bench.scale import bench_scale as run
 
-    return run(scale, enterprises)
+    return run(scale, enterprises, keep=keep)
 
 
 # Groups that take ``--enterprises``.
 SIZED = ("scale",)
+# Groups that load a synthetic city, and so may keep it between runs (``--keep-data``).
+CITY_GROUPS = ("load", "scale")
+
+
+class HeldCity(Exception):
+    """The kept database holds data other than the city a group would load."""
+
+
+def load_city(enterprises: int, years: list[int], seed: int, *, keep: bool) -> float | None:
+    """Load the group's synthetic city (:func:`czesg.demo.load_synthetic`) and return the
+    seconds it took; with ``keep``, return None without loading when the database already holds
+    that city: exactly ``enterprises`` enterprises, each with a disclosure in every one of
+    ``years`` and in no other year (what an earlier run of the same group and size left).
+    A kept database that holds anything else is refused (:class:`HeldCity`), never added to."""
+    from django.db.models import Count
+
+    from czesg.demo import load_synthetic
+    from czesg.disclosures.models import Disclosure
+    from czesg.enterprises.models import Enterprise
+
+    if keep:
+        held = Enterprise.objects.count()
+        per_year = dict(Disclosure.objects.order_by().values_list("year")
+                        .annotate(n=Count("id")))
+        if held == enterprises and per_year == {year: enterprises for year in years}:
+            return None
+        if held or per_year:
+            raise HeldCity(
+                f"the kept database holds {held} enterprises and disclosures of "
+                f"{per_year or 'no year'}, not the city of {enterprises} enterprises in {years} "
+                "this group loads: name another database (or an empty one)")
+    started = time.perf_counter()
+    load_synthetic(enterprises=enterprises, years=years, seed=seed)
+    return time.perf_counter() - started
 
 
 WRK_SCRIPT = """
@@ -390,12 +430,12 @@ def bench_api(scale: float) -> dict:
 
 
 @group("load")
-def bench_load(scale: float) -> dict:
+def bench_load(scale: float, keep: bool = False) -> dict:
     """A page of published datapoints over 100,000 enterprises, and the home page's p99 while
     sixteen anonymous clients spend their rate-limit budgets on the heaviest endpoints."""
     from czesg.bench.load import bench_load as run
 
-    return run(scale)
+    return run(scale, keep=keep)
 
 
 @group("reports")
@@ -420,10 +460,12 @@ def _machine() -> dict:
 
 
 def run_benchmarks(*, only: list[str] | None = None, scale: float = 1.0,
-                   enterprises: int | None = None) -> dict:
+                   enterprises: int | None = None, keep: bool = False) -> dict:
     """Run the chosen groups (all by default), each in a fresh database; return the figures.
 
-    ``enterprises`` sets the population of the groups in :data:`SIZED` (else their scale)."""
+    ``enterprises`` sets the population of the groups in :data:`SIZED` (else their scale).
+    ``keep``: one group of :data:`CITY_GROUPS`, on a kept database that is not emptied first
+    (see :func:`load_city`)."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -433,17 +475,45 @@ def run_benchmarks(*, only: list[str] | None = None, scale: float = 1.0,
     if unknown:
         raise SystemExit(f"czesg bench: unknown group(s) {', '.join(unknown)}; "
                          f"choose from {', '.join(GROUPS)}")
+    if keep and (len(chosen) != 1 or chosen[0] not in CITY_GROUPS):
+        raise SystemExit("czesg bench: --keep-data measures one group that loads a city: "
+                         f"--only {' or --only '.join(CITY_GROUPS)}")
     for name in chosen:
-        call_command("flush", interactive=False, verbosity=0)  # the benchmark's own database
+        if not keep:
+            call_command("flush", interactive=False, verbosity=0)  # the benchmark's own database
+        options: dict = {"keep": True} if keep else {}
+        if name in SIZED:
+            options["enterprises"] = enterprises
         try:
-            if name in SIZED:
-                figures.update(GROUPS[name](scale, enterprises=enterprises))
-            else:
-                figures.update(GROUPS[name](scale))
+            figures.update(GROUPS[name](scale, **options))
         except ImportError as exc:
             figures[f"{name}_unavailable"] = str(exc)
+        except HeldCity as exc:
+            raise SystemExit(f"czesg bench: {exc}") from None
     return {"database": connection.vendor, "machine": _machine(), "scale": scale,
             "enterprises": enterprises, "figures": figures}
+
+
+def kept_database(server_url: str | None) -> str:
+    """The PostgreSQL database that ``server_url`` names, created (empty) if the server has no
+    such database yet; it is the benchmark's own and stays after the run."""
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(server_url) if server_url else {}
+    if "postgresql" not in config.get("ENGINE", "") or not config.get("NAME"):
+        raise SystemExit("czesg bench: --keep-data needs --database-url naming a PostgreSQL "
+                         "database (postgres://user@host:port/name), which the benchmark keeps")
+    admin = dict(host=config["HOST"] or None, port=config["PORT"] or None,
+                 user=config["USER"] or None, password=config["PASSWORD"] or None,
+                 dbname="postgres", autocommit=True)
+    with psycopg.connect(**admin) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                              [config["NAME"]]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+    return server_url
 
 
 @contextlib.contextmanager

@@ -52,24 +52,30 @@ def _sample(run_id: int, count: int = 500) -> list[tuple]:
 
 
 def bench_scale(scale: float, enterprises: int | None = None, partitions: int = 8,
-                api: bool = True) -> dict[str, Any]:
+                api: bool = True, keep: bool = False) -> dict[str, Any]:
     """Load, then rate in process and on Spark; the figures of both runs, then the profile
     API's (``api``: it starts the production server on the benchmark's database and needs wrk)
-    and the city dashboard's."""
+    and the city dashboard's. ``keep``: on a kept database, load the city only if an earlier
+    run has not (:func:`czesg.bench.load_city`; the load figure is then None and
+    ``scale_load_reused`` true), and remove the earlier runs' ratings first, so that the
+    database's size is that of one load and two rating runs, as in a fresh run."""
     from czesg.accounts.actors import system_actor
+    from czesg.bench import load_city
     from czesg.bench.rating_e2e import _settle
-    from czesg.demo import load_synthetic
     from czesg.ratings.actions import run_rating, start_rating
     from czesg.ratings.models import RatingRun
 
     n = enterprises or max(100, int(1_000_000 * scale))
     label = size_label(n)
     started = time.perf_counter()
-    load_synthetic(enterprises=n, years=[2024])
+    loaded = load_city(n, [2024], seed=2025, keep=keep)
+    if loaded is None:
+        _forget_ratings()
     _settle()
-    load_s = time.perf_counter() - started
-    figures: dict[str, Any] = {f"scale_load_{label}_s": round(load_s, 1),
-                               "scale_enterprises": n}
+    load_s = None if loaded is None else time.perf_counter() - started
+    figures: dict[str, Any] = {
+        f"scale_load_{label}_s": None if load_s is None else round(load_s, 1),
+        "scale_load_reused": load_s is None, "scale_enterprises": n}
     runs = {}
     for engine_name in ("inprocess", "spark"):
         run = start_rating(2024, actor=system_actor(), enqueue=False)
@@ -102,6 +108,19 @@ def bench_scale(scale: float, enterprises: int | None = None, partitions: int = 
         "run_rating (read, compute, write, audit); the database holds both runs' results; "
         "spark_session_s includes starting the JVM")
     return figures
+
+
+def _forget_ratings() -> None:
+    """Empty the rating tables of a kept benchmark database (nothing else refers to them)."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from czesg.ratings.models import GreenScore, Rating, RatingRun
+
+    tables = [m._meta.db_table for m in (Rating, GreenScore, RatingRun)]
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sql_flush(no_style(), tables, reset_sequences=False):
+            cursor.execute(statement)
 
 
 def _api_figures(label: str) -> dict[str, Any]:

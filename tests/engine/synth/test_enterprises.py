@@ -59,7 +59,7 @@ def test_population_mix_at_twenty_thousand():
     industrial = {"nev", "battery", "pv", "equipment", "materials", "manufacturing"}
     assert sum(e.lead_industry in industrial for e in population) / len(population) > 0.6
     patterns = {
-        "SSE": r"6\d{5}", "SZSE": r"(00|30)\d{4}", "BSE": r"(8\d{5}|92\d{4})", "HKEX": r"\d{5}",
+        "SSE": r"6\d{5}", "SZSE": r"(00|20|30)\d{4}", "BSE": r"(8\d{5}|92\d{4})", "HKEX": r"\d{5}",
     }
     for enterprise in listed:
         assert re.fullmatch(patterns[enterprise.exchange], enterprise.stock_code), enterprise
@@ -84,3 +84,14 @@ def test_overflow_ranges_serve_only_populations_the_ranges_cannot_hold():
     assert len(set(codes)) == 2500 and min(codes) == "07500" and max(codes) == "09999"
     with pytest.raises(ValueError, match="2501 listed companies on HKEX exceed the 2500"):
         _stock_codes(wide, 2501, np.random.default_rng(3), "HKEX")
+
+
+def test_a_million_enterprises_get_distinct_stock_codes_on_every_exchange():
+    from czesg.engine.synth.enterprises import _stock_codes, load_parameters
+
+    exchanges = load_parameters().sections["exchange"]
+    rng = np.random.default_rng(5)
+    # The listed companies of a million enterprises by exchange, with room for the draw's spread.
+    for exchange, count in (("SSE", 21_000), ("SZSE", 23_500), ("BSE", 4_500), ("HKEX", 4_000)):
+        codes = _stock_codes(exchanges[exchange], count, rng, exchange)
+        assert len(set(codes)) == count, exchange
