@@ -6,20 +6,32 @@ spreadsheet never runs an answer as a formula; Parquet is typed data and keeps t
 
 from __future__ import annotations
 
-import io
+import fcntl
+import hashlib
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import polars as pl
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models.fields.json import KT
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
+from czesg.dashboards.queries import data_version
 from czesg.disclosures.models import Datapoint, Disclosure, State
 from czesg.engine.catalogue import load_catalogue
-from czesg.engine.kernel.spreadsheet import formula_safe
+from czesg.engine.kernel.spreadsheet import formula_safe_column
 from czesg.enterprises.models import Enterprise
 from czesg.records.known import DISCLOSED, RECORD, recorded_values
 from czesg.records.models import Record, Visibility
+from czesg.storage.bulk import read_columns
 from czesg.web.ratelimit import costs
 
 # The columns of the open-data files, with their meaning (shown in the data dictionary).
@@ -53,53 +65,101 @@ COLUMNS = (
 )
 
 
+# Disclosures read per query while a file is built: their values are one frame at a time.
+CHUNK_DISCLOSURES = 2000
+_TEXT = [c[0] for c in COLUMNS if c[0] not in ("year", "version")]
+SCHEMA = {c[0]: (pl.Int32 if c[0] in ("year", "version") else pl.Utf8) for c in COLUMNS}
+
+
 def published_frame(year: int) -> pl.DataFrame:
-    """Every value of the latest published version of each disclosure of a year."""
-    rows = (
-        Datapoint.objects.filter(
-            disclosure__in=Disclosure.objects.latest_published(year=year).values("pk"))
-        .order_by("disclosure__enterprise__uscc", "indicator_code")
-        .values_list(
-            "disclosure__enterprise__uscc", "disclosure__enterprise__name",
-            "disclosure__enterprise__industry_code", "disclosure__enterprise__division_code",
-            "disclosure__year", "disclosure__version", "indicator_code", "status",
-            "value_number", "value_text", "value_bool", "value_choice", "unit", "entered_value",
-            "entered_unit", "na_explanation", "method", "assurance", "assurance_detail", "disclosure__published_at",
-            "disclosure__catalogue_version",
-        )
-    )
-    out = {c[0]: [] for c in COLUMNS}
-    for (uscc, name, industry, division, yr, version, code, status, number, text, flag, choice,
-         unit, entered_value, entered_unit, na, method, assurance, detail, published_at,
-         catalogue_version) in rows.iterator(chunk_size=20000):
-        if number is not None:
-            value = repr(number)
-        elif flag is not None:
-            value = "true" if flag else "false"
-        else:
-            value = choice or text
-        for key, item in (
-            ("uscc", uscc), ("enterprise", name), ("industry_code", industry),
-            ("division_code", division), ("year", yr), ("version", version),
-            ("indicator", code), ("status", status), ("value", value), ("unit", unit),
-            ("entered_value", entered_value), ("entered_unit", entered_unit),
-            ("na_explanation", na), ("method", method), ("assurance", assurance),
-            ("assurance_engagement", (detail or {}).get("reference", "")),
-            ("assured_on", (detail or {}).get("date", "")),
-            ("published_at", published_at.isoformat() if published_at else ""),
-            ("catalogue_version", catalogue_version), ("basis", DISCLOSED), ("source", ""),
-            ("source_name", ""), ("document", ""), ("page", ""),
-        ):
-            out[key].append(item)
-    _add_records(out, year)
-    return pl.DataFrame(out, schema={c[0]: (pl.Int32 if c[0] in ("year", "version") else pl.Utf8)
-                                     for c in COLUMNS})
+    """Every value of the latest published version of each disclosure of a year, then the
+    public records that no published value holds (see :func:`published_chunks`)."""
+    return pl.concat(list(published_chunks(year)), how="vertical")
 
 
-def _add_records(out: dict[str, list], year: int) -> None:
+def published_chunks(year: int, chunk: int = CHUNK_DISCLOSURES) -> Iterator[pl.DataFrame]:
+    """:func:`published_frame` in parts, in the file's order (by credit code, then indicator):
+    the values of ``chunk`` disclosures at a time (one query each, built column-wise), then
+    one part of records. A city's file is written part by part, never held whole."""
+    disclosures = list(
+        Disclosure.objects.latest_published(year=year).order_by("enterprise__uscc").values_list(
+            "pk", "enterprise__uscc", "enterprise__name", "enterprise__industry_code",
+            "enterprise__division_code", "year", "version", "published_at", "catalogue_version"))
+    disclosed: set[tuple[str, str]] = set()
+    yielded = False
+    for first in range(0, len(disclosures), chunk):
+        part = _values_part(disclosures[first:first + chunk])
+        disclosed.update(zip(part["uscc"].to_list(), part["indicator"].to_list(), strict=True))
+        yielded = True
+        yield part
+    records = _records_part(year, disclosed)
+    if records.height or not yielded:
+        yield records
+
+
+def _values_part(disclosures: list[tuple]) -> pl.DataFrame:
+    """The values of some disclosures (rows of :func:`published_chunks`' first query)."""
+    heads = pl.DataFrame(
+        [(pk, uscc, name, industry, division, yr, version,
+          published_at.isoformat() if published_at else "", catalogue)
+         for pk, uscc, name, industry, division, yr, version, published_at, catalogue
+         in disclosures],
+        schema={"disclosure": pl.Int64, "uscc": pl.Utf8, "enterprise": pl.Utf8,
+                "industry_code": pl.Utf8, "division_code": pl.Utf8, "year": pl.Int32,
+                "version": pl.Int32, "published_at": pl.Utf8, "catalogue_version": pl.Utf8},
+        orient="row")
+    query = (Datapoint.objects.filter(disclosure_id__in=[d[0] for d in disclosures]).order_by()
+             .values_list("disclosure_id", "indicator_code", "status", "value_number",
+                          "value_text", "value_bool", "value_choice", "unit", "entered_value",
+                          "entered_unit", "na_explanation", "method", "assurance",
+                          KT("assurance_detail__reference"), KT("assurance_detail__date")))
+    sql, params = query.query.sql_with_params()
+    names = ["disclosure", "indicator", "status", "number", "text", "flag", "choice", "unit",
+             "entered_value", "entered_unit", "na_explanation", "method", "assurance",
+             "assurance_engagement", "assured_on"]
+    kinds = {"disclosure": pl.Int64, "number": pl.Float64, "flag": pl.Boolean}
+    columns = read_columns(sql, params, len(names))
+    points = pl.DataFrame({name: pl.Series(name, column, dtype=kinds.get(name, pl.Utf8), strict=False)
+                           for name, column in zip(names, columns, strict=True)})
+    choice = pl.col("choice")
+    points = points.with_columns(
+        value=pl.when(pl.col("number").is_not_null()).then(number_texts(points["number"]))
+        .when(pl.col("flag").is_not_null())
+        .then(pl.when(pl.col("flag")).then(pl.lit("true")).otherwise(pl.lit("false")))
+        .when(choice.is_not_null() & (choice != "")).then(choice)
+        .otherwise(pl.col("text")),
+    ).with_columns(pl.col("assurance_engagement", "assured_on").fill_null(""))
+    return (points.join(heads, on="disclosure", how="inner")
+            .with_columns(basis=pl.lit(DISCLOSED), source=pl.lit(""), source_name=pl.lit(""),
+                          document=pl.lit(""), page=pl.lit(""))
+            .sort("uscc", "indicator")
+            .select([pl.col(c).cast(t) for c, t in SCHEMA.items()]))
+
+
+def number_texts(numbers: pl.Series) -> pl.Series:
+    """Each number as Python's ``repr`` writes it (the open-data files' form since the first
+    release). Polars writes the same text for zero and magnitudes from 1e-4 up to 1e16; the
+    few others (and NaN or infinity) are written by ``repr`` itself."""
+    texts = numbers.cast(pl.Utf8)
+    size = numbers.abs()
+    odd = ((size >= 1e16) | ((size < 1e-4) & (size != 0)) | numbers.is_nan()
+           | numbers.is_infinite()).fill_null(False).arg_true()
+    if len(odd):
+        texts = texts.scatter(odd, [repr(value) for value in numbers.gather(odd).to_list()])
+    return texts
+
+
+def _records_part(year: int, disclosed: set[tuple[str, str]]) -> pl.DataFrame:
+    """The public records of the year's enterprise-indicators that no published disclosure
+    holds, one row each (the preferred source's figure), in the file's order."""
+    out: dict[str, list] = {c[0]: [] for c in COLUMNS}
+    _add_records(out, year, disclosed)
+    return pl.DataFrame(out, schema=SCHEMA)
+
+
+def _add_records(out: dict[str, list], year: int, disclosed: set[tuple[str, str]]) -> None:
     """Append the public records of the year's enterprise-indicators that no published
     disclosure holds (one row each, the preferred source's figure)."""
-    disclosed = set(zip(out["uscc"], out["indicator"], strict=True))
     ids = Record.objects.filter(year=year, current=True, visibility=Visibility.PUBLIC).values_list(
         "enterprise_id", flat=True).distinct()
     figures = recorded_values(list(ids), years=[year])
@@ -138,7 +198,8 @@ def year_has_data(year: int) -> bool:
 
 def csv_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """The frame as the CSV file holds it: every text cell formula-safe (Parquet keeps raw text)."""
-    return frame.with_columns(pl.col(pl.Utf8).map_elements(formula_safe, return_dtype=pl.Utf8))
+    return frame.with_columns(*(formula_safe_column(name)
+                                for name, kind in frame.schema.items() if kind == pl.Utf8))
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -151,25 +212,97 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/open_data.html", {"years": years})
 
 
-@costs(20)  # every published value of a year
+@costs(20)  # every published value of a year (built once per data version, then a file)
 def download(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     """All published values of a year as CSV (UTF-8 with BOM, for Excel) or Parquet."""
     if fmt not in ("csv", "parquet"):
         raise Http404
     if not year_has_data(year):
         raise Http404
-    frame = published_frame(year)
-    buffer = io.BytesIO()
+    path, temporary = built_file(year, fmt)
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:  # a newer file replaced the one found a moment ago
+        path, temporary = built_file(year, fmt)
+        handle = path.open("rb")
+    if temporary:
+        path.unlink()  # the open handle still reads it; nothing is left behind
+    return FileResponse(handle, as_attachment=True, filename=f"czesg-published-{year}.{fmt}",
+                        content_type=CONTENT_TYPES[fmt])
+
+
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
+
+
+def built_file(year: int, fmt: str) -> tuple[Path, bool]:
+    """The year's open-data file, built once per version of the data and kept under
+    ``VAR_DIR/open-data``: at 100,000 enterprises a year holds millions of values, which take
+    seconds to read and write, so each request must not build its own. The version is the
+    audit chain's head (:func:`czesg.dashboards.queries.data_version`): every publication,
+    amendment, assurance or record import goes through an audited action, so the next request
+    after one builds a new file. Requests that arrive while a file is built get the last file
+    built (at most one version behind; the first file of a year is waited for), so one build
+    at a time holds one thread, never the server's. Older versions' files are removed. As the dashboards' cache, a file is
+    kept at most ``CZESG_DASHBOARD_CACHE_SECONDS`` (0: none is kept), which bounds how long a
+    change made outside the actions stays unseen. Without an audit chain the file is built for
+    the request alone (``True``: the caller removes it)."""
+    folder = files_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    seconds = int(settings.CZESG_DASHBOARD_CACHE_SECONDS)
+    version = data_version() if seconds > 0 else None
+    if version is None:
+        target = folder / f"{year}-{uuid.uuid4().hex}.{fmt}.partial"
+        _build(year, fmt, target)
+        return target, True
+    key = hashlib.sha256(version.encode()).hexdigest()[:20]
+    path = folder / f"{year}-{key}.{fmt}"
+
+    def fresh() -> bool:
+        return path.exists() and time.time() - path.stat().st_mtime < seconds
+
+    if fresh():
+        return path, False
+    with (folder / f"{year}.{fmt}.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # another request is building it: serve the last file built
+            built = sorted(folder.glob(f"{year}-*.{fmt}"), key=lambda f: f.stat().st_mtime)
+            if built:
+                return built[-1], False
+            fcntl.flock(lock, fcntl.LOCK_EX)  # none yet: wait for the one being built
+        if not fresh():
+            partial = path.with_name(path.name + ".partial")
+            _build(year, fmt, partial)
+            os.replace(partial, path)
+            for older in folder.glob(f"{year}-*.{fmt}"):
+                if older != path:
+                    older.unlink(missing_ok=True)
+    return path, False
+
+
+def files_folder() -> Path:
+    """Where the built open-data files of this database are kept (removing it empties that
+    cache); one folder per database, so that databases sharing a VAR_DIR never share files."""
+    database = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:12]
+    return Path(settings.VAR_DIR) / "open-data" / database
+
+
+def _build(year: int, fmt: str, target: Path) -> None:
+    """Write the year's file part by part (:func:`published_chunks`)."""
     if fmt == "csv":
-        buffer.write("\ufeff".encode())
-        csv_frame(frame).write_csv(buffer)
-        content_type = "text/csv; charset=utf-8"
-    else:
-        frame.write_parquet(buffer)
-        content_type = "application/vnd.apache.parquet"
-    response = HttpResponse(buffer.getvalue(), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="czesg-published-{year}.{fmt}"'
-    return response
+        with target.open("wb") as out:
+            out.write("\ufeff".encode())
+            for number, part in enumerate(published_chunks(year)):
+                csv_frame(part).write_csv(out, include_header=number == 0)
+        return
+    # Parquet has no appending writer in Polars: the parts go to Arrow IPC files first, which a
+    # lazy scan then streams into one Parquet file.
+    with tempfile.TemporaryDirectory(dir=target.parent) as folder:
+        parts = []
+        for number, part in enumerate(published_chunks(year)):
+            parts.append(Path(folder) / f"{number:06d}.arrow")
+            part.write_ipc(parts[-1])
+        pl.scan_ipc(parts).sink_parquet(target)
 
 
 def dictionary(request: HttpRequest) -> HttpResponse:

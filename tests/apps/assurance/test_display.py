@@ -32,7 +32,7 @@ def test_the_api_gives_each_datapoint_its_assurance_object(client, signed, firm_
 
 
 def test_open_data_names_the_engagement_and_date(client, signed):
-    body = client.get("/open-data/2024.csv").content.decode("utf-8-sig")
+    body = b"".join(client.get("/open-data/2024.csv").streaming_content).decode("utf-8-sig")
     rows = {r["indicator"]: r for r in csv.DictReader(io.StringIO(body))}
     assert rows["S-EMP-01"]["assurance"] == "limited"
     assert rows["S-EMP-01"]["assurance_engagement"] == signed.reference

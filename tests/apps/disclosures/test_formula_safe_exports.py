@@ -49,7 +49,7 @@ def published(draft_a, alice, fill_basic):
 
 
 def test_open_data_csv_quotes_formula_like_text_and_keeps_numbers(client, published):
-    content = client.get("/open-data/2024.csv").content.decode("utf-8-sig")
+    content = b"".join(client.get("/open-data/2024.csv").streaming_content).decode("utf-8-sig")
     rows = {row["indicator"]: row for row in csv.DictReader(io.StringIO(content))}
     for code, text in TEXT_ANSWERS.items():
         assert rows[code]["value"] == "'" + text
@@ -58,7 +58,7 @@ def test_open_data_csv_quotes_formula_like_text_and_keeps_numbers(client, publis
         assert rows[code]["na_explanation"] == "'" + explanation
     assert rows["E-GHG-01"]["value"] == "1000.0"
     # Parquet is typed data, not a spreadsheet: the text stays as the enterprise gave it.
-    parquet = pl.read_parquet(io.BytesIO(client.get("/open-data/2024.parquet").content))
+    parquet = pl.read_parquet(io.BytesIO(b"".join(client.get("/open-data/2024.parquet").streaming_content)))
     by_code = {r["indicator"]: r for r in parquet.iter_rows(named=True)}
     assert by_code["G-GEN-04"]["value"] == TEXT_ANSWERS["G-GEN-04"]
     assert by_code["E-WST-02"]["na_explanation"] == EXPLANATIONS["E-WST-02"]

