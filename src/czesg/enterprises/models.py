@@ -82,6 +82,9 @@ class Enterprise(models.Model):
                 condition=~models.Q(listed=True, stock_code=""), name="listed_has_stock_code"
             )
         ]
+        # Search matches a stock code exactly, beside the name (a trigram index on PostgreSQL,
+        # migration 0002) and the credit code (unique): each part of the OR has its index.
+        indexes = [models.Index(fields=["stock_code"], name="enterprise_stock_code")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.uscc})"
