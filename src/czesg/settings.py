@@ -146,6 +146,16 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
     _options["options"] = (f"{_options.get('options', '')} "
                            f"-c jit={os.environ.get('CZESG_PG_JIT', 'off')}").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Each server process's own memory cache: rate-limit slots (one per client and window) and the
+# city-wide figures kept under the data version. Django's default of 300 entries made the
+# figures of one page evict each other under sixteen clients (a public benchmark at 100,000
+# enterprises was computed again every few seconds, 1-4 s each); 20,000 small entries fit.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CZESG_CACHE_ENTRIES", "20000"))},
+    }
+}
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

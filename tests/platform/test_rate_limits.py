@@ -93,3 +93,26 @@ def test_signed_in_users_spend_their_own_budget(client, budget, alice):
 def test_off_means_unlimited(client, budget, settings):
     settings.CZESG_RATE_BUDGET_ANON = None
     assert _allowed(client, "/api/v1/datapoints?page_size=1000", tries=5) == 5
+
+
+def test_an_open_data_download_costs_by_the_size_of_its_file(client, budget, system, draft_a,
+                                                              fill_basic):
+    import os
+
+    from czesg.disclosures import actions
+    from czesg.portal.opendata import download_cost, files_folder
+
+    fill_basic(draft_a, system)
+    actions.submit_disclosure(draft_a, actor=system)
+    actions.publish_disclosure(draft_a, actor=system)
+    year = draft_a.year
+    assert _allowed(client, f"/open-data/{year}.csv") == 1  # a small file: the minimum, 20 units
+    assert download_cost(year, "csv") == 20
+    # A city's file of 250 MiB (the built file, grown as a city's would be) costs 25 units,
+    # more than this test's whole budget: the next window refuses it at once, spending nothing.
+    (built,) = files_folder().glob(f"{year}-*.csv")
+    os.truncate(built, 250 * 1024 * 1024)
+    assert download_cost(year, "csv") == 25
+    cache.clear()
+    assert _allowed(client, f"/open-data/{year}.csv") == 0
+    assert _allowed(client, "/api/v1/indicators") == 22  # the refusal cost nothing

@@ -31,6 +31,7 @@ audit chain (an empty database) nothing is cached.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -168,9 +169,23 @@ def cached(kind: str, parts: Sequence[Any], compute):
                     timezone.localdate().isoformat(), version])
     value = cache.get(key)
     if value is None:
-        value = compute()
-        cache.set(key, value, seconds)
+        # Requests of one server process that miss the same key together compute it once: the
+        # others wait for that result (after a change, a city-wide figure takes a second or more
+        # at 100,000 enterprises, and every thread computing it would hold the CPU in turn).
+        with _COMPUTING_LOCK:
+            lock = _COMPUTING.setdefault(key, threading.Lock())
+        with lock:
+            value = cache.get(key)
+            if value is None:
+                value = compute()
+                cache.set(key, value, seconds)
+        with _COMPUTING_LOCK:
+            _COMPUTING.pop(key, None)
     return value
+
+
+_COMPUTING: dict[str, threading.Lock] = {}
+_COMPUTING_LOCK = threading.Lock()
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import math
 import os
 import tempfile
 import time
@@ -212,7 +213,28 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/open_data.html", {"years": years})
 
 
-@costs(20)  # every published value of a year (built once per data version, then a file)
+# What a download costs from its client's rate-limit budget: at least 20 units (every published
+# value of a year), and one unit per 10 MiB of the file last built for it. A city of 100,000
+# enterprises makes a CSV of about 900 MB: sending it costs the server more than any page, so
+# an anonymous budget (300 units a minute) pays for three a minute, not fifteen.
+DOWNLOAD_MINIMUM_COST = 20
+DOWNLOAD_BYTES_PER_UNIT = 10 * 1024 * 1024
+
+
+def download_cost(year: int, fmt: str) -> int:
+    """The units a download of the year's file costs (see :data:`DOWNLOAD_BYTES_PER_UNIT`)."""
+    built = [f.stat().st_size for f in files_folder().glob(f"{year}-*.{fmt}")]
+    return max(DOWNLOAD_MINIMUM_COST, math.ceil(max(built, default=0) / DOWNLOAD_BYTES_PER_UNIT))
+
+
+def _requested_cost(request: HttpRequest) -> int:
+    match = request.resolver_match
+    if match is None or not str(match.kwargs.get("year", "")).isdigit():
+        return DOWNLOAD_MINIMUM_COST
+    return download_cost(int(match.kwargs["year"]), str(match.kwargs.get("fmt", "")))
+
+
+@costs(_requested_cost)  # by the size of the file (see DOWNLOAD_BYTES_PER_UNIT)
 def download(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     """All published values of a year as CSV (UTF-8 with BOM, for Excel) or Parquet."""
     if fmt not in ("csv", "parquet"):
@@ -283,7 +305,10 @@ def built_file(year: int, fmt: str) -> tuple[Path, bool]:
 def files_folder() -> Path:
     """Where the built open-data files of this database are kept (removing it empties that
     cache); one folder per database, so that databases sharing a VAR_DIR never share files."""
-    database = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:12]
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        name = f"{name}:{os.getpid()}"  # an in-memory database is its process's own
+    database = hashlib.sha256(name.encode()).hexdigest()[:12]
     return Path(settings.VAR_DIR) / "open-data" / database
 
 

@@ -126,7 +126,9 @@ def search(request: HttpRequest) -> HttpResponse:
             return letter
 
     run_pk = run.pk if run is not None else None
-    if request.user.is_authenticated:  # what a signed-in user may see depends on who they are
+    if request.user.is_authenticated or params["q"]:
+        # What a signed-in user may see depends on who they are; a text query's counts are
+        # those of few enterprises (served by the name index) and would only crowd the cache.
         counts = facet_counts(rows, run_pk)
     else:  # every visitor sees the same counts (kept under the data version, as the dashboards)
         asked = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:24]

@@ -270,3 +270,38 @@ def test_the_tier_table_says_when_the_year_has_no_rating_run(gov, client_as):
     page = client_as(gov).get("/dashboards/city/", {"year": YEAR}).content.decode()
     assert 'id="grades-by-tier"' not in page
     assert f"{YEAR} 年尚无已完成的评级运行。" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_that_miss_the_same_figure_together_compute_it_once(make_enterprise):
+    import threading
+    import time
+
+    from django.core.cache import cache
+    from django.db import connections
+
+    from czesg.dashboards.queries import cached
+
+    make_enterprise("甲")  # an audited change: the data has a version to cache under
+    cache.clear()
+    computed = []
+
+    def compute():
+        computed.append(1)
+        time.sleep(0.3)  # a slow city-wide figure
+        return len(computed)
+
+    answers = []
+
+    def request():
+        try:
+            answers.append(cached("together", ("x",), compute))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=request) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert computed == [1] and answers == [1, 1, 1, 1]
