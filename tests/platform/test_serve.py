@@ -45,7 +45,9 @@ def test_production_server_serves_pages_api_and_static_files(production_env):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
+        # Migrating a fresh database and starting the workers took 30-40 s on an idle two-core
+        # machine and over 90 s on one running other work as well: a generous deadline.
+        deadline = time.monotonic() + 240
         while True:
             try:
                 status, headers, body = fetch(f"{base}/")
