@@ -494,6 +494,13 @@ def run_benchmarks(*, only: list[str] | None = None, scale: float = 1.0,
             "enterprises": enterprises, "figures": figures}
 
 
+def _admin(config: dict) -> dict:
+    """psycopg's arguments for the server's maintenance database (to create or drop one)."""
+    return dict(host=config["HOST"] or None, port=config["PORT"] or None,
+                user=config["USER"] or None, password=config["PASSWORD"] or None,
+                dbname="postgres", autocommit=True)
+
+
 def kept_database(server_url: str | None) -> str:
     """The PostgreSQL database that ``server_url`` names, created (empty) if the server has no
     such database yet; it is the benchmark's own and stays after the run."""
@@ -505,9 +512,7 @@ def kept_database(server_url: str | None) -> str:
     if "postgresql" not in config.get("ENGINE", "") or not config.get("NAME"):
         raise SystemExit("czesg bench: --keep-data needs --database-url naming a PostgreSQL "
                          "database (postgres://user@host:port/name), which the benchmark keeps")
-    admin = dict(host=config["HOST"] or None, port=config["PORT"] or None,
-                 user=config["USER"] or None, password=config["PASSWORD"] or None,
-                 dbname="postgres", autocommit=True)
+    admin = _admin(config)
     with psycopg.connect(**admin) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
                               [config["NAME"]]).fetchone()
@@ -531,9 +536,7 @@ def temporary_database(server_url: str | None) -> Iterator[str]:
     if "postgresql" not in config["ENGINE"]:
         raise SystemExit("czesg bench: --database-url must be a PostgreSQL server URL")
     name = f"czesg_bench_{os.getpid()}"
-    admin = dict(host=config["HOST"] or None, port=config["PORT"] or None,
-                 user=config["USER"] or None, password=config["PASSWORD"] or None,
-                 dbname="postgres", autocommit=True)
+    admin = _admin(config)
     with psycopg.connect(**admin) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
