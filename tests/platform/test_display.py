@@ -103,3 +103,23 @@ def test_figures_take_the_digits_their_indicator_calls_for():
     assert display.indicator_number(6020.0, "E-GHG-01") == "6,020"
     assert display.indicator_number(Decimal("3.9000"), "E-GHG-01") == "3.9"
     assert display.indicator_number(None, "E-GHG-01") == "—"
+
+
+def test_the_basis_of_a_shown_value_reads_in_each_language_with_its_source_escaped():
+    template = Template('{% basis "record" source document page %}|{% basis "disclosed" %}|'
+                        '{% basis "not_reported" %}')
+    context = {"source": "常州市生态环境局 <b>", "document": 'report "2024".pdf', "page": 12}
+    with translation.override("zh-hans"):
+        zh = template.render(Context(context))
+    with translation.override("en"):
+        en = template.render(Context({**context, "document": "", "page": None}))
+    assert zh == (
+        '<span class="tag basis basis-record" data-basis="record" '
+        'title="report &quot;2024&quot;.pdf p. 12">记录：常州市生态环境局 &lt;b&gt; '
+        '<span class="basis-page">第 12 页</span></span>|'
+        '<span class="tag basis basis-disclosed" data-basis="disclosed">披露</span>|'
+        '<span class="tag basis basis-not-reported" data-basis="not_reported">未报告</span>')
+    assert en == (
+        '<span class="tag basis basis-record" data-basis="record">Record: 常州市生态环境局 &lt;b&gt;'
+        '</span>|<span class="tag basis basis-disclosed" data-basis="disclosed">Disclosed</span>|'
+        '<span class="tag basis basis-not-reported" data-basis="not_reported">Not reported</span>')

@@ -172,9 +172,13 @@ def _values_for(enterprises: list[Enterprise], year: int | None) -> tuple[dict, 
         year=year or None, enterprises=[e.pk for e in enterprises])
     for d in published.order_by("year"):
         chosen[d.enterprise_id] = d
+    enterprise_of = {d.pk: enterprise_id for enterprise_id, d in chosen.items()}
     values: dict[int, dict[str, Datapoint]] = {}
-    for p in Datapoint.objects.filter(disclosure__in=chosen.values()).select_related("disclosure"):
-        values.setdefault(p.disclosure.enterprise_id, {})[p.indicator_code] = p
+    # Only what the comparison shows: a page holds up to five disclosures' values.
+    for p in Datapoint.objects.filter(disclosure__in=chosen.values()).only(
+            "disclosure_id", "indicator_code", "status", "value_number", "value_text",
+            "value_bool", "value_choice", "na_explanation", "assurance"):
+        values.setdefault(enterprise_of[p.disclosure_id], {})[p.indicator_code] = p
     return chosen, values
 
 

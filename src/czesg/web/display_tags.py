@@ -79,3 +79,9 @@ def display_name(value: Any) -> str:
 def num_for(value: Any, code: Any) -> str:
     """A figure with the digits its indicator calls for: ``{{ v|num_for:indicator.code }}``."""
     return display.indicator_number(value, code)
+
+
+@register.simple_tag
+def basis(kind: Any, source: Any = "", document: Any = "", page: Any = "") -> str:
+    """Where a shown value comes from: ``{% basis "record" source document page %}``."""
+    return display.basis_label(kind, source, document, page)

@@ -61,3 +61,19 @@ def test_the_city_dashboard_counts_assured_enterprises_and_values(client, signed
     assert 'id="assurance-counts" data-enterprises="1" data-values="5"' in page
     register = client.get("/assurance/firms/").content.decode()
     assert "常州鉴信认证有限公司" in register
+
+
+def test_the_city_dashboards_assured_counts_follow_a_signed_statement(client, fieldwork, vera, rex,
+                                                                      gov, settings):
+    from czesg.assurance import actions
+
+    settings.CZESG_DASHBOARD_CACHE_SECONDS = 300  # kept under the data version, as in production
+    client.force_login(gov)
+    before = client.get("/dashboards/city/?year=2024").content.decode()
+    assert 'id="assurance-counts" data-enterprises="0" data-values="0"' in before
+    for code in fieldwork.sample:
+        actions.record_procedure(fieldwork, code, "recalculated", actor=vera)
+    actions.conclude_engagement(fieldwork, "unmodified", actor=vera)
+    actions.sign_statement(fieldwork, actor=rex)  # audited changes: a new data version
+    after = client.get("/dashboards/city/?year=2024").content.decode()
+    assert 'id="assurance-counts" data-enterprises="1" data-values="5"' in after

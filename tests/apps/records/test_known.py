@@ -146,3 +146,35 @@ def test_a_partial_disclosure_is_published_with_the_rest_not_reported(client, dr
     assert ">not applicable<" not in page
     client.cookies["django_language"] = "zh-hans"
     assert "未报告" in client.get(f"/disclosures/{draft_a.pk}/").content.decode()
+
+
+def test_a_population_read_in_one_query_finds_what_the_batched_reads_find(
+        gov, firm_a, firm_b, monkeypatch):
+    from czesg.records import known
+    from czesg.records.models import RecordSource
+
+    meters = RecordSource.objects.create(code="a_meters", kind="government_register",
+                                         name_zh="电表", name_en="Meters", visibility="restricted")
+    load(gov, register([("K1", firm_a.uscc, 2024, "280"), ("K2", firm_a.uscc, 2024, "40"),
+                        ("K3", firm_b.uscc, 2024, "1,500"), ("K5", firm_a.uscc, 2023, "310")]))
+    load(gov, register([("M1", firm_a.uscc, 2024, "12"), ("M2", firm_b.uscc, 2024, "7")]),
+         source=meters)
+    asked = [
+        ([firm_a.pk], {}), ([firm_a.pk], {"years": [2024]}),
+        ([firm_a.pk, firm_b.pk], {"restricted": [firm_a.pk, firm_b.pk]}),
+        ([firm_a.pk], {"restricted": [firm_a.pk, firm_b.pk], "codes": ["E-GHG-02"]}),
+        ([firm_a.pk, firm_b.pk], {"restricted": [firm_b.pk]}),
+    ]
+    batched = [known.recorded_values(ids, **kwargs) for ids, kwargs in asked]
+    monkeypatch.setattr(known, "WHOLE_TABLE", 0)  # every population read in one query
+    assert [known.recorded_values(ids, **kwargs) for ids, kwargs in asked] == batched
+    # firm_b's records stay out of firm_a's answer; restricted ones only where allowed.
+    assert set(batched[0]) == {(firm_a.pk, 2024, "E-GHG-02"), (firm_a.pk, 2023, "E-GHG-02")}
+    assert batched[0][(firm_a.pk, 2024, "E-GHG-02")].number == 320.0
+    shown = {(pk, year): (v.source, v.number) for (pk, year, _), v in batched[2].items()}
+    assert shown == {(firm_a.pk, 2023): ("installation_register", 310.0),
+                     (firm_a.pk, 2024): ("a_meters", 12.0), (firm_b.pk, 2024): ("a_meters", 7.0)}
+    shown = {(pk, year): (v.source, v.number) for (pk, year, _), v in batched[4].items()}
+    assert shown == {(firm_a.pk, 2023): ("installation_register", 310.0),
+                     (firm_a.pk, 2024): ("installation_register", 320.0),
+                     (firm_b.pk, 2024): ("a_meters", 7.0)}
