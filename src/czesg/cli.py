@@ -27,6 +27,7 @@ from czesg.finance import cli as finance_cli
 from czesg.ratings import cli as ratings_cli
 from czesg.records import cli as records_cli
 from czesg.supplychain import cli as supplychain_cli
+from czesg.web.server import THREADS
 
 
 # --- the platform's own commands -------------------------------------------------------------
@@ -114,7 +115,10 @@ def _supervise(children: list, grace: float = 10.0) -> int:
     return died.returncode if died.returncode > 0 else EXIT_FAILED
 
 
-def _serve(host: str, port: int, workers: int, threads: int = 4, migrate: bool = False) -> int:
+
+
+def _serve(host: str, port: int, workers: int, threads: int = THREADS,
+           migrate: bool = False) -> int:
     """Run gunicorn. Its master process never loads the application: NumPy's and Polars'
     thread pools do not survive a fork, so each worker imports the app after it is forked, and
     migrations and static files are handled by short-lived child processes first."""
@@ -214,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--threads", type=int, default=4, help="threads per worker (1: sync workers)")
+    p.add_argument("--threads", type=int, default=THREADS,
+                   help="threads per worker (1: sync workers)")
     p.add_argument("--migrate", action="store_true", help="apply database migrations first")
     p.set_defaults(func=cmd_serve)
 

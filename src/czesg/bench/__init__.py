@@ -282,14 +282,17 @@ SERVER_SECRET_KEY = "b" * 50
 
 
 @contextlib.contextmanager
-def production_server(workers: int, threads: int = 4) -> Iterator[str]:
-    """The production server (gunicorn, ``czesg serve``) on this benchmark's database, with the
-    rate limits off (every request comes from one address); yields its base URL."""
+def production_server(workers: int, threads: int | None = None) -> Iterator[str]:
+    """The production server (gunicorn, ``czesg serve``, with its default threads per worker
+    unless ``threads`` is given) on this benchmark's database, with the rate limits off (every
+    request comes from one address); yields its base URL."""
     import socket
     import subprocess
     import sys
 
     from django.conf import settings
+
+    from czesg.web.server import THREADS
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -304,7 +307,7 @@ def production_server(workers: int, threads: int = 4) -> Iterator[str]:
     log = tempfile.TemporaryFile()
     server = subprocess.Popen(
         [sys.executable, "-m", "czesg.cli", "serve", "--port", str(port), "--workers",
-         str(workers), "--threads", str(threads)],
+         str(workers), "--threads", str(threads or THREADS)],
         env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"

@@ -16,6 +16,15 @@ from __future__ import annotations
 
 import gc
 
+# Threads per server worker. gthread workers queue the requests of their connections first in,
+# first out: with 4 threads, a worker holding most of the connections (wrk's, or a proxy's kept
+# ones, land unevenly) made a 7 ms home page wait behind a queue of 25-35 ms search and compare
+# pages, 260-530 ms at p99 under sixteen anonymous clients (`czesg bench --only load`, 100,000
+# enterprises). With 16, every request runs at once and the interpreter's lock shares the CPU
+# among them in 5 ms slices, so a cheap page stays cheap: 57-87 ms p99 in three runs. A thread
+# holds one database connection (2 workers x 16 = 32, under PostgreSQL's default 100).
+THREADS = 16
+
 
 def settle() -> int:
     """Import the whole application, collect and freeze what it left; the frozen count."""
