@@ -120,3 +120,20 @@ def test_a_downloaded_template_uploads_back_to_the_same_answers(client, draft_a,
 
 def _column(key):
     return next(c for c in workbook.COLUMNS if c.key == key)
+
+
+def test_content_index_csv_quotes_every_cell_through_the_same_function(client, published):
+    from czesg.esgreport.indexes import indexes_csv
+
+    # Its cells are codes and statuses (no text an enterprise typed), written through the one
+    # function all the same: a framework reference that began with a sign would be quoted.
+    crafted = [{"key": "=GRI", "confidence": "confirmed", "rows": [
+        {"ref": "-305-1", "status": "+ok", "answered_by": [{"code": "@E-GHG-01"}],
+         "indicators": ["E-GHG-01"]}]}]
+    rows = list(csv.reader(io.StringIO(indexes_csv(crafted))))
+    assert rows[1] == ["'=GRI", "'-305-1", "'+ok", "'@E-GHG-01", "E-GHG-01", "confirmed"]
+    download = client.get(f"/disclosures/{published.pk}/content-index.csv")
+    body = download.content.decode("utf-8-sig")
+    assert download.status_code == 200 and body.startswith("framework,")
+    for line in list(csv.reader(io.StringIO(body)))[1:]:
+        assert not any(cell[:1] in "=+-@\t\r" and cell for cell in line), line
