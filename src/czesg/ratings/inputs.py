@@ -22,7 +22,7 @@ from czesg.ratings.models import Rating, RatingRun
 from czesg.records.actions import CERTIFICATIONS
 from czesg.records.known import recorded_values
 from czesg.records.models import GovernmentRecord, RecordKind
-from czesg.storage.bulk import read_columns
+from czesg.storage.bulk import parallel_reads, read_columns
 
 RECORD_ARRAYS: tuple[str, ...] = (
     *engine.NUMERIC_RECORDS, "tax_credit", "env_credit", "certifications",
@@ -70,16 +70,19 @@ def fetch_inputs(year: int, methodology: engine.Methodology
     # An intensity reported per unit of physical output (per MW…) is not scored against
     # per-revenue bands: the rating reads it as not reported.
     per_output = sorted(all_output_units()) or [""]
-    dids, code_list, states, numbers, booleans, choices = read_columns(
-        f"SELECT p.disclosure_id, p.indicator_code, p.status, p.value_number, "
-        f"CASE WHEN p.value_bool THEN CAST(1 AS DOUBLE PRECISION) "
-        f"WHEN NOT p.value_bool THEN CAST(0 AS DOUBLE PRECISION) END, "
-        f"CASE WHEN p.indicator_code IN ({', '.join(['%s'] * len(choice_codes))}) "
-        f"THEN p.value_choice END "
-        f"FROM {datapoint} p JOIN {disclosure} d ON d.id = p.disclosure_id "
-        f"WHERE d.year = %s AND d.state = %s AND p.indicator_code IN ({', '.join(['%s'] * k)}) "
-        f"AND p.unit NOT IN ({', '.join(['%s'] * len(per_output))})",
-        [*choice_codes, year, State.PUBLISHED, *codes, *per_output], 6)
+    # Every published value of the year: a whole-table read, in parallel on PostgreSQL (the
+    # rows are placed by disclosure and indicator below, so their order does not matter).
+    with parallel_reads():
+        dids, code_list, states, numbers, booleans, choices = read_columns(
+            f"SELECT p.disclosure_id, p.indicator_code, p.status, p.value_number, "
+            f"CASE WHEN p.value_bool THEN CAST(1 AS DOUBLE PRECISION) "
+            f"WHEN NOT p.value_bool THEN CAST(0 AS DOUBLE PRECISION) END, "
+            f"CASE WHEN p.indicator_code IN ({', '.join(['%s'] * len(choice_codes))}) "
+            f"THEN p.value_choice END "
+            f"FROM {datapoint} p JOIN {disclosure} d ON d.id = p.disclosure_id "
+            f"WHERE d.year = %s AND d.state = %s AND p.indicator_code IN ({', '.join(['%s'] * k)}) "
+            f"AND p.unit NOT IN ({', '.join(['%s'] * len(per_output))})",
+            [*choice_codes, year, State.PUBLISHED, *codes, *per_output], 6)
     m = len(dids)
     if m and n:
         column_of = {code: j for j, code in enumerate(codes)}

@@ -5,7 +5,8 @@ connection, inside the caller's transaction. This module imports no app."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
@@ -139,6 +140,29 @@ def read_columns(sql: str, params: Sequence[Any], width: int) -> list[list[Any]]
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+
+
+@contextmanager
+def parallel_reads(tuple_cost: float = 0.001) -> Iterator[None]:
+    """Let PostgreSQL read whole tables with parallel workers inside the block (nothing on
+    SQLite). A read of every row of a year (a rating run's 7.5 million published values of
+    35 million at a million enterprises) is planned on one process because the planner prices
+    each row a worker hands back at ``parallel_tuple_cost`` (0.1); at 0.001 the same query
+    scans the eight datapoint partitions in two workers and the leader: 13.7 s instead of
+    28.8 s on two cores (``EXPLAIN ANALYZE``). The results are the same rows; only their order
+    may differ, so the caller must not depend on it."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('parallel_tuple_cost')")
+        before = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('parallel_tuple_cost', %s, false)", [str(tuple_cost)])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('parallel_tuple_cost', %s, false)", [before])
 
 
 def read_frame(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:

@@ -95,3 +95,23 @@ def test_an_import_writes_rows_profiles_and_audit_through_copy(system):
     assert profiles == {pk: body.decode() for pk, _, body in
                         build_profiles([e.pk for e in enterprises])}
     assert all('"published_years":[2024]' in body for body in profiles.values())
+
+
+def test_parallel_reads_lower_the_tuple_cost_inside_the_block_only():
+    from django.db import connection
+
+    from czesg.storage.bulk import parallel_reads, read_columns
+
+    def cost() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW parallel_tuple_cost")
+            return cursor.fetchone()[0]
+
+    before = cost()
+    with parallel_reads():
+        assert cost() == "0.001"
+        assert read_columns("SELECT x FROM generate_series(1, 3) AS x", [], 1) == [[1, 2, 3]]
+    assert cost() == before == "0.1"
+    with pytest.raises(ZeroDivisionError), parallel_reads():
+        1 / 0  # noqa: B018 - a failed read restores the setting too
+    assert cost() == "0.1"
