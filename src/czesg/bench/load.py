@@ -31,15 +31,29 @@ Measured (PostgreSQL 15, two cores, load average in brackets):
 
 - 100,000 enterprises (6,172,013 published datapoints), ``czesg bench --only load --scale 1
   --database-url postgres://czesg@127.0.0.1:5451/czesg_load100k --keep-data --format json``
-  (the city loaded once, in 2,454 s, then reused) [1.7-1.9]: ``api_datapoints_page_ms`` 19.33
-  (p50 13.42), ``api_datapoints_first_page_ms`` 15.72, ``home_p99_idle_ms`` 15.73,
-  ``home_p99_under_load_ms`` 476.45 (p50 9.97; load 19.5 requests/s), ``open_data_build_s``
-  about 50-58 (0.3 when the file of the current data is there). Other runs of the same command
-  gave a datapoints p99 of 19.81, 22.54 and 25.6 ms (p50 13.8-18.3): the goal (≤ 20 ms) is
-  met on a quiet machine and missed by a few milliseconds under any other work. The home page
-  under load misses its goal (< 100 ms p99): its median is 10 ms, but the sixteen clients keep
-  both cores busy (the comparison page alone takes about 70 ms of CPU), and one request in a
-  hundred waits behind them.
+  (the city loaded once, in 2,454 s, then reused), with the server's default of 16 threads per
+  worker, two runs [1.0-2.3]: ``api_datapoints_page_ms`` **15.19** and **14.1** (p50 10.68,
+  10.12), ``api_datapoints_first_page_ms`` 14.07 and 12.35, ``home_p99_idle_ms`` 8.35 and 8.57,
+  ``home_p99_under_load_ms`` **82.34** and **51.62** (p50 7.53, 6.81; load 20.4 and 21.4
+  requests/s), ``open_data_build_s`` 47.7 and 47.0. ``load_errors`` (2 in each run, no bad status, no
+  timeout) are socket errors of the heavy clients, most likely connections the server closed
+  after its keep-alive of 5 s while a client paused before an open-data download (18 s of its
+  budget); not verified.
+- The same city with 4 threads per worker (the earlier default) [1.7-2.3]:
+  ``home_p99_under_load_ms`` 476.45 and 528.71 (p50 9.97, 14.41), ``api_datapoints_page_ms``
+  19.33-25.6. The server's own times (gunicorn's access log) never exceeded 76 ms for a home
+  page: the rest was waiting. A gthread worker hands its connections' requests to its threads
+  first in, first out, and wrk's sixteen connections land unevenly on the two workers (one
+  took about nine requests in ten); with 4 threads, a home page waited behind that worker's
+  queue of 25-35 ms search, compare and benchmark pages. With 16 threads every request starts
+  at once and the interpreter's lock shares the CPU among them in 5 ms slices, so a 7 ms page
+  stays short (see :data:`czesg.web.server.THREADS`). The machine's CPU was 55-60 % busy under
+  the load (``vmstat``), so the cause was the queue, not the cores. Experiments on the same
+  city (the home page's p99 under load, one run each unless noted): 2 workers × 16 threads
+  57-87 ms (three runs), 4 × 4 85-487 ms (three), 5 × 4 45-377 ms (three), 4 × 8 80 and 323 ms,
+  5 × 8 294 ms, sync workers (5 and 9) 993-1,488 ms.
+- The comparison page's cells write their basis with one template tag instead of an included
+  template each (the page's CPU 31.8 → 23.9 ms for five published enterprises).
 - Before the changes of this group's last revision (open-data files, cached city-wide figures,
   the name index) the same city gave ``home_p99_under_load_ms`` 5,614 (p50 1,345) and
   ``home_p99_idle_ms`` 558.6, with 3.4 requests/s: one open-data CSV took 195 s to build per
