@@ -90,7 +90,8 @@ BUDGETS: list[Budget] = [
     Budget("enterprise", "/extraction/", "reports", 8),
     # --- dashboards -----------------------------------------------------------------------------
     # the page adds the grades by tier and the counts of assured values to the export's reads
-    Budget("government", "/dashboards/city/", "enterprises", 19),  # +2: green finance panel
+    # +2: green finance panel; +1: the data version the assured breakdown is kept under
+    Budget("government", "/dashboards/city/", "enterprises", 20),
     Budget("government", "/dashboards/city/export.xlsx", "enterprises", 16),
     Budget("government", "/dashboards/zones/", "enterprises", 14),
     Budget("government", "/dashboards/zones/export.xlsx", "enterprises", 14),
