@@ -115,8 +115,6 @@ def _supervise(children: list, grace: float = 10.0) -> int:
     return died.returncode if died.returncode > 0 else EXIT_FAILED
 
 
-
-
 def _serve(host: str, port: int, workers: int, threads: int = THREADS,
            migrate: bool = False) -> int:
     """Run gunicorn. Its master process never loads the application: NumPy's and Polars'

@@ -36,9 +36,10 @@ Measured (PostgreSQL 15, two cores, load average in brackets):
   (p50 10.68, 10.12, 15.47), ``api_datapoints_first_page_ms`` 14.07, 12.35 and 15.56,
   ``home_p99_idle_ms`` 8.35, 8.57 and 8.74, ``home_p99_under_load_ms`` **82.34**, **51.62** and
   **71.28** (p50 7.53, 6.81, 7.54; load 20.4, 21.4 and 19.5 requests/s), ``open_data_build_s``
-  47.7, 47.0 and 55.4. ``load_errors`` (2, 2 and 3, no bad status, no timeout) are socket errors of the heavy clients, most likely connections the server closed
-  after its keep-alive of 5 s while a client paused before an open-data download (18 s of its
-  budget); not verified.
+  47.7, 47.0 and 55.4. ``load_errors`` (2, 2 and 3, no bad status, no timeout) are socket
+  errors of the heavy clients, most likely connections the server closed after its keep-alive
+  of 5 s while a client paused before an open-data download (18 s of its budget); not
+  verified.
 - The same city with 4 threads per worker (the earlier default) [1.7-2.3]:
   ``home_p99_under_load_ms`` 476.45 and 528.71 (p50 9.97, 14.41), ``api_datapoints_page_ms``
   19.33-25.6. The server's own times (gunicorn's access log) never exceeded 76 ms for a home

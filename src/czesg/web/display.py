@@ -250,8 +250,9 @@ def indicator_number(value: Any, code: Any) -> str:
 def basis_label(basis: Any, source: Any = "", document: Any = "", page: Any = "") -> SafeString:
     """The tag that says where a shown value comes from: a record of a named source (with its
     document and page), the enterprise's disclosure, or not reported. Written here rather than
-    as an included template because the comparison page shows one per cell (hundreds a page),
-    where an include costs ten times as much."""
+    as an included template because the comparison page shows one per cell: with an include
+    per cell the page took 31.8 ms of CPU for five published enterprises, with this 23.9 ms
+    (at 100,000 enterprises on PostgreSQL, the median of 15 requests)."""
     if basis == "record":
         # As {% blocktranslate %} does: the translated text as written, the values escaped.
         inner = gettext("Record: %(source)s") % {"source": conditional_escape(source)}
